@@ -1,0 +1,35 @@
+import path from 'node:path'
+import type { KernelConfig } from '../core/kernel/boot.js'
+import type { HttpOptions } from '../core/http/app.js'
+import type { InstalledPlugin } from '../core/kernel/plugin.js'
+import { defaultTheme } from '../themes/default/theme.js'
+import { tiers } from './tiers.js'
+import clients from '../plugins/clients/index.js'
+
+/** The installed plugins and their options. Order is a tie-breaker only: dependsOn decides. */
+export const installedPlugins: InstalledPlugin[] = [
+  { plugin: clients },
+]
+
+export interface AppSettings { kernel: KernelConfig, http: HttpOptions, port: number }
+
+/** Configuration from the environment (see README: Configuración). */
+export function appSettings(env: NodeJS.ProcessEnv = process.env, overrides: Partial<KernelConfig> = {}): AppSettings {
+  const trustProxy = env.CM_TRUST_PROXY
+  return {
+    port: Number(env.PORT ?? 3000),
+    kernel: {
+      plugins: installedPlugins,
+      tiers,
+      databaseUrl: env.DATABASE_URL || undefined,
+      dataDir: path.resolve(env.CM_DATA_DIR ?? './data'),
+      poolSize: env.CM_DB_POOL ? Number(env.CM_DB_POOL) : undefined,
+      ...overrides,
+    },
+    http: {
+      theme: defaultTheme,
+      trustProxy: trustProxy === undefined ? false : /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy === 'true' ? true : trustProxy,
+      baseUrl: env.CM_BASE_URL,
+    },
+  }
+}

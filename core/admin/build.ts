@@ -1,0 +1,108 @@
+import AdminJS, { ComponentLoader } from 'adminjs'
+import AdminJSExpress from '@adminjs/express'
+import { Router, type Request, type Response, type NextFunction } from 'express'
+import { isDeepStrictEqual } from 'node:util'
+import type { Kernel } from '../kernel/boot.js'
+import type { AdminContribution } from '../kernel/plugin.js'
+import type { Directory } from '../http/directory.js'
+import type { AdminUser } from '../http/types.js'
+import { sameOriginOnly } from '../http/csrf.js'
+import { requireProfile } from '../http/pages.js'
+import type { Theme } from '../../themes/default/theme.js'
+import { coreAdminLocale } from './locale.js'
+import { coreAdminResources } from './staff.js'
+
+type Gate = (admin: AdminUser | undefined) => boolean
+
+const deepMerge = (a: any, b: any): any => {
+  if (!b || typeof b !== 'object' || Array.isArray(b)) return b ?? a
+  const out = { ...(a ?? {}) }
+  for (const [k, v] of Object.entries(b)) out[k] = deepMerge(out[k], v)
+  return out
+}
+
+/**
+ * One AdminJS for CM and staff console, assembled only from contributions. After AdminJS merged each
+ * resource's options, every action gets a last gate: plugin resources need the plugin in the
+ * distributor's tier, staff resources need staff. A plugin's own isAccessible/isVisible still apply.
+ */
+export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, contributions: Map<string, AdminContribution>) {
+  const core = coreAdminResources(kernel.orm, kernel.config.tiers, directory)
+  const gates = new Map<string, Gate>()
+  const isStaff: Gate = (a) => !!a?.isStaff
+  const signedIn: Gate = (a) => !!a?.distributorId
+  const resources: any[] = []
+  for (const r of core.staff) { resources.push(r); gates.set(r.resource.id(), isStaff) }
+  for (const r of core.member) { resources.push(r); gates.set(r.resource.id(), signedIn) }
+  let translations = deepMerge({}, coreAdminLocale)
+  const componentLoader = new ComponentLoader()
+  for (const [pluginId, c] of contributions) {
+    for (const r of c.resources ?? []) {
+      const id = (r.resource ?? r).id()
+      if (gates.has(id)) throw new Error(`Admin resource '${id}' of plugin '${pluginId}' clashes with another resource`)
+      gates.set(id, (a) => !!a?.plugins?.includes(pluginId))
+      resources.push(r)
+    }
+    if (c.locale) translations = deepMerge(translations, c.locale)
+    for (const [name, file] of Object.entries(c.components ?? {})) componentLoader.override(name, file)
+  }
+
+  const admin = new AdminJS({
+    rootPath: '/admin',
+    loginPath: '/admin/login',
+    logoutPath: '/admin/logout',
+    resources,
+    componentLoader,
+    branding: {
+      companyName: theme.brand.companyName,
+      logo: theme.brand.logo ?? false,
+      withMadeWithLove: false,
+      favicon: '/assets/logo.svg',
+      theme: { colors: { primary100: theme.brand.primary } },
+    } as any,
+    locale: { language: 'es', availableLanguages: ['es'], localeDetection: false, translations: { es: translations } } as any,
+  })
+
+  // The gates, composed last so nothing a plugin or feature merged can replace them.
+  for (const resource of admin.resources) {
+    const gate = gates.get(resource.id())
+    if (!gate) throw new Error(`Admin resource '${resource.id()}' has no owner`)
+    const decorator = resource.decorate()
+    for (const action of Object.values(decorator.actions) as any[]) {
+      for (const key of ['isAccessible', 'isVisible'] as const) {
+        const own = action.action[key]
+        action.action[key] = (ctx: any) => gate(ctx.currentAdmin) && (typeof own === 'function' ? own(ctx) : own ?? true)
+      }
+    }
+  }
+
+  const router = Router()
+  router.get('/admin/login', (req, res) => res.redirect(303, `/login?next=${encodeURIComponent('/admin')}`))
+  router.use('/admin', requireProfile, cmGuard(directory), sameOriginOnly)
+  const adminRouter = AdminJSExpress.buildRouter(admin)
+  router.use('/admin', adminRouter)
+  return { admin, router }
+}
+
+/**
+ * The CM needs a chosen distributor the profile still belongs to, which can still use the CM. The
+ * actor (tier, plugins) is recomputed on every request from a short cache, so changes apply within
+ * a minute without signing in again.
+ */
+function cmGuard(directory: Directory) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      if (req.path === '/logout' && req.method === 'GET') return res.redirect(303, '/signout')
+      const distributorId = req.session.distributorId
+      const actor = distributorId ? await directory.actor(req.session.profileId!, distributorId) : null
+      if (!actor) {
+        delete req.session.distributorId
+        delete req.session.adminUser
+        return res.redirect(303, '/')
+      }
+      const adminUser: AdminUser = { ...actor, id: actor.profileId, title: actor.distributorName }
+      if (!isDeepStrictEqual(req.session.adminUser, adminUser)) req.session.adminUser = adminUser
+      next()
+    } catch (e) { next(e) }
+  }
+}

@@ -1,0 +1,29 @@
+/** Spanish strings for the core's admin resources, merged over AdminJS's own `es` locale. */
+export const coreAdminLocale = {
+  actions: { show: 'Ver', list: 'Lista', new: 'Crear', edit: 'Editar', delete: 'Eliminar', bulkDelete: 'Eliminar seleccionados', revoke: 'Revocar' },
+  labels: { navigation: 'Navegación', dashboard: 'Inicio', Distributor: 'Distribuidores', Tier: 'Niveles', ApiToken: 'Tokens de API', Staff: 'Consola de personal', Cuenta: 'Cuenta' },
+  messages: {
+    tokenCreated: 'Token creado. Cópialo ahora, no se volverá a mostrar: {{token}}',
+    tokenRevoked: 'Token revocado',
+    loginWelcome: 'Bienvenido a Cuenta Maestra',
+  },
+  resources: {
+    Distributor: {
+      properties: {
+        name: 'Nombre', isRoot: 'Plataforma', parentId: 'Distribuidor padre', state: 'Estado', tier: 'Nivel',
+        cmExpiresAt: 'Vencimiento del CM', createdAt: 'Alta', memberName: 'Nombre del primer usuario',
+        memberEmail: 'Correo del primer usuario', memberMobile: 'Móvil del primer usuario', memberPassword: 'Contraseña inicial (si el perfil es nuevo)',
+        'state.unvalidated': 'Sin validar',
+      },
+    },
+    Tier: { properties: { id: 'Clave', name: 'Nombre', plugins: 'Módulos' } },
+    ApiToken: {
+      properties: { label: 'Descripción', prefix: 'Inicio del token', createdAt: 'Creado', revokedAt: 'Revocado', lastUsedAt: 'Último uso', profileId: 'Perfil', distributorId: 'Distribuidor' },
+      actions: { revoke: 'Revocar' },
+    },
+  },
+}
+
+export const DISTRIBUTOR_STATE_LABELS: Record<string, string> = {
+  unvalidated: 'Sin validar', inactive: 'Sin activar', active: 'Activo', suspended: 'Suspendido', cancelled: 'Cancelado', expired: 'Vencido',
+}

@@ -1,0 +1,191 @@
+import { BaseRecord, ValidationError, flat, type Filter } from 'adminjs'
+import { Resource } from '@adminjs/mikroorm'
+import { wrap, type EntityManager, type EntitySchema, type MikroORM } from '@mikro-orm/postgresql'
+import { FieldValidationError, ForbiddenError, NotFoundError } from '../kernel/errors.js'
+import type { AdminUser } from '../http/types.js'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+type Ctx = any
+type Params = Record<string, unknown>
+
+export interface ScopedResourceSpec<T extends object> {
+  entity: EntitySchema<T, any>
+  /**
+   * 'tenant': every row belongs to the current distributor (column `tenantKey`); 'staff': platform
+   * staff only, all rows.
+   */
+  scope: 'tenant' | 'staff'
+  tenantKey?: string
+  /** The only fields create and update accept; anything else posted is dropped. */
+  writable: string[]
+  /** Properties the list may filter on (default: every scalar property). */
+  filterable?: string[]
+  /** Create through the owning service (validation, generated ids, events); default: plain insert. */
+  create?(args: { em: EntityManager, distributorId: string, params: Params, actor: AdminUser }): Promise<T>
+  update?(args: { em: EntityManager, distributorId: string, entity: T, params: Params, actor: AdminUser }): Promise<T>
+  /** false: rows of this resource are never deleted from the admin. */
+  deletable?: boolean
+}
+
+/**
+ * The one place the admin reads and writes plugin rows. Every find/count/findOne/findMany/create/
+ * update/delete (and so the list, filters, show, edit, delete, bulk delete and the `search` action
+ * behind reference pickers) is scoped to the current distributor; without one it refuses (fails
+ * closed). Filters are rebuilt from typed values, never passed through as query operators.
+ */
+export class ScopedResource<T extends object> extends Resource {
+  private readonly tenantKey: string
+
+  constructor(orm: MikroORM, readonly spec: ScopedResourceSpec<T>) {
+    super({ model: spec.entity.meta.class ?? spec.entity, orm } as never)
+    this.tenantKey = spec.tenantKey ?? 'distributorId'
+  }
+
+  private actorOf(context: Ctx): AdminUser {
+    const actor = context?.currentAdmin as AdminUser | undefined
+    if (!actor?.distributorId) throw new ForbiddenError('No tenant in context')
+    if (this.spec.scope === 'staff' && !actor.isStaff) throw new ForbiddenError('Staff only')
+    return actor
+  }
+
+  private scopeWhere(context: Ctx): Record<string, unknown> {
+    const actor = this.actorOf(context)
+    return this.spec.scope === 'tenant' ? { [this.tenantKey]: actor.distributorId } : {}
+  }
+
+  private em(): EntityManager { return (this as unknown as { orm: MikroORM }).orm.em.fork() }
+  private get entityName(): string { return this.spec.entity.meta.className }
+
+  private filterWhere(filter: Filter | undefined): Record<string, unknown>[] {
+    const conditions: Record<string, unknown>[] = []
+    if (!filter) return conditions
+    const allowed = this.spec.filterable
+    for (const element of Object.values(filter.filters ?? {})) {
+      const { path, property, value } = element as { path: string, property: { type(): string }, value: unknown }
+      if (allowed && !allowed.includes(path)) continue
+      if (!this.property(path)) continue
+      const type = property.type()
+      if (type === 'string' || type === 'textarea' || type === 'richtext') {
+        if (typeof value === 'string' && value) conditions.push({ [path]: { $ilike: `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%` } })
+      } else if (type === 'uuid' || type === 'id' || type === 'reference') {
+        conditions.push({ [path]: typeof value === 'string' && UUID.test(value) ? value : { $in: [] } })
+      } else if (type === 'number' || type === 'float' || type === 'currency') {
+        const n = Number(value)
+        if (typeof value === 'string' && value !== '' && Number.isFinite(n)) conditions.push({ [path]: n })
+      } else if (type === 'boolean') {
+        if (value === 'true' || value === 'false') conditions.push({ [path]: value === 'true' })
+      } else if (type === 'date' || type === 'datetime') {
+        const range = (value ?? {}) as { from?: unknown, to?: unknown }
+        const from = typeof range.from === 'string' ? new Date(range.from) : null
+        const to = typeof range.to === 'string' ? new Date(range.to) : null
+        if (from && !Number.isNaN(from.getTime())) conditions.push({ [path]: { $gte: from } })
+        if (to && !Number.isNaN(to.getTime())) conditions.push({ [path]: { $lte: to } })
+      }
+    }
+    return conditions
+  }
+
+  private where(filter: Filter | undefined, context: Ctx, extra?: Record<string, unknown>) {
+    return { $and: [this.scopeWhere(context), ...this.filterWhere(filter), ...(extra ? [extra] : [])] }
+  }
+
+  private record(entity: T): BaseRecord {
+    return new BaseRecord(flat.flatten(wrap(entity).toObject()), this)
+  }
+
+  override async count(filter: Filter, context?: Ctx): Promise<number> {
+    return this.em().count(this.entityName, this.where(filter, context) as never)
+  }
+
+  override async find(filter: Filter, params: { limit?: number, offset?: number, sort?: { sortBy?: string, direction?: 'asc' | 'desc' } } = {}, context?: Ctx): Promise<BaseRecord[]> {
+    const { limit = 10, offset = 0, sort = {} } = params
+    const sortBy = sort.sortBy && this.property(sort.sortBy) ? sort.sortBy : undefined
+    const direction = sort.direction === 'desc' ? 'desc' : 'asc'
+    const pk = this.spec.entity.meta.primaryKeys?.[0] ?? 'id'
+    const rows = await this.em().find(this.entityName, this.where(filter, context) as never, {
+      orderBy: (sortBy ? { [sortBy]: direction, [pk]: 'asc' } : { [pk]: 'asc' }) as never,
+      limit: Math.min(Math.max(Number(limit) || 10, 1), 500),
+      offset: Math.max(Number(offset) || 0, 0),
+    })
+    return rows.map((r) => this.record(r as T))
+  }
+
+  private idWhere(id: string | number): Record<string, unknown> | null {
+    const pk = this.spec.entity.meta.primaryKeys?.[0] ?? 'id'
+    const isUuid = (this.spec.entity.meta.properties as Record<string, { type?: string }> | undefined)?.[pk]?.type === 'uuid'
+    if (isUuid && !(typeof id === 'string' && UUID.test(id))) return null
+    return { [pk]: id }
+  }
+
+  private async loadScoped(em: EntityManager, id: string | number, context: Ctx): Promise<T | null> {
+    const byId = this.idWhere(id)
+    if (!byId) { this.actorOf(context); return null }
+    return em.findOne(this.entityName, { $and: [this.scopeWhere(context), byId] } as never) as Promise<T | null>
+  }
+
+  override async findOne(id: string | number, context?: Ctx): Promise<BaseRecord | null> {
+    const row = await this.loadScoped(this.em(), id, context)
+    return row ? this.record(row) : null
+  }
+
+  override async findMany(ids: (string | number)[], context?: Ctx): Promise<BaseRecord[]> {
+    const pk = this.spec.entity.meta.primaryKeys?.[0] ?? 'id'
+    const valid = ids.filter((id) => this.idWhere(id))
+    const rows = await this.em().find(this.entityName, this.where(undefined, context, { [pk]: { $in: valid } }) as never)
+    return rows.map((r) => this.record(r as T))
+  }
+
+  private pick(params: Params): Params {
+    const input = flat.unflatten(params) as Params
+    const out: Params = {}
+    for (const key of this.spec.writable) if (key in input) out[key] = input[key] === '' ? null : input[key]
+    return out
+  }
+
+  override async create(params: Params, context?: Ctx): Promise<Params> {
+    const actor = this.actorOf(context)
+    const em = this.em()
+    const values = this.pick(params)
+    try {
+      const entity = this.spec.create
+        ? await this.spec.create({ em, distributorId: actor.distributorId, params: values, actor })
+        : await this.insertPlain(em, values, actor)
+      return flat.flatten(wrap(entity).toObject())
+    } catch (e) { throw toAdminError(e) }
+  }
+
+  private async insertPlain(em: EntityManager, values: Params, actor: AdminUser): Promise<T> {
+    const entity = em.create(this.entityName, (this.spec.scope === 'tenant' ? { ...values, [this.tenantKey]: actor.distributorId } : values) as never) as T
+    await em.flush()
+    return entity
+  }
+
+  override async update(id: string | number, params: Params = {}, context?: Ctx): Promise<Params> {
+    const actor = this.actorOf(context)
+    const em = this.em()
+    const entity = await this.loadScoped(em, id, context)
+    if (!entity) throw new NotFoundError()
+    const values = this.pick(params)
+    try {
+      const updated = this.spec.update
+        ? await this.spec.update({ em, distributorId: actor.distributorId, entity, params: values, actor })
+        : (wrap(entity).assign(values as never), await em.flush(), entity)
+      return flat.flatten(wrap(updated).toObject())
+    } catch (e) { throw toAdminError(e) }
+  }
+
+  override async delete(id: string | number, context?: Ctx): Promise<void> {
+    if (this.spec.deletable === false) throw new ForbiddenError('This record cannot be deleted')
+    const byId = this.idWhere(id)
+    const deleted = byId ? await this.em().nativeDelete(this.entityName, { $and: [this.scopeWhere(context), byId] } as never) : (this.actorOf(context), 0)
+    if (!deleted) throw new NotFoundError()
+  }
+}
+
+/** Field errors become AdminJS's ValidationError so the form shows them beside the fields. */
+function toAdminError(e: unknown): unknown {
+  if (e instanceof FieldValidationError) {
+    return new ValidationError(Object.fromEntries(Object.entries(e.fields).map(([k, message]) => [k, { type: 'invalid', message }])))
+  }
+  return e
+}

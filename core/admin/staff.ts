@@ -1,0 +1,138 @@
+import type { MikroORM } from '@mikro-orm/postgresql'
+import { FieldValidationError } from '../kernel/errors.js'
+import { ApiTokenSchema, DISTRIBUTOR_STATES, DistributorSchema, ProfileSchema, TierSchema, type ApiToken, type Distributor } from '../identity/entities.js'
+import { normalizeEmail, normalizeMobile } from '../identity/normalize.js'
+import { IdentityService } from '../identity/service.js'
+import { ScopedResource } from './scoped-resource.js'
+import { DISTRIBUTOR_STATE_LABELS } from './locale.js'
+import type { TierConfig } from '../../config/tiers.js'
+import type { Directory } from '../http/directory.js'
+
+const STAFF_NAV = { name: 'Staff', icon: 'Shield' }
+const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '')
+
+/** Staff console: distributors (with their first member), tiers; and each member's API tokens. */
+export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: Directory) {
+  const identity = new IdentityService()
+  const distributors = new ScopedResource<Distributor>(orm, {
+    entity: DistributorSchema,
+    scope: 'staff',
+    writable: ['name', 'tier', 'state', 'cmExpiresAt', 'parentId', 'memberName', 'memberEmail', 'memberMobile', 'memberPassword'],
+    deletable: false,
+    async create({ em, params, actor }) {
+      const fields: Record<string, string> = {}
+      const name = str(params.name)
+      if (!name) fields.name = 'El nombre es obligatorio'
+      const tier = str(params.tier)
+      if (!tiers[tier]) fields.tier = 'Elige un nivel'
+      const email = normalizeEmail(str(params.memberEmail))
+      if (!email) fields.memberEmail = 'Correo inválido'
+      const mobile = normalizeMobile(str(params.memberMobile))
+      if (!mobile) fields.memberMobile = 'Móvil inválido'
+      if (Object.keys(fields).length) throw new FieldValidationError(fields)
+      return em.transactional(async (tx) => {
+        let profile = await tx.findOne(ProfileSchema, { email: email! })
+        if (profile && profile.mobile !== mobile) throw new FieldValidationError({ memberMobile: 'Ese correo pertenece a un perfil con otro móvil' })
+        if (!profile) {
+          if (await tx.count(ProfileSchema, { mobile: mobile! })) throw new FieldValidationError({ memberMobile: 'Ese móvil pertenece a otro perfil' })
+          profile = await identity.createProfile(tx, { email: email!, mobile: mobile!, name: str(params.memberName) || name, password: str(params.memberPassword) })
+        }
+        const root = await identity.rootDistributor(tx)
+        const d = await identity.createDistributor(tx, {
+          name, tier, parentId: str(params.parentId) || root?.id || null,
+          cmExpiresAt: params.cmExpiresAt ? new Date(String(params.cmExpiresAt)) : null,
+          state: DISTRIBUTOR_STATES.includes(params.state as never) ? params.state as Distributor['state'] : 'active',
+        })
+        await identity.addMember(tx, d.id, profile.id)
+        void actor
+        return d
+      })
+    },
+    async update({ em, entity, params }) {
+      if ('tier' in params && !tiers[str(params.tier)]) throw new FieldValidationError({ tier: 'Nivel desconocido' })
+      if ('state' in params && !DISTRIBUTOR_STATES.includes(params.state as never)) throw new FieldValidationError({ state: 'Estado desconocido' })
+      const { memberName, memberEmail, memberMobile, memberPassword, ...rest } = params
+      void memberName; void memberEmail; void memberMobile; void memberPassword
+      if (entity.isRoot) { delete rest.state; delete rest.parentId }
+      em.assign(entity, rest as never)
+      await em.flush()
+      directory.invalidate(entity.id)
+      return entity
+    },
+  })
+  const memberOnly = { isVisible: { list: false, filter: false, show: false, edit: true } }
+  const distributorResource = {
+    resource: distributors,
+    options: {
+      navigation: STAFF_NAV,
+      listProperties: ['name', 'state', 'tier', 'cmExpiresAt', 'createdAt'],
+      showProperties: ['name', 'state', 'tier', 'cmExpiresAt', 'parentId', 'isRoot', 'createdAt'],
+      editProperties: ['name', 'tier', 'state', 'cmExpiresAt', 'memberName', 'memberEmail', 'memberMobile', 'memberPassword'],
+      filterProperties: ['name', 'state', 'tier'],
+      properties: {
+        tier: { availableValues: Object.entries(tiers).map(([value, t]) => ({ value, label: t.name })) },
+        state: { availableValues: DISTRIBUTOR_STATES.map((value) => ({ value, label: DISTRIBUTOR_STATE_LABELS[value] })) },
+        memberName: { type: 'string', ...memberOnly },
+        memberEmail: { type: 'string', ...memberOnly },
+        memberMobile: { type: 'string', ...memberOnly },
+        memberPassword: { type: 'password', ...memberOnly },
+      },
+      actions: { delete: { isAccessible: false }, bulkDelete: { isAccessible: false } },
+    },
+  }
+  const tierResource = {
+    resource: new ScopedResource(orm, { entity: TierSchema, scope: 'staff', writable: [], deletable: false }),
+    options: {
+      navigation: STAFF_NAV,
+      actions: { new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false } },
+    },
+  }
+  const tokens = new ScopedResource<ApiToken>(orm, { entity: ApiTokenSchema, scope: 'tenant', writable: ['label'], deletable: false })
+  const tokenResource = {
+    resource: tokens,
+    options: {
+      navigation: { name: 'Cuenta', icon: 'Key' },
+      listProperties: ['label', 'prefix', 'createdAt', 'revokedAt'],
+      showProperties: ['label', 'prefix', 'createdAt', 'revokedAt', 'lastUsedAt'],
+      editProperties: ['label'],
+      filterProperties: ['label'],
+      properties: { tokenHash: { isVisible: false } },
+      actions: {
+        edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false },
+        new: {
+          // The token is generated here and shown once; only its hash is stored.
+          handler: async (request: any, _response: unknown, context: any) => {
+            if (request.method !== 'post') return {}
+            const actor = context.currentAdmin
+            const em = orm.em.fork()
+            const label = str(request.payload?.label).slice(0, 100)
+            const { token, id } = await identity.createApiToken(em, actor.email, actor.distributorId, label)
+            const record = await tokens.findOne(id, context)
+            return {
+              record: record!.toJSON(actor),
+              redirectUrl: context.h.resourceUrl({ resourceId: 'ApiToken' }),
+              notice: { message: context.translateMessage('tokenCreated', 'ApiToken', { token }), type: 'success' },
+            }
+          },
+        },
+        revoke: {
+          actionType: 'record', icon: 'Trash', guard: 'revokeConfirm', component: false,
+          handler: async (request: any, _response: unknown, context: any) => {
+            const { record, currentAdmin } = context
+            if (request.method !== 'post') return { record: record.toJSON(currentAdmin) }
+            await orm.em.fork().nativeUpdate(ApiTokenSchema, { id: record.id(), distributorId: currentAdmin.distributorId, revokedAt: null }, { revokedAt: new Date() })
+            return {
+              record: (await tokens.findOne(record.id(), context))!.toJSON(currentAdmin),
+              redirectUrl: context.h.resourceUrl({ resourceId: 'ApiToken' }),
+              notice: { message: 'tokenRevoked', type: 'success' },
+            }
+          },
+        },
+      },
+    },
+  }
+  return {
+    staff: [distributorResource, tierResource],
+    member: [tokenResource],
+  }
+}

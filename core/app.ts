@@ -1,0 +1,16 @@
+import { bootKernel, type Kernel, type KernelConfig } from './kernel/boot.js'
+import { buildHttp, type Http, type HttpOptions } from './http/app.js'
+
+export interface App { kernel: Kernel, http: Http, close(): Promise<void> }
+
+/** Boots the kernel and assembles the HTTP application (without listening). */
+export async function startApp(config: KernelConfig, http: HttpOptions): Promise<App> {
+  const kernel = await bootKernel(config)
+  try {
+    const built = await buildHttp(kernel, http)
+    return { kernel, http: built, close: () => kernel.close() }
+  } catch (e) {
+    await kernel.close().catch(() => {})
+    throw e
+  }
+}

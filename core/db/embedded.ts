@@ -1,0 +1,71 @@
+import { PGlite } from '@electric-sql/pglite'
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { citext } from '@electric-sql/pglite/contrib/citext'
+import { ltree } from '@electric-sql/pglite/contrib/ltree'
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
+import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto'
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { DatabaseLockedError } from '../kernel/errors.js'
+
+/** Extensions the plugins may CREATE; the server has them in contrib, PGlite ships them as modules. */
+const extensions = { citext, ltree, pg_trgm, pgcrypto, unaccent }
+
+export interface EmbeddedDatabase {
+  /** Connection options for the ordinary PostgreSQL driver (unix socket). */
+  connection: { host: string, port: number, user: string, dbName: string }
+  db: PGlite
+  close(): Promise<void>
+}
+
+export type EmbeddedSource = { dataDir: string } | { snapshot: Blob }
+
+/**
+ * PGlite served over a unix socket so that MikroORM and pg use the same driver as on a real server.
+ * PGlite has one backend: callers must use a pool of exactly one connection.
+ */
+export async function startEmbedded(source: EmbeddedSource): Promise<EmbeddedDatabase> {
+  let releaseLock = () => {}
+  let db: PGlite
+  if ('dataDir' in source) {
+    mkdirSync(source.dataDir, { recursive: true })
+    releaseLock = acquireLock(source.dataDir)
+    try {
+      db = new PGlite(path.join(source.dataDir, 'pgdata'), { extensions })
+      await db.waitReady
+    } catch (e) { releaseLock(); throw e }
+  } else {
+    db = new PGlite({ loadDataDir: source.snapshot, extensions })
+    await db.waitReady
+  }
+  const socketDir = mkdtempSync(path.join(tmpdir(), 'cm-pg-'))
+  const server = new PGLiteSocketServer({ db, path: path.join(socketDir, '.s.PGSQL.5432'), maxConnections: 4 })
+  await server.start()
+  return {
+    connection: { host: socketDir, port: 5432, user: 'postgres', dbName: 'postgres' },
+    db,
+    async close() {
+      await server.stop()
+      await db.close()
+      rmSync(socketDir, { recursive: true, force: true })
+      releaseLock()
+    },
+  }
+}
+
+/** One process per data dir: PGlite would corrupt it with two writers. */
+function acquireLock(dataDir: string): () => void {
+  const lockFile = path.join(dataDir, 'cm.lock')
+  if (existsSync(lockFile)) {
+    const pid = Number(readFileSync(lockFile, 'utf8').trim())
+    if (pid && pid !== process.pid && isAlive(pid)) throw new DatabaseLockedError(dataDir, pid)
+  }
+  writeFileSync(lockFile, String(process.pid))
+  return () => rmSync(lockFile, { force: true })
+}
+
+function isAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM' }
+}

@@ -1,0 +1,99 @@
+import { sql } from '../db/sql.js'
+import express, { type Express } from 'express'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Kernel } from '../kernel/boot.js'
+import type { AdminContribution, PccPage, PluginRoutes } from '../kernel/plugin.js'
+import { SettingSchema, TierSchema } from '../identity/entities.js'
+import { IdentityService, randomToken } from '../identity/service.js'
+import { ViewEngine } from '../views/engine.js'
+import { buildAdmin } from '../admin/build.js'
+import { pccRouter } from '../pcc/router.js'
+import type { Theme } from '../../themes/default/theme.js'
+import { apiRouter } from './api.js'
+import { Directory } from './directory.js'
+import { pageErrorHandler, pageRoutes, renderPage, requireProfile } from './pages.js'
+import { sessionMiddleware } from './session.js'
+import { LoginThrottle } from './throttle.js'
+
+const coreViews = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'views')
+
+export interface HttpOptions {
+  theme: Theme
+  /** express 'trust proxy' setting: which proxies may tell us the client's IP and protocol. */
+  trustProxy?: boolean | number | string
+  /** Mount the AdminJS CM (tests that do not need it skip its cost). */
+  admin?: boolean
+  /** Public base URL for links in messages; default: from the request. */
+  baseUrl?: string
+}
+
+export interface Http { app: Express, directory: Directory, admin?: unknown }
+
+/** Mirrors config/tiers.ts into core_tier so staff can see and choose tiers. */
+async function syncTiers(kernel: Kernel) {
+  const em = kernel.orm.em.fork()
+  const ids = Object.keys(kernel.config.tiers)
+  for (const [id, t] of Object.entries(kernel.config.tiers)) {
+    await em.upsert(TierSchema, { id, name: t.name, plugins: t.plugins === '*' ? [...kernel.installedIds] : [...t.plugins] })
+  }
+  await em.nativeDelete(TierSchema, { id: { $nin: ids } })
+}
+
+/** The session secret lives in the database: every process behind a balancer signs alike. */
+async function sessionSecret(kernel: Kernel): Promise<string> {
+  const em = kernel.orm.em.fork()
+  await sql(em, `insert into core_setting (key, value) values ('session_secret', ?) on conflict (key) do nothing`, [randomToken(48)])
+  return (await em.findOneOrFail(SettingSchema, { key: 'session_secret' })).value
+}
+
+export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http> {
+  await syncTiers(kernel)
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', opts.trustProxy ?? false)
+  const directory = new Directory(kernel.orm, kernel.config.tiers, kernel.installedIds)
+  const identity = new IdentityService()
+
+  const routes = new Map<string, PluginRoutes>()
+  const adminContributions = new Map<string, AdminContribution>()
+  const pccPages: { pluginId: string, page: PccPage }[] = []
+  const viewDirs = [{ prefix: '', dir: coreViews }]
+  for (const { plugin } of kernel.plugins) {
+    const ctx = kernel.contexts.get(plugin.id)!
+    if (plugin.routes) routes.set(plugin.id, plugin.routes(ctx))
+    if (plugin.admin && opts.admin !== false) adminContributions.set(plugin.id, plugin.admin(ctx))
+    if (plugin.pcc) for (const page of plugin.pcc(ctx).pages) pccPages.push({ pluginId: plugin.id, page })
+    if (plugin.views) viewDirs.push({ prefix: plugin.id, dir: plugin.views })
+  }
+  const views = new ViewEngine(opts.theme.dir, viewDirs)
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', database: kernel.database, plugins: kernel.installedIds })
+  })
+  app.use('/assets', express.static(path.join(opts.theme.dir, 'assets'), { maxAge: '1h', index: false }))
+  app.use('/api/v1', apiRouter(kernel, directory, routes))
+
+  const session = sessionMiddleware(kernel.orm, await sessionSecret(kernel))
+  kernel.onClose(session.close)
+  app.use(session.middleware)
+  // No body parser here: AdminJS parses its own (multipart) bodies, and a parser mounted before
+  // its router hangs its requests on express 5. Our form routes parse their own bodies.
+  const deps = {
+    kernel, views, identity, directory,
+    throttle: new LoginThrottle(kernel.orm),
+    baseUrl: () => opts.baseUrl ?? `http://localhost:${process.env.PORT ?? 3000}`,
+  }
+  app.use(pageRoutes(deps))
+  app.get('/signout', requireProfile, (req, res, next) => { renderPage(deps, req, res, 'pages/logout', { title: 'Cerrar sesión' }).catch(next) })
+  app.use(pccRouter(kernel, directory, views, pccPages))
+  let admin: unknown
+  if (opts.admin !== false) {
+    const built = buildAdmin(kernel, directory, opts.theme, adminContributions)
+    admin = built.admin
+    app.use(built.router)
+  }
+  app.use((req, res, next) => { renderPage(deps, req, res, 'pages/error', { heading: 'No encontrado', message: 'La página no existe.' }, 404).catch(next) })
+  app.use(pageErrorHandler(deps))
+  return { app, directory, admin }
+}

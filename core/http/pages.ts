@@ -1,0 +1,225 @@
+import express, { Router, type Request, type Response, type NextFunction } from 'express'
+import type { MikroORM } from '@mikro-orm/postgresql'
+import { FieldValidationError, isCatalogedError } from '../kernel/errors.js'
+import type { Kernel } from '../kernel/boot.js'
+import { ProfileSchema } from '../identity/entities.js'
+import { EmailTakenError, InvalidTokenError, MobileTakenError } from '../identity/errors.js'
+import { normalizeLogin } from '../identity/normalize.js'
+import type { IdentityService } from '../identity/service.js'
+import type { ViewEngine } from '../views/engine.js'
+import { csrf, csrfProtection } from './csrf.js'
+import type { Directory } from './directory.js'
+import { destroySession, regenerate, saveSession } from './session.js'
+import type { LoginThrottle } from './throttle.js'
+
+const form = express.urlencoded({ extended: false, limit: '64kb' })
+const DAY = 86_400_000
+
+export interface Destination { target: string, label: string, url: string }
+
+export interface PageDeps {
+  kernel: Kernel
+  views: ViewEngine
+  identity: IdentityService
+  directory: Directory
+  throttle: LoginThrottle
+  baseUrl: () => string
+}
+
+/** Renders a page in the theme's layout, with the CSRF token and the signed-in profile. */
+export async function renderPage(deps: Pick<PageDeps, 'views' | 'kernel'>, req: Request, res: Response, view: string, data: Record<string, unknown> = {}, status = 200) {
+  const flash = req.session?.flash
+  if (flash) delete req.session.flash
+  let me: unknown
+  if (req.session?.profileId) me = await deps.kernel.orm.em.fork().findOne(ProfileSchema, { id: req.session.profileId })
+  res.status(status).type('html').send(deps.views.render(view, { csrfToken: req.session ? csrf.generateToken(req) : '', me, flash, ...data }))
+}
+
+const safeNext = (next: unknown) => (typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '')
+const str = (v: unknown) => (typeof v === 'string' ? v : '')
+
+/** Where a profile can go: staff console, each CM it is a member of, each customer's PCC. */
+export async function destinationsOf(deps: Pick<PageDeps, 'kernel' | 'identity' | 'directory'>, profileId: string): Promise<Destination[]> {
+  const em = deps.kernel.orm.em.fork()
+  const out: Destination[] = []
+  for (const d of await deps.identity.memberships(em, profileId)) {
+    if (!deps.directory.isUsable(d)) continue
+    out.push({ target: `cm:${d.id}`, label: d.isRoot ? 'Consola de personal' : `Cuenta Maestra · ${d.name}`, url: '/admin' })
+  }
+  for (const provider of deps.kernel.portals) {
+    for (const t of await provider.targetsFor(profileId, em)) out.push({ target: `${t.portal}:${t.id}`, label: t.label, url: t.url })
+  }
+  return out
+}
+
+/** Enters a destination: for a CM, the session remembers the chosen distributor. */
+async function enter(deps: PageDeps, req: Request, res: Response, target: string) {
+  const destinations = await destinationsOf(deps, req.session.profileId!)
+  const d = destinations.find((x) => x.target === target)
+  if (!d) return res.redirect(303, '/')
+  if (target.startsWith('cm:')) {
+    req.session.distributorId = target.slice(3)
+    delete req.session.adminUser
+    await saveSession(req)
+  }
+  res.redirect(303, d.url)
+}
+
+export function requireProfile(req: Request, res: Response, next: NextFunction) {
+  if (req.session?.profileId) return next()
+  res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`)
+}
+
+export function pageRoutes(deps: PageDeps): Router {
+  const r = Router()
+  const em = () => deps.kernel.orm.em.fork()
+  const render = (req: Request, res: Response, view: string, data: Record<string, unknown> = {}, status = 200) => renderPage(deps, req, res, view, data, status)
+  const wrap = (fn: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next)
+
+  r.get('/login', wrap(async (req, res) => render(req, res, 'pages/login', { title: 'Iniciar sesión', next: safeNext(req.query.next) })))
+
+  r.post('/login', form, csrfProtection, wrap(async (req, res) => {
+    const login = str(req.body.login).trim()
+    const password = str(req.body.password)
+    const next = safeNext(req.body.next)
+    const norm = normalizeLogin(login)
+    const account = norm ? ('email' in norm ? norm.email : norm.mobile) : login.toLowerCase().slice(0, 200)
+    const ip = req.ip ?? 'unknown'
+    if (await deps.throttle.isBlocked(account, ip)) {
+      return render(req, res, 'pages/login', { title: 'Iniciar sesión', login, next, error: 'Demasiados intentos fallidos. Espera 15 minutos antes de volver a intentarlo.' }, 429)
+    }
+    const profile = await deps.identity.verifyLogin(em(), login, password)
+    if (!profile) {
+      await deps.throttle.failed(account, ip)
+      return render(req, res, 'pages/login', { title: 'Iniciar sesión', login, next, error: 'El usuario o la contraseña no son correctos.' }, 401)
+    }
+    await deps.throttle.succeeded(account)
+    // A new session id at login: a fixated or stolen pre-login id is worth nothing afterwards.
+    await regenerate(req)
+    req.session.profileId = profile.id
+    await saveSession(req)
+    if (next) return res.redirect(303, next)
+    const destinations = await destinationsOf(deps, profile.id)
+    if (destinations.length === 1) return enter(deps, req, res, destinations[0].target)
+    res.redirect(303, destinations.length ? '/' : '/profile')
+  }))
+
+  r.post('/logout', form, csrfProtection, wrap(async (req, res) => {
+    await destroySession(req)
+    res.clearCookie('cm.sid')
+    res.redirect(303, '/login')
+  }))
+
+  r.get('/', requireProfile, wrap(async (req, res) => {
+    const destinations = await destinationsOf(deps, req.session.profileId!)
+    if (destinations.length === 0) return res.redirect(303, '/profile')
+    render(req, res, 'pages/landing', { title: 'Inicio', destinations })
+  }))
+
+  r.post('/switch', requireProfile, form, csrfProtection, wrap(async (req, res) => enter(deps, req, res, str(req.body.target))))
+
+  r.get('/signup', wrap(async (req, res) => render(req, res, 'pages/signup', { title: 'Crear perfil', values: {} })))
+
+  r.post('/signup', form, csrfProtection, wrap(async (req, res) => {
+    const values = { name: str(req.body.name), email: str(req.body.email), mobile: str(req.body.mobile) }
+    try {
+      const profile = await deps.identity.createProfile(em(), { ...values, password: str(req.body.password) })
+      await sendVerifications(deps, profile.id, profile.email, profile.mobile)
+      await regenerate(req)
+      req.session.profileId = profile.id
+      req.session.flash = { type: 'success', message: 'Perfil creado. Te enviamos enlaces para verificar tu correo y tu móvil.' }
+      await saveSession(req)
+      res.redirect(303, '/profile')
+    } catch (e) {
+      if (e instanceof FieldValidationError) return render(req, res, 'pages/signup', { title: 'Crear perfil', values, fields: e.fields }, 422)
+      if (e instanceof EmailTakenError || e instanceof MobileTakenError) {
+        return render(req, res, 'pages/signup', { title: 'Crear perfil', values, error: 'Ya existe un perfil con ese correo o móvil. Inicia sesión o restablece tu contraseña.' }, 409)
+      }
+      throw e
+    }
+  }))
+
+  r.get('/verify', wrap(async (req, res) => {
+    const purpose = req.query.channel === 'mobile' ? 'verify_mobile' : 'verify_email'
+    try {
+      const profileId = await deps.identity.consumeOneTimeToken(em(), str(req.query.token), purpose)
+      await em().nativeUpdate(ProfileSchema, { id: profileId }, purpose === 'verify_email' ? { emailVerifiedAt: new Date() } : { mobileVerifiedAt: new Date() })
+      render(req, res, 'pages/message', { heading: 'Verificado', message: purpose === 'verify_email' ? 'Tu correo quedó verificado.' : 'Tu móvil quedó verificado.', link: { href: '/', label: 'Continuar' } })
+    } catch (e) {
+      if (e instanceof InvalidTokenError) return render(req, res, 'pages/message', { heading: 'Enlace no válido', message: 'El enlace no es válido o ya expiró.' }, 400)
+      throw e
+    }
+  }))
+
+  r.get('/forgot', wrap(async (req, res) => render(req, res, 'pages/forgot', { title: 'Restablecer contraseña' })))
+
+  r.post('/forgot', form, csrfProtection, wrap(async (req, res) => {
+    const profile = await deps.identity.findByLogin(em(), str(req.body.login))
+    if (profile) {
+      const token = await deps.identity.issueOneTimeToken(em(), profile.id, 'reset_password', DAY / 24)
+      const link = `${deps.baseUrl()}/reset?token=${token}`
+      await deps.kernel.transport.send({ channel: 'email', to: profile.email, subject: 'Restablecer tu contraseña', body: `Para elegir una contraseña nueva abre ${link} (vence en una hora).` })
+      await deps.kernel.transport.send({ channel: 'sms', to: profile.mobile, subject: 'Restablecer contraseña', body: `Cuenta Maestra: ${link}` })
+    }
+    // The same answer either way: the form must not tell who has a profile.
+    render(req, res, 'pages/message', { heading: 'Revisa tu correo', message: 'Si el dato corresponde a un perfil, te enviamos un enlace para restablecer la contraseña.' })
+  }))
+
+  r.get('/reset', wrap(async (req, res) => render(req, res, 'pages/reset', { title: 'Nueva contraseña', token: str(req.query.token) })))
+
+  r.post('/reset', form, csrfProtection, wrap(async (req, res) => {
+    const password = str(req.body.password)
+    const token = str(req.body.token)
+    if (password.length < 8) return render(req, res, 'pages/reset', { token, error: 'La contraseña debe tener al menos 8 caracteres.' }, 422)
+    try {
+      const profileId = await deps.identity.consumeOneTimeToken(em(), token, 'reset_password')
+      await deps.identity.setPassword(em(), profileId, password)
+      req.session.flash = { type: 'success', message: 'Contraseña actualizada. Ya puedes iniciar sesión.' }
+      res.redirect(303, '/login')
+    } catch (e) {
+      if (e instanceof InvalidTokenError) return render(req, res, 'pages/reset', { token, error: 'El enlace no es válido o ya expiró.' }, 400)
+      throw e
+    }
+  }))
+
+  r.get('/profile', requireProfile, wrap(async (req, res) => {
+    const profile = await em().findOne(ProfileSchema, { id: req.session.profileId! })
+    render(req, res, 'pages/profile', { title: 'Mi perfil', profile, destinations: await destinationsOf(deps, req.session.profileId!) })
+  }))
+
+  r.post('/profile', requireProfile, form, csrfProtection, wrap(async (req, res) => {
+    const name = str(req.body.name).trim()
+    if (!name || name.length > 200) {
+      req.session.flash = { type: 'error', message: 'El nombre es obligatorio.' }
+    } else {
+      await em().nativeUpdate(ProfileSchema, { id: req.session.profileId! }, { name })
+      req.session.flash = { type: 'success', message: 'Datos guardados.' }
+    }
+    res.redirect(303, '/profile')
+  }))
+
+  return r
+}
+
+export async function sendVerifications(deps: Pick<PageDeps, 'kernel' | 'identity' | 'baseUrl'>, profileId: string, email: string, mobile: string) {
+  const em = deps.kernel.orm.em.fork()
+  const emailToken = await deps.identity.issueOneTimeToken(em, profileId, 'verify_email', 3 * DAY)
+  const mobileToken = await deps.identity.issueOneTimeToken(em, profileId, 'verify_mobile', 3 * DAY)
+  await deps.kernel.transport.send({ channel: 'email', to: email, subject: 'Verifica tu correo', body: `Abre ${deps.baseUrl()}/verify?channel=email&token=${emailToken}` })
+  await deps.kernel.transport.send({ channel: 'sms', to: mobile, subject: 'Verifica tu móvil', body: `Cuenta Maestra: ${deps.baseUrl()}/verify?channel=mobile&token=${mobileToken}` })
+}
+
+/** Error page for non-API routes: Spanish, no stack. */
+export function pageErrorHandler(deps: Pick<PageDeps, 'views' | 'kernel'>) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err)
+    const status = isCatalogedError(err) ? err.status : 500
+    if (status >= 500) deps.kernel.log.error('page error', { error: String((err as Error)?.stack ?? err) })
+    const message = status === 403 ? 'No tienes permiso para esta acción, o el formulario expiró. Recarga la página e inténtalo de nuevo.'
+      : status === 404 ? 'La página no existe.' : 'Ocurrió un error. Inténtalo de nuevo.'
+    renderPage(deps, req, res, 'pages/error', { heading: status === 403 ? 'Acceso denegado' : status === 404 ? 'No encontrado' : 'Error', message }, status)
+      .catch(() => res.status(status).send('Error'))
+  }
+}
+
+export type { MikroORM }

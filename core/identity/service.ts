@@ -1,0 +1,152 @@
+import { sql } from '../db/sql.js'
+import argon2 from 'argon2'
+import { createHash, randomBytes } from 'node:crypto'
+import type { EntityManager } from '@mikro-orm/postgresql'
+import { FieldValidationError } from '../kernel/errors.js'
+import {
+  AmbiguousDistributorError, DistributorNotFoundError, EmailTakenError, InvalidTokenError, MobileTakenError,
+  NotAMemberError, ProfileNotFoundError,
+} from './errors.js'
+import { normalizeEmail, normalizeLogin, normalizeMobile } from './normalize.js'
+import {
+  ApiTokenSchema, DistributorMemberSchema, DistributorSchema, OneTimeTokenSchema, ProfileSchema,
+  type Distributor, type OneTimeTokenPurpose, type Profile,
+} from './entities.js'
+
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
+export const randomToken = (bytes = 32) => randomBytes(bytes).toString('base64url')
+
+export interface NewProfile { email: string, mobile: string, name: string, password: string }
+
+/** Checks and normalises profile fields; throws 422 naming the bad ones. */
+export function parseNewProfile(input: Partial<Record<keyof NewProfile, unknown>>): NewProfile {
+  const fields: Record<string, string> = {}
+  const email = typeof input.email === 'string' ? normalizeEmail(input.email) : null
+  if (!email) fields.email = 'Correo electrónico inválido'
+  const mobile = typeof input.mobile === 'string' ? normalizeMobile(input.mobile) : null
+  if (!mobile) fields.mobile = 'Número móvil inválido'
+  const name = typeof input.name === 'string' ? input.name.trim() : ''
+  if (!name || name.length > 200) fields.name = 'El nombre es obligatorio'
+  const password = typeof input.password === 'string' ? input.password : ''
+  if (password.length < 8 || password.length > 200) fields.password = 'La contraseña debe tener al menos 8 caracteres'
+  if (Object.keys(fields).length) throw new FieldValidationError(fields)
+  return { email: email!, mobile: mobile!, name, password }
+}
+
+export const hashPassword = (password: string) => argon2.hash(password, { type: argon2.argon2id })
+
+/** Identity: profiles, distributors and their members, API and one-time tokens. */
+export class IdentityService {
+  /** Hash of a random password, to spend the same time on unknown logins as on known ones. */
+  private dummyHash?: Promise<string>
+
+  async createProfile(em: EntityManager, input: NewProfile, opts: { verified?: boolean, passwordHash?: string } = {}): Promise<Profile> {
+    const p = parseNewProfile(input)
+    if (await em.count(ProfileSchema, { email: p.email })) throw new EmailTakenError()
+    if (await em.count(ProfileSchema, { mobile: p.mobile })) throw new MobileTakenError()
+    const now = new Date()
+    const profile = em.create(ProfileSchema, {
+      email: p.email, mobile: p.mobile, name: p.name,
+      passwordHash: opts.passwordHash ?? await hashPassword(p.password),
+      emailVerifiedAt: opts.verified ? now : null, mobileVerifiedAt: opts.verified ? now : null,
+      createdAt: now,
+    } as Profile)
+    try {
+      await em.flush()
+    } catch (e) {
+      // Two sign-ups racing for one e-mail or mobile: the unique constraint decides.
+      const constraint = (e as { constraint?: string }).constraint
+      if (constraint === 'core_profile_email_unique') throw new EmailTakenError()
+      if (constraint === 'core_profile_mobile_unique') throw new MobileTakenError()
+      throw e
+    }
+    return profile
+  }
+
+  async findByLogin(em: EntityManager, login: string): Promise<Profile | null> {
+    const where = normalizeLogin(login)
+    if (!where) return null
+    return em.findOne(ProfileSchema, where, { populate: ['passwordHash'] as never })
+  }
+
+  /** Returns the profile when the password matches; always pays one argon2 verification. */
+  async verifyLogin(em: EntityManager, login: string, password: string): Promise<Profile | null> {
+    const profile = await this.findByLogin(em, login)
+    if (!profile) {
+      this.dummyHash ??= hashPassword(randomToken())
+      await argon2.verify(await this.dummyHash, password).catch(() => false)
+      return null
+    }
+    return (await argon2.verify(profile.passwordHash, password).catch(() => false)) ? profile : null
+  }
+
+  async setPassword(em: EntityManager, profileId: string, password: string): Promise<void> {
+    if (password.length < 8 || password.length > 200) throw new FieldValidationError({ password: 'La contraseña debe tener al menos 8 caracteres' })
+    await em.nativeUpdate(ProfileSchema, { id: profileId }, { passwordHash: await hashPassword(password) })
+  }
+
+  async rootDistributor(em: EntityManager): Promise<Distributor | null> {
+    return em.findOne(DistributorSchema, { isRoot: true })
+  }
+
+  async createDistributor(em: EntityManager, input: { name: string, tier: string, parentId?: string | null, isRoot?: boolean, cmExpiresAt?: Date | null, state?: Distributor['state'] }): Promise<Distributor> {
+    const d = em.create(DistributorSchema, {
+      name: input.name, tier: input.tier, parentId: input.parentId ?? null, isRoot: input.isRoot ?? false,
+      state: input.state ?? 'active', cmExpiresAt: input.cmExpiresAt ?? null, createdAt: new Date(),
+    } as Distributor)
+    await em.flush()
+    return d
+  }
+
+  async addMember(em: EntityManager, distributorId: string, profileId: string): Promise<void> {
+    await em.insert(DistributorMemberSchema, { distributorId, profileId, createdAt: new Date() } as never)
+  }
+
+  async memberships(em: EntityManager, profileId: string): Promise<Distributor[]> {
+    const rows = await em.find(DistributorMemberSchema, { profileId })
+    if (!rows.length) return []
+    return em.find(DistributorSchema, { id: { $in: rows.map((r) => r.distributorId) } }, { orderBy: { isRoot: 'desc', name: 'asc' } })
+  }
+
+  async isMember(em: EntityManager, profileId: string, distributorId: string): Promise<boolean> {
+    return (await em.count(DistributorMemberSchema, { profileId, distributorId })) > 0
+  }
+
+  /** A new API token for (profile, distributor); the token is returned once and stored hashed. */
+  async createApiToken(em: EntityManager, login: string, distributorId?: string, label = ''): Promise<{ token: string, id: string, distributorId: string }> {
+    const profile = await this.findByLogin(em, login)
+    if (!profile) throw new ProfileNotFoundError(login)
+    const member = await this.memberships(em, profile.id)
+    let distributor: Distributor | undefined
+    if (distributorId) {
+      distributor = member.find((d) => d.id === distributorId)
+      if (!distributor) throw new DistributorNotFoundError(distributorId)
+    } else {
+      if (member.length === 0) throw new NotAMemberError(login)
+      if (member.length > 1) throw new AmbiguousDistributorError(login)
+      distributor = member[0]
+    }
+    const token = `cm_${randomToken()}`
+    const row = em.create(ApiTokenSchema, {
+      profileId: profile.id, distributorId: distributor.id, label, prefix: token.slice(0, 10),
+      tokenHash: sha256(token), createdAt: new Date(),
+    } as never)
+    await em.flush()
+    return { token, id: (row as { id: string }).id, distributorId: distributor.id }
+  }
+
+  async issueOneTimeToken(em: EntityManager, profileId: string, purpose: OneTimeTokenPurpose, ttlMs: number): Promise<string> {
+    const token = randomToken()
+    await em.insert(OneTimeTokenSchema, { profileId, purpose, tokenHash: sha256(token), expiresAt: new Date(Date.now() + ttlMs), createdAt: new Date() } as never)
+    return token
+  }
+
+  /** Marks the token used (once, atomically) and returns its profile id. */
+  async consumeOneTimeToken(em: EntityManager, token: string, purpose: OneTimeTokenPurpose): Promise<string> {
+    const rows = await sql<{ profile_id: string }[]>(em, 
+      `update core_one_time_token set used_at = now() where token_hash = ? and purpose = ? and used_at is null and expires_at > now() returning profile_id`,
+      [sha256(token), purpose])
+    if (!rows.length) throw new InvalidTokenError()
+    return rows[0].profile_id
+  }
+}

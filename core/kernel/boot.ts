@@ -1,0 +1,155 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql'
+import { coreEntities } from '../identity/entities.js'
+import { coreMigrations } from '../migrations/index.js'
+import { startEmbedded, type EmbeddedDatabase } from '../db/embedded.js'
+import { migrate, openOrm, type ConnectionOptions } from '../db/orm.js'
+import { PluginBootTimeoutError, PluginNotAccessibleError } from './errors.js'
+import { EventBus } from './events.js'
+import { Extensions } from './extensions.js'
+import { createLogger, type Logger } from './logger.js'
+import type { InstalledPlugin, PluginContext, PortalProvider, Transport } from './plugin.js'
+import { resolvePlugins, type ResolvedPlugin } from './registry.js'
+import { pluginRouter } from '../http/router.js'
+import { tierGate } from '../http/gates.js'
+import { OutboxTransport } from '../identity/transport.js'
+import type { TierConfig } from '../../config/tiers.js'
+
+export interface KernelConfig {
+  plugins: readonly InstalledPlugin[]
+  tiers: TierConfig
+  /** Unset: embedded PGlite in dataDir. */
+  databaseUrl?: string
+  dataDir: string
+  /** Tests: start the embedded database from a migrated snapshot, in memory. */
+  embeddedSnapshot?: Blob
+  migrateOnStart?: boolean
+  poolSize?: number
+  log?: Logger
+  transport?: Transport
+  bootTimeoutMs?: number
+}
+
+export interface Kernel {
+  readonly config: KernelConfig
+  readonly orm: MikroORM
+  readonly database: 'embedded' | 'postgresql'
+  readonly plugins: readonly ResolvedPlugin[]
+  readonly contexts: ReadonlyMap<string, PluginContext<any>>
+  readonly events: EventBus
+  readonly extensions: Extensions
+  readonly portals: readonly PortalProvider[]
+  readonly log: Logger
+  readonly transport: Transport
+  readonly installedIds: readonly string[]
+  /** Registers a closer to run at shutdown (before plugins are destroyed). */
+  onClose(fn: () => Promise<void> | void): void
+  close(): Promise<void>
+}
+
+const CORE_ENTITY_OWNERS = Object.fromEntries(coreEntities.map((e) => [e.meta.className, 'core']))
+
+/** Resolves plugins, opens the database, runs migrations, builds services and bootstraps plugins. */
+export async function bootKernel(config: KernelConfig): Promise<Kernel> {
+  const log = config.log ?? createLogger()
+  const plugins = resolvePlugins(config.plugins, CORE_ENTITY_OWNERS)
+  const closers: (() => Promise<void> | void)[] = []
+
+  let embedded: EmbeddedDatabase | undefined
+  let connection: ConnectionOptions
+  if (config.databaseUrl) {
+    connection = { clientUrl: config.databaseUrl }
+  } else {
+    embedded = await startEmbedded(config.embeddedSnapshot ? { snapshot: config.embeddedSnapshot } : { dataDir: config.dataDir })
+    connection = embedded.connection
+  }
+  closers.push(() => embedded?.close())
+
+  let orm: MikroORM
+  try {
+    orm = await openOrm({
+      connection,
+      singleConnection: !!embedded,
+      poolSize: config.poolSize,
+      entities: [...coreEntities, ...plugins.flatMap((p) => p.plugin.entities ?? [])],
+      migrations: [...coreMigrations, ...plugins.flatMap((p) => p.plugin.migrations ?? [])],
+    })
+  } catch (e) {
+    await embedded?.close()
+    throw e
+  }
+  closers.push(() => orm.close(true))
+  try {
+    if (config.migrateOnStart !== false) {
+      const ran = await migrate(orm)
+      if (ran.length) log.info(`migrations applied: ${ran.join(', ')}`)
+    }
+  } catch (e) {
+    for (const c of closers.reverse()) await c()
+    throw e
+  }
+
+  const events = new EventBus()
+  const extensions = new Extensions()
+  const portals: PortalProvider[] = []
+  const transport = config.transport ?? new OutboxTransport(config.dataDir, log.child('outbox'))
+  const services = new Map<string, unknown>()
+  const contexts = new Map<string, PluginContext<any>>()
+
+  const kernel: Kernel = {
+    config, orm, plugins, contexts, events, extensions, portals, log, transport,
+    database: embedded ? 'embedded' : 'postgresql',
+    installedIds: plugins.map((p) => p.plugin.id),
+    onClose: (fn) => { closers.push(fn) },
+    close: async () => {
+      const failures: unknown[] = []
+      for (const closer of closers.splice(0).reverse()) {
+        try { await closer() } catch (e) { failures.push(e) }
+      }
+      if (failures.length) throw new AggregateError(failures, 'close_failed')
+    },
+  }
+
+  try {
+    for (const { plugin, options } of plugins) {
+      const allowed = new Set([...(plugin.dependsOn ?? []), plugin.id])
+      const ctx: PluginContext<any> = {
+        id: plugin.id,
+        options,
+        dataDir: config.dataDir,
+        orm,
+        em: (): EntityManager => orm.em.fork(),
+        use: ((id: string) => {
+          if (!allowed.has(id)) throw new PluginNotAccessibleError(plugin.id, id)
+          return services.get(id)
+        }) as PluginContext['use'],
+        events, extensions,
+        log: log.child(plugin.id),
+        transport,
+        registerPortal: (provider) => { portals.push(provider) },
+        http: { apiRouter: () => pluginRouter(tierGate(plugin.id)), publicRouter: () => pluginRouter() },
+        onClose: (fn) => { closers.push(fn) },
+      }
+      contexts.set(plugin.id, ctx)
+      services.set(plugin.id, plugin.services?.(ctx))
+    }
+    for (const { plugin } of plugins) {
+      const ctx = contexts.get(plugin.id)!
+      if (plugin.destroy) closers.push(() => plugin.destroy!(ctx))
+      if (plugin.bootstrap) await withTimeout(plugin.bootstrap(ctx), config.bootTimeoutMs ?? 30_000, () => new PluginBootTimeoutError(plugin.id))
+    }
+  } catch (e) {
+    await kernel.close().catch(() => {})
+    throw e
+  }
+  return kernel
+}
+
+async function withTimeout<T>(work: Promise<T> | T, ms: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([
+      Promise.resolve(work),
+      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(error()), ms) }),
+    ])
+  } finally { clearTimeout(timer) }
+}

@@ -1,0 +1,28 @@
+/**
+ * Named extension points. A plugin that owns a list declares a point (e.g. 'clients.customerFigures');
+ * plugins that depend on it contribute values. Contributions are read at use time, so the order of
+ * boot between owner and contributors does not matter.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface ExtensionPointTypes {}
+
+type Value<K extends string> = K extends keyof ExtensionPointTypes ? ExtensionPointTypes[K] : unknown
+
+export class Extensions {
+  private readonly points = new Map<string, { owner: string, values: { from: string, value: unknown }[] }>()
+
+  declare(owner: string, point: string): void {
+    if (this.points.has(point)) throw new Error(`Extension point '${point}' is declared twice`)
+    this.points.set(point, { owner, values: [] })
+  }
+
+  contribute<K extends string>(from: string, point: K, value: Value<K>): void {
+    const entry = this.points.get(point)
+    if (!entry) throw new Error(`Plugin '${from}' contributes to unknown extension point '${point}'`)
+    entry.values.push({ from, value })
+  }
+
+  list<K extends string>(point: K): Value<K>[] {
+    return (this.points.get(point)?.values ?? []).map((v) => v.value as Value<K>)
+  }
+}

@@ -1,0 +1,103 @@
+import type { EntitySchema, EntityManager, MikroORM } from '@mikro-orm/postgresql'
+import type { Migration } from '@mikro-orm/migrations'
+import type { Router, Request, Response } from 'express'
+import type { z } from 'zod'
+import type { EventBus } from './events.js'
+import type { Extensions } from './extensions.js'
+import type { Logger } from './logger.js'
+
+/**
+ * Services a plugin exposes to the plugins that depend on it. Each plugin augments this interface:
+ *   declare module '../../core/kernel/plugin.js' { interface PluginServices { clients: ClientsServices } }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface PluginServices {}
+
+export interface MigrationEntry { name: string, class: new (...args: any[]) => Migration }
+
+/** Mail and SMS delivery; the default writes to the log and to CM_DATA_DIR/outbox. */
+export interface Message { channel: 'email' | 'sms', to: string, subject: string, body: string }
+export interface Transport { send(message: Message): Promise<void> }
+
+/** A place a signed-in profile can enter besides CM and the staff console (e.g. a customer's PCC). */
+export interface PortalTarget { portal: string, id: string, label: string, distributorId: string, url: string }
+export interface PortalProvider {
+  portal: string
+  targetsFor(profileId: string, em: EntityManager): Promise<PortalTarget[]>
+}
+
+export interface PluginContext<O = unknown> {
+  readonly id: string
+  readonly options: O
+  readonly dataDir: string
+  readonly orm: MikroORM
+  /** A fresh EntityManager for work outside a request transaction. */
+  em(): EntityManager
+  /** Services of a plugin listed in dependsOn, or the plugin's own (typed through PluginServices). */
+  use<K extends keyof PluginServices>(id: K): PluginServices[K]
+  readonly events: EventBus
+  readonly extensions: Extensions
+  readonly log: Logger
+  readonly transport: Transport
+  registerPortal(provider: PortalProvider): void
+  /**
+   * Routers for `routes(ctx)`: each route gets a JSON body parser (1 MiB unless the route passes
+   * `{ bodyLimit }` first); apiRouter routes also get the bearer-token tier gate of this plugin.
+   */
+  readonly http: { apiRouter(): Router, publicRouter(): Router }
+  /** Release what bootstrap acquired; runs in reverse boot order. */
+  onClose(fn: () => Promise<void> | void): void
+}
+
+/** What a plugin adds to the CM (AdminJS). Resources are ResourceWithOptions objects. */
+export interface AdminContribution {
+  resources?: any[]
+  pages?: Record<string, any>
+  /** Spanish strings merged into AdminJS's `es` locale (resources, actions, labels, messages). */
+  locale?: Record<string, any>
+  /** Component name → file path (AdminJS ComponentLoader). */
+  components?: Record<string, string>
+}
+
+export interface PccPageResult { view: string, data?: Record<string, unknown> }
+export interface PccRequestContext { profileId: string, customerId: string, distributorId: string, em: EntityManager }
+export interface PccPage {
+  /** Path under /pcc/:customer/, e.g. 'datos'. */
+  path: string
+  title: string
+  get(req: Request, pcc: PccRequestContext): Promise<PccPageResult>
+  /** Form submissions; the kernel has checked CSRF. Returns a redirect target or a page to render. */
+  post?(req: Request, res: Response, pcc: PccRequestContext): Promise<PccPageResult | { redirect: string }>
+}
+
+export interface PluginRoutes {
+  /** Mounted under /api/v1, behind a bearer token and the tier gate for this plugin. */
+  api?: Router
+  /** Mounted under /api/v1 without authentication (the plugin enforces its own rules). */
+  public?: Router
+}
+
+export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
+  id: string
+  version: string
+  dependsOn?: readonly string[]
+  options?: S
+  entities?: EntitySchema<any, any>[]
+  migrations?: MigrationEntry[]
+  /** Folder with Handlebars views and partials, registered under `<id>/…`. */
+  views?: string
+  services?: (ctx: PluginContext<z.output<S>>) => unknown
+  admin?: (ctx: PluginContext<z.output<S>>) => AdminContribution
+  routes?: (ctx: PluginContext<z.output<S>>) => PluginRoutes
+  pcc?: (ctx: PluginContext<z.output<S>>) => { pages: PccPage[] }
+  bootstrap?: (ctx: PluginContext<z.output<S>>) => Promise<void> | void
+  destroy?: (ctx: PluginContext<z.output<S>>) => Promise<void> | void
+}
+
+/** Typed identity function: the one public API of the kernel for plugin authors. */
+export function definePlugin<S extends z.ZodType>(plugin: PluginDefinition<S>): PluginDefinition<S> {
+  return Object.freeze({ ...plugin })
+}
+
+/** An installed plugin: its definition and the raw options from config/app.ts. */
+export interface InstalledPlugin { plugin: PluginDefinition<any>, options?: unknown }

@@ -1,0 +1,40 @@
+import { appSettings } from '../config/app.js'
+import { startApp } from './app.js'
+import { ensureFirstStaff } from './identity/bootstrap.js'
+
+const startedAt = performance.now()
+const settings = appSettings()
+const app = await startApp(settings.kernel, settings.http)
+const log = app.kernel.log
+
+const first = await ensureFirstStaff(app.kernel.orm.em.fork(), process.env)
+if (first) {
+  const banner = first.generated
+    ? `Primer acceso de personal: ${first.email} / contraseña ${first.password}  (se muestra una sola vez; cámbiala en /forgot)`
+    : `Primer acceso de personal: ${first.email} (contraseña de CM_ADMIN_PASSWORD)`
+  console.log(`\n  ${banner}\n`)
+}
+
+const server = app.http.app.listen(settings.port, () => {
+  log.info(`Cuenta Maestra listening on http://localhost:${settings.port} (database: ${app.kernel.database}) in ${Math.round(performance.now() - startedAt)} ms`)
+})
+
+let closing = false
+async function shutdown(signal: string) {
+  if (closing) return
+  closing = true
+  log.info(`${signal}: closing`)
+  const timer = setTimeout(() => { log.error('shutdown timed out'); process.exit(1) }, 15_000)
+  await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeIdleConnections() })
+  try {
+    await app.close()
+    clearTimeout(timer)
+    log.info('closed cleanly')
+    process.exit(0)
+  } catch (e) {
+    log.error('close failed', { error: String(e) })
+    process.exit(1)
+  }
+}
+process.on('SIGINT', () => void shutdown('SIGINT'))
+process.on('SIGTERM', () => void shutdown('SIGTERM'))

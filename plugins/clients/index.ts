@@ -1,0 +1,43 @@
+import { fileURLToPath } from 'node:url'
+import { definePlugin } from '../../core/kernel/plugin.js'
+import { clientsAdminLocale, customerResource } from './admin/customer.resource.js'
+import { CustomerSchema, CustomerProfileSchema } from './entities/customer.js'
+import { clientsMigrations } from './migrations/index.js'
+import { clientsRoutes } from './routes.js'
+import { customerJson, CustomersService } from './services/customers.js'
+
+export interface ClientsServices { customers: CustomersService }
+
+declare module '../../core/kernel/plugin.js' {
+  interface PluginServices { clients: ClientsServices }
+}
+
+export default definePlugin({
+  id: 'clients',
+  version: '0.1.0',
+  entities: [CustomerSchema, CustomerProfileSchema],
+  migrations: clientsMigrations,
+  views: fileURLToPath(new URL('./views', import.meta.url)),
+  services: (ctx): ClientsServices => ({ customers: new CustomersService(ctx.events) }),
+  bootstrap(ctx) {
+    // Core's sign-in asks which customers' PCC a profile may enter; it never reads our tables.
+    ctx.registerPortal({
+      portal: 'pcc',
+      targetsFor: async (profileId, em) => (await ctx.use('clients').customers.linkedTo(em, profileId)).map((c) => ({
+        portal: 'pcc', id: c.id, label: `Panel del cliente · ${c.legalName} (NIC ${c.nic})`, distributorId: c.distributorId, url: `/pcc/${c.id}`,
+      })),
+    })
+  },
+  routes: (ctx) => clientsRoutes(ctx, ctx.use('clients').customers),
+  admin: (ctx) => ({ resources: [customerResource(ctx, ctx.use('clients').customers)], locale: clientsAdminLocale }),
+  pcc: (ctx) => ({
+    pages: [{
+      path: 'datos',
+      title: 'Datos del cliente',
+      async get(_req, pcc) {
+        const customer = await pcc.em.findOneOrFail(CustomerSchema, { id: pcc.customerId })
+        return { view: 'clients/customer', data: { customer: customerJson(customer) } }
+      },
+    }],
+  }),
+})
