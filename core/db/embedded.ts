@@ -20,7 +20,7 @@ export interface EmbeddedDatabase {
   close(): Promise<void>
 }
 
-export type EmbeddedSource = { dataDir: string } | { snapshot: Blob }
+export type EmbeddedSource = { dataDir: string } | { snapshot: Blob } | { memory: true }
 
 /**
  * PGlite served over a unix socket so that MikroORM and pg use the same driver as on a real server.
@@ -36,6 +36,9 @@ export async function startEmbedded(source: EmbeddedSource): Promise<EmbeddedDat
       db = new PGlite(path.join(source.dataDir, 'pgdata'), { extensions })
       await db.waitReady
     } catch (e) { releaseLock(); throw e }
+  } else if ('memory' in source) {
+    db = new PGlite({ extensions })
+    await db.waitReady
   } else {
     db = new PGlite({ loadDataDir: source.snapshot, extensions })
     await db.waitReady

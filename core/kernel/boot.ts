@@ -20,8 +20,8 @@ export interface KernelConfig {
   /** Unset: embedded PGlite in dataDir. */
   databaseUrl?: string
   dataDir: string
-  /** Tests: start the embedded database from a migrated snapshot, in memory. */
-  embeddedSnapshot?: Blob
+  /** Tests: start the embedded database in memory, empty or from a migrated snapshot. */
+  embeddedSnapshot?: Blob | 'empty'
   migrateOnStart?: boolean
   poolSize?: number
   log?: Logger
@@ -41,6 +41,8 @@ export interface Kernel {
   readonly log: Logger
   readonly transport: Transport
   readonly installedIds: readonly string[]
+  /** The embedded PGlite instance (tests dump it as a snapshot). */
+  readonly embedded?: EmbeddedDatabase
   /** Registers a closer to run at shutdown (before plugins are destroyed). */
   onClose(fn: () => Promise<void> | void): void
   close(): Promise<void>
@@ -59,7 +61,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   if (config.databaseUrl) {
     connection = { clientUrl: config.databaseUrl }
   } else {
-    embedded = await startEmbedded(config.embeddedSnapshot ? { snapshot: config.embeddedSnapshot } : { dataDir: config.dataDir })
+    embedded = await startEmbedded(config.embeddedSnapshot === 'empty' ? { memory: true } : config.embeddedSnapshot ? { snapshot: config.embeddedSnapshot } : { dataDir: config.dataDir })
     connection = embedded.connection
   }
   closers.push(() => embedded?.close())
@@ -98,6 +100,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   const kernel: Kernel = {
     config, orm, plugins, contexts, events, extensions, portals, log, transport,
     database: embedded ? 'embedded' : 'postgresql',
+    embedded,
     installedIds: plugins.map((p) => p.plugin.id),
     onClose: (fn) => { closers.push(fn) },
     close: async () => {
