@@ -1,6 +1,7 @@
 import { MikroORM, PostgreSqlDriver, type EntitySchema, type Options } from '@mikro-orm/postgresql'
 import { Migrator } from '@mikro-orm/migrations'
 import type { MigrationEntry } from '../kernel/plugin.js'
+import { GuardedEntityManager, guardSingleConnection } from './single-connection-guard.js'
 
 export type ConnectionOptions =
   | { clientUrl: string }
@@ -30,10 +31,9 @@ export function ormConfig(o: OrmOptions): Options {
     pool: o.singleConnection
       ? { min: 1, max: 1, idleTimeoutMillis: 600_000 }
       : { min: 0, max: o.poolSize ?? 10 },
-    driverOptions: o.singleConnection
-      // A nested acquire on the single connection can never succeed; fail loudly instead of hanging.
-      ? { connection: { acquireConnectionTimeout: 20_000 } }
-      : undefined,
+    // Waiting longer than this for a connection means something holds it for too long: say so.
+    driverOptions: { acquireConnectionTimeout: o.singleConnection ? 30_000 : 10_000 },
+    entityManager: (o.singleConnection ? GuardedEntityManager : undefined) as never,
     migrations: {
       tableName: MIGRATIONS_TABLE,
       migrationsList: o.migrations,
@@ -46,7 +46,9 @@ export function ormConfig(o: OrmOptions): Options {
 }
 
 export async function openOrm(o: OrmOptions): Promise<MikroORM> {
-  return MikroORM.init(ormConfig(o))
+  const orm = await MikroORM.init(ormConfig(o))
+  if (o.singleConnection) guardSingleConnection(orm)
+  return orm
 }
 
 export async function migrate(orm: MikroORM): Promise<string[]> {
