@@ -77,6 +77,18 @@ export interface PluginRoutes {
   public?: Router
 }
 
+/** A CLI command a plugin adds: `npm run cm -- <name> …`. */
+export interface CliCommand {
+  description: string
+  /** Returns the process exit code. */
+  run(args: string[], io: { out(line: string): void, err(line: string): void }): Promise<number>
+}
+
+/** Demo data a plugin adds for each demo distributor; the returned fields join its JSON entry. */
+export interface DemoSeeder {
+  seed(em: EntityManager, distributor: { id: string }, options: { customers: number }): Promise<Record<string, unknown>>
+}
+
 export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
   id: string
   version: string
@@ -90,6 +102,8 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
   admin?: (ctx: PluginContext<z.output<S>>) => AdminContribution
   routes?: (ctx: PluginContext<z.output<S>>) => PluginRoutes
   pcc?: (ctx: PluginContext<z.output<S>>) => { pages: PccPage[] }
+  commands?: (ctx: PluginContext<z.output<S>>) => Record<string, CliCommand>
+  demo?: (ctx: PluginContext<z.output<S>>) => DemoSeeder
   bootstrap?: (ctx: PluginContext<z.output<S>>) => Promise<void> | void
   destroy?: (ctx: PluginContext<z.output<S>>) => Promise<void> | void
 }

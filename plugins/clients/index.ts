@@ -4,6 +4,7 @@ import { clientsAdminLocale, customerResource } from './admin/customer.resource.
 import { CustomerSchema, CustomerProfileSchema } from './entities/customer.js'
 import { clientsMigrations } from './migrations/index.js'
 import { clientsRoutes } from './routes.js'
+import { clientsDemo } from './demo.js'
 import { customerJson, CustomersService } from './services/customers.js'
 
 export interface ClientsServices { customers: CustomersService }
@@ -28,6 +29,7 @@ export default definePlugin({
       })),
     })
   },
+  demo: (ctx) => clientsDemo(ctx.use('clients').customers),
   routes: (ctx) => clientsRoutes(ctx, ctx.use('clients').customers),
   admin: (ctx) => ({ resources: [customerResource(ctx, ctx.use('clients').customers)], locale: clientsAdminLocale }),
   pcc: (ctx) => ({
