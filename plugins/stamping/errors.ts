@@ -1,0 +1,19 @@
+import { defineError } from '../../core/kernel/errors.js'
+
+// ── Malformed requests (400): refused before anything is reserved ──────────────────────────────
+export const MalformedBase64Error = defineError('malformed_base64', 400, () => 'xml is not valid base64')
+export const MalformedXmlError = defineError('malformed_xml', 400, (detail: string) => `The document is not well-formed XML: ${detail}`)
+export const XmlDtdForbiddenError = defineError('xml_dtd_forbidden', 400, () => 'DTDs and entity declarations are not allowed')
+
+// ── CFDI rules (422): the code names the rule ───────────────────────────────────────────────────
+export const CfdiRootError = defineError('cfdi_root_invalid', 422, () => 'The root element must be cfdi:Comprobante in http://www.sat.gob.mx/cfd/4')
+export const CfdiVersionError = defineError('cfdi_version_invalid', 422, (v: string) => `Version must be 4.0, not '${v}'`)
+export const CfdiSelloError = defineError('cfdi_sello_missing', 422, () => 'Sello is missing or empty')
+export const CfdiNoCertificadoError = defineError('cfdi_no_certificado_invalid', 422, () => 'NoCertificado must be 20 digits')
+export const CfdiFechaError = defineError('cfdi_fecha_invalid', 422, (v: string) => `Fecha '${v}' is not a valid local date-time (AAAA-MM-DDThh:mm:ss)`)
+export const CfdiFechaRangeError = defineError('cfdi_fecha_out_of_range', 422, () => 'Fecha must be within the last 72 hours and at most 24 hours ahead')
+export const CfdiEmisorError = defineError('cfdi_emisor_rfc_invalid', 422, () => 'cfdi:Emisor with a valid Rfc is required')
+export const CfdiAlreadyStampedError = defineError('cfdi_already_stamped', 422, () => 'The document already carries a TimbreFiscalDigital')
+
+// ── PAC ────────────────────────────────────────────────────────────────────────────────────────
+export const PacUnavailableError = defineError('pac_unavailable', 503, () => 'PAC unavailable; nothing was charged', true)
