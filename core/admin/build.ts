@@ -68,20 +68,55 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
     const gate = gates.get(resource.id())
     if (!gate) throw new Error(`Admin resource '${resource.id()}' has no owner`)
     const decorator = resource.decorate()
+    const primaryKeys = resource.properties().filter((p: any) => p.isId()).map((p: any) => p.name() as string)
     for (const action of Object.values(decorator.actions) as any[]) {
       for (const key of ['isAccessible', 'isVisible'] as const) {
         const own = action.action[key]
         action.action[key] = (ctx: any) => gate(ctx.currentAdmin) && (typeof own === 'function' ? own(ctx) : own ?? true)
+      }
+      // AdminJS's record.update() merges the posted payload into the record before reading its id,
+      // so a posted `id` would redirect an edit of one record to another. The URL names the record.
+      if (action.name === 'edit' || action.name === 'new') {
+        const own = action.action.before
+        const stripKeys = (request: any) => {
+          if (request?.payload) for (const pk of primaryKeys) delete request.payload[pk]
+          return request
+        }
+        action.action.before = [stripKeys, ...(own ? (Array.isArray(own) ? own : [own]) : [])]
       }
     }
   }
 
   const router = Router()
   router.get('/admin/login', (req, res) => res.redirect(303, `/login?next=${encodeURIComponent('/admin')}`))
-  router.use('/admin', requireProfile, cmGuard(directory), sameOriginOnly)
+  router.use('/admin', getOrPostOnly, requireProfile, cmGuard(directory), sameOriginOnly, safeInlineState)
   const adminRouter = AdminJSExpress.buildRouter(admin)
   router.use('/admin', adminRouter)
   return { admin, router }
+}
+
+/**
+ * AdminJS actions tell reads from writes by `method === 'get'` (its delete deletes on HEAD, which
+ * express routes to GET handlers and CSRF checks let through as safe), so only GET and POST reach it.
+ */
+function getOrPostOnly(req: Request, res: Response, next: NextFunction) {
+  if (req.method === 'GET' || req.method === 'POST') return next()
+  res.status(405).set('Allow', 'GET, POST').end()
+}
+
+/**
+ * AdminJS inlines its state (with the signed-in profile's and distributor's names) as
+ * `window.REDUX_STATE = <JSON.stringify>;` in a <script>, where a name holding `</script>` would end
+ * the script. JSON never holds a raw newline, so each assignment ends at the first `;` + newline;
+ * inside it `<`, `>`, `&` and the JS line separators become \u escapes, which parse to the same JSON.
+ */
+function safeInlineState(_req: Request, res: Response, next: NextFunction) {
+  const send = res.send.bind(res)
+  res.send = (body?: unknown) => send(typeof body === 'string' && body.includes('window.REDUX_STATE = ')
+    ? body.replace(/(window\.(?:REDUX_STATE|THEME) = )([^\n]*?)(;\n)/g, (_m, head: string, json: string, tail: string) =>
+      head + json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + tail)
+    : body)
+  next()
 }
 
 /**

@@ -64,7 +64,9 @@ export class ScopedResource<T extends object> extends Resource {
       const { path, property, value } = element as { path: string, property: { type(): string }, value: unknown }
       if (allowed && !allowed.includes(path)) continue
       if (!this.property(path)) continue
-      const type = property.type()
+      // The adapter reports uuid columns as 'string'; an ilike on them is a database error (a 500).
+      const column = (this.spec.entity.meta.properties as Record<string, { type?: string }> | undefined)?.[path]?.type
+      const type = column === 'uuid' ? 'uuid' : property.type()
       if (type === 'string' || type === 'textarea' || type === 'richtext') {
         if (typeof value === 'string' && value) conditions.push({ [path]: { $ilike: `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%` } })
       } else if (type === 'uuid' || type === 'id' || type === 'reference') {

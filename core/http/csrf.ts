@@ -29,7 +29,8 @@ export const sameOriginOnly: RequestHandler = (req, _res, next) => {
   const origin = req.get('origin')
   if (!origin) return next(new CsrfError())
   try {
-    if (new URL(origin).host === req.get('host')) return next()
+    // Both through URL, so `host:80` (some clients and proxies) equals the browser's `http://host`.
+    if (new URL(origin).host === new URL(`${req.protocol}://${req.get('host')}`).host) return next()
   } catch { /* fall through */ }
   next(new CsrfError())
 }

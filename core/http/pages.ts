@@ -83,17 +83,18 @@ export function pageRoutes(deps: PageDeps): Router {
     const password = str(req.body.password)
     const next = safeNext(req.body.next)
     const norm = normalizeLogin(login)
-    const account = norm ? ('email' in norm ? norm.email : norm.mobile) : login.toLowerCase().slice(0, 200)
+    const known = await deps.identity.findByLogin(em(), login)
+    // Counted per profile, so its e-mail and its mobile share one limit; unknown logins per spelling.
+    const account = known ? `profile:${known.id}` : norm ? ('email' in norm ? norm.email : norm.mobile) : login.toLowerCase().slice(0, 200)
     const ip = req.ip ?? 'unknown'
-    if (await deps.throttle.isBlocked(account, ip)) {
+    if (!await deps.throttle.attempt(account, ip)) {
       return render(req, res, 'pages/login', { title: 'Iniciar sesión', login, next, error: 'Demasiados intentos fallidos. Espera 15 minutos antes de volver a intentarlo.' }, 429)
     }
-    const profile = await deps.identity.verifyLogin(em(), login, password)
+    const profile = await deps.identity.checkPassword(known, password)
     if (!profile) {
-      await deps.throttle.failed(account, ip)
       return render(req, res, 'pages/login', { title: 'Iniciar sesión', login, next, error: 'El usuario o la contraseña no son correctos.' }, 401)
     }
-    await deps.throttle.succeeded(account)
+    await deps.throttle.succeeded(account, ip)
     // A new session id at login: a fixated or stolen pre-login id is worth nothing afterwards.
     await regenerate(req)
     req.session.profileId = profile.id
@@ -213,7 +214,9 @@ export async function sendVerifications(deps: Pick<PageDeps, 'kernel' | 'identit
 export function pageErrorHandler(deps: Pick<PageDeps, 'views' | 'kernel'>) {
   return (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err)
-    const status = isCatalogedError(err) ? err.status : 500
+    // AdminJS's own errors (a record id that is not in the tenant…) carry a 4xx statusCode.
+    const adminStatus = (err as { statusCode?: unknown })?.statusCode
+    const status = isCatalogedError(err) ? err.status : typeof adminStatus === 'number' && adminStatus >= 400 && adminStatus < 500 ? adminStatus : 500
     if (status >= 500) deps.kernel.log.error('page error', { error: String((err as Error)?.stack ?? err) })
     const message = status === 403 ? 'No tienes permiso para esta acción, o el formulario expiró. Recarga la página e inténtalo de nuevo.'
       : status === 404 ? 'La página no existe.' : 'Ocurrió un error. Inténtalo de nuevo.'

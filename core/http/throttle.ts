@@ -1,14 +1,22 @@
-import { RateLimiterPostgres } from 'rate-limiter-flexible'
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible'
 import type { MikroORM } from '@mikro-orm/postgresql'
 
 const WINDOW_S = 15 * 60
 export const ACCOUNT_FAILURES = 5
 export const IP_FAILURES = 50
 
+/** Points used after a consume; over the limit rate-limiter-flexible rejects with the same figure. */
+const used = (p: Promise<RateLimiterRes>) =>
+  p.then((r) => r.consumedPoints, (e) => { if (e instanceof RateLimiterRes) return e.consumedPoints; throw e })
+
 /**
  * Sign-in throttling in PostgreSQL (core_throttle), through the ORM's knex: per account, the 6th
  * failure within 15 minutes and every attempt after it is refused, even with the right password; per
  * IP a higher limit because offices share an address. A success clears the account's count.
+ *
+ * An attempt is counted before the password is checked, in one atomic upsert: checking first and
+ * counting after the (slow) hash let parallel guesses all pass the check. A success gives back what
+ * it counted, so only failures remain.
  */
 export class LoginThrottle {
   private readonly byAccount: RateLimiterPostgres
@@ -20,18 +28,18 @@ export class LoginThrottle {
     this.byIp = new RateLimiterPostgres({ ...common, keyPrefix: 'login_ip', points: IP_FAILURES })
   }
 
-  /** True when this attempt must be refused before the password is even checked. */
-  async isBlocked(account: string, ip: string): Promise<boolean> {
-    const [a, i] = await Promise.all([this.byAccount.get(account), this.byIp.get(ip)])
-    return (a?.consumedPoints ?? 0) >= ACCOUNT_FAILURES || (i?.consumedPoints ?? 0) >= IP_FAILURES
+  /** Counts an attempt; false when it must be refused before the password is even checked. */
+  async attempt(account: string, ip: string): Promise<boolean> {
+    if (await used(this.byIp.consume(ip)) > IP_FAILURES) return false
+    if (await used(this.byAccount.consume(account)) > ACCOUNT_FAILURES) {
+      // Refused without a guess: it does not count against the office's shared address.
+      await this.byIp.reward(ip, 1)
+      return false
+    }
+    return true
   }
 
-  async failed(account: string, ip: string): Promise<void> {
-    // consume() rejects once over the limit; the count is what matters, not the rejection.
-    await Promise.all([this.byAccount.consume(account).catch(() => {}), this.byIp.consume(ip).catch(() => {})])
-  }
-
-  async succeeded(account: string): Promise<void> {
-    await this.byAccount.delete(account)
+  async succeeded(account: string, ip: string): Promise<void> {
+    await Promise.all([this.byAccount.delete(account), this.byIp.reward(ip, 1)])
   }
 }

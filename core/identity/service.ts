@@ -71,7 +71,11 @@ export class IdentityService {
 
   /** Returns the profile when the password matches; always pays one argon2 verification. */
   async verifyLogin(em: EntityManager, login: string, password: string): Promise<Profile | null> {
-    const profile = await this.findByLogin(em, login)
+    return this.checkPassword(await this.findByLogin(em, login), password)
+  }
+
+  /** The profile (from findByLogin) when the password matches; unknown logins cost the same time. */
+  async checkPassword(profile: Profile | null, password: string): Promise<Profile | null> {
     if (!profile) {
       this.dummyHash ??= hashPassword(randomToken())
       await argon2.verify(await this.dummyHash, password).catch(() => false)

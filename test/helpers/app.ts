@@ -6,14 +6,15 @@ import { IdentityService, hashPassword } from '../../core/identity/service.js'
 import { createStaff, ensureRootDistributor } from '../../core/identity/bootstrap.js'
 import { FULL_TIER } from '../../config/tiers.js'
 import type { KernelConfig } from '../../core/kernel/boot.js'
+import type { HttpOptions } from '../../core/http/app.js'
 import type { Message, Transport } from '../../core/kernel/plugin.js'
 import { baseKernelConfig, freshDatabase } from './db.js'
 
 export interface TestApp {
   app: App
   inject(opts: InjectOptions): Promise<Response>
-  /** A browser-like client: keeps cookies, reads CSRF tokens from pages. */
-  client(): Client
+  /** A browser-like client: keeps cookies, reads CSRF tokens from pages; `defaults` go into every request (e.g. remoteAddress). */
+  client(defaults?: Partial<InjectOptions>): Client
   fixtures: Fixtures
   outbox: Message[]
   close(): Promise<void>
@@ -25,18 +26,18 @@ class MemoryTransport implements Transport {
   async send(m: Message) { this.sent.push(m) }
 }
 
-export async function startTestApp(opts: { admin?: boolean, kernel?: Partial<KernelConfig> } = {}): Promise<TestApp> {
+export async function startTestApp(opts: { admin?: boolean, kernel?: Partial<KernelConfig>, http?: Partial<Omit<HttpOptions, 'admin'>> } = {}): Promise<TestApp> {
   const db = await freshDatabase()
   const transport = new MemoryTransport()
   let app: App
   try {
-    app = await startApp(baseKernelConfig({ ...db.config, transport, ...opts.kernel }), { theme: defaultTheme, admin: opts.admin ?? false })
+    app = await startApp(baseKernelConfig({ ...db.config, transport, ...opts.kernel }), { theme: defaultTheme, ...opts.http, admin: opts.admin ?? false })
   } catch (e) { await db.drop(); throw e }
   const injectFn = (o: InjectOptions) => inject(app.http.app as never, o)
   return {
     app,
     inject: injectFn,
-    client: () => new Client(injectFn),
+    client: (defaults?: Partial<InjectOptions>) => new Client(injectFn, defaults),
     fixtures: new Fixtures(app),
     outbox: transport.sent,
     close: async () => { await app.close(); await db.drop() },
@@ -86,11 +87,11 @@ export class Fixtures {
 /** A cookie-keeping client over inject, like a browser session. */
 export class Client {
   readonly cookies = new Map<string, string>()
-  constructor(private readonly send: (o: InjectOptions) => Promise<Response>) {}
+  constructor(private readonly send: (o: InjectOptions) => Promise<Response>, private readonly defaults: Partial<InjectOptions> = {}) {}
 
   async request(o: InjectOptions): Promise<Response> {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
-    const res = await this.send({ ...o, headers: { ...(cookie ? { cookie } : {}), ...(o.headers ?? {}) } })
+    const res = await this.send({ ...this.defaults, ...o, headers: { ...this.defaults.headers, ...(cookie ? { cookie } : {}), ...(o.headers ?? {}) } } as InjectOptions)
     for (const c of res.cookies as { name: string, value: string, expires?: Date }[]) {
       if (c.expires && c.expires.getTime() < Date.now()) this.cookies.delete(c.name)
       else this.cookies.set(c.name, c.value)
