@@ -146,7 +146,7 @@ export const TierSchema = new EntitySchema<Tier>({
   properties: {
     id: { type: 'string', length: 50, primary: true },
     name: { type: 'string', length: 100 },
-    plugins: { type: 'text[]' },
+    plugins: { type: 'json' },
   },
 })
 

@@ -25,7 +25,7 @@ create table "core_one_time_token" ("id" uuid not null default gen_random_uuid()
 create index "core_one_time_token_profile_id_index" on "core_one_time_token" ("profile_id");
 alter table "core_one_time_token" add constraint "core_one_time_token_token_hash_unique" unique ("token_hash");
 
-create table "core_tier" ("id" varchar(50) not null, "name" varchar(100) not null, "plugins" text[] not null, constraint "core_tier_pkey" primary key ("id"));
+create table "core_tier" ("id" varchar(50) not null, "name" varchar(100) not null, "plugins" jsonb not null, constraint "core_tier_pkey" primary key ("id"));
 
 create table "core_setting" ("key" varchar(100) not null, "value" text not null, constraint "core_setting_pkey" primary key ("key"));
 
