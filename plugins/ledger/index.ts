@@ -1,0 +1,52 @@
+import { z } from 'zod'
+import { definePlugin } from '../../core/kernel/plugin.js'
+import { ledgerCommands } from './commands.js'
+import { ledgerDemo } from './demo.js'
+import { LedgerAccountSchema } from './entities/account.js'
+import { LedgerEntrySchema } from './entities/entry.js'
+import { LedgerSweepSchema } from './entities/sweep.js'
+import { ledgerMigrations } from './migrations/index.js'
+import { LedgerService } from './services/ledger.js'
+
+export type { LedgerService } from './services/ledger.js'
+
+declare module '../../core/kernel/plugin.js' {
+  interface PluginServices { ledger: LedgerService }
+}
+
+export const ledgerOptions = z.object({
+  /** A reservation nobody posted or voided within this time is voided (its process died). */
+  pendingTimeoutMs: z.number().int().positive().default(5 * 60_000),
+  /** How often to look for expired reservations; 0 only sweeps at boot. */
+  sweepIntervalMs: z.number().int().nonnegative().default(60_000),
+})
+
+export default definePlugin({
+  id: 'ledger',
+  version: '0.1.0',
+  options: ledgerOptions,
+  entities: [LedgerAccountSchema, LedgerEntrySchema, LedgerSweepSchema],
+  migrations: ledgerMigrations,
+  services: () => new LedgerService(),
+  commands: (ctx) => ledgerCommands(ctx.use('ledger'), () => ctx.em()),
+  demo: (ctx) => ledgerDemo(ctx.use('ledger')),
+  async bootstrap(ctx) {
+    const ledger = ctx.use('ledger')
+    const { pendingTimeoutMs, sweepIntervalMs } = ctx.options
+    const sweep = async () => {
+      const n = await ledger.voidExpiredPending(ctx.em(), pendingTimeoutMs)
+      if (n) ctx.log.warn(`voided ${n} expired reservation(s)`)
+    }
+    await sweep()
+    if (!sweepIntervalMs) return
+    let running: Promise<void> | undefined
+    const timer = setInterval(() => {
+      running ??= sweep()
+        .catch((e) => ctx.log.error('expired-reservation sweep failed', { error: String((e as Error)?.stack ?? e) }))
+        .finally(() => { running = undefined })
+    }, sweepIntervalMs)
+    // A sweep never keeps the process alive; closing waits for one in flight before the pool goes.
+    timer.unref()
+    ctx.onClose(async () => { clearInterval(timer); await running })
+  },
+})
