@@ -25,7 +25,16 @@ async function shutdown(signal: string) {
   closing = true
   log.info(`${signal}: closing`)
   const timer = setTimeout(() => { log.error('shutdown timed out'); process.exit(1) }, 15_000)
-  await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeIdleConnections() })
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve())
+    // close() only ends connections idle at this instant; a keep-alive socket whose request was still
+    // finishing would hold shutdown until the client drops it. Close those as they go idle, and cut
+    // any left after a grace period.
+    const idle = setInterval(() => server.closeIdleConnections(), 100)
+    const cut = setTimeout(() => server.closeAllConnections(), 5_000)
+    server.once('close', () => { clearInterval(idle); clearTimeout(cut) })
+    server.closeIdleConnections()
+  })
   try {
     await app.close()
     clearTimeout(timer)

@@ -41,8 +41,10 @@ const coreCommands: Record<string, CliCommand & { boot?: false }> = {
       const { values } = parseArgs({ args: rest, options: { login: { type: 'string' }, distributor: { type: 'string' }, label: { type: 'string' }, id: { type: 'string' } } })
       const em = kernel!.orm.em.fork()
       if (sub === 'create' && values.login) {
-        const { token } = await identity.createApiToken(em, values.login, values.distributor, values.label ?? 'CLI')
+        const { token, id } = await identity.createApiToken(em, values.login, values.distributor, values.label ?? 'CLI')
         io.out(token)
+        // stdout stays just the token (for scripts); the id is what `token revoke` needs.
+        io.err(`token id ${id} (revoke: token revoke --id ${id})`)
         return 0
       }
       if (sub === 'revoke' && values.id) {

@@ -5,7 +5,7 @@ import { ltree } from '@electric-sql/pglite/contrib/ltree'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto'
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { DatabaseLockedError } from '../kernel/errors.js'
@@ -31,7 +31,7 @@ export async function startEmbedded(source: EmbeddedSource): Promise<EmbeddedDat
   let db: PGlite
   if ('dataDir' in source) {
     mkdirSync(source.dataDir, { recursive: true })
-    releaseLock = acquireLock(source.dataDir)
+    releaseLock = await acquireLock(source.dataDir)
     try {
       db = new PGlite(path.join(source.dataDir, 'pgdata'), { extensions })
       await db.waitReady
@@ -45,7 +45,14 @@ export async function startEmbedded(source: EmbeddedSource): Promise<EmbeddedDat
   }
   const socketDir = mkdtempSync(path.join(tmpdir(), 'cm-pg-'))
   const server = new PGLiteSocketServer({ db, path: path.join(socketDir, '.s.PGSQL.5432'), maxConnections: 4 })
-  await server.start()
+  try {
+    await server.start()
+  } catch (e) {
+    await db.close().catch(() => {})
+    rmSync(socketDir, { recursive: true, force: true })
+    releaseLock()
+    throw e
+  }
   return {
     connection: { host: socketDir, port: 5432, user: 'postgres', dbName: 'postgres' },
     db,
@@ -58,15 +65,35 @@ export async function startEmbedded(source: EmbeddedSource): Promise<EmbeddedDat
   }
 }
 
-/** One process per data dir: PGlite would corrupt it with two writers. */
-function acquireLock(dataDir: string): () => void {
+/** Data dirs this process has open: a second open in one process would corrupt it just the same. */
+const heldHere = new Set<string>()
+
+/**
+ * One process per data dir: PGlite would corrupt it with two writers. The lock file is created
+ * exclusively (O_EXCL), so two processes starting at once cannot both take it; a lock left by a
+ * process that is gone is taken over.
+ */
+async function acquireLock(dataDir: string): Promise<() => void> {
+  const key = path.resolve(dataDir)
+  if (heldHere.has(key)) throw new DatabaseLockedError(dataDir, process.pid)
   const lockFile = path.join(dataDir, 'cm.lock')
-  if (existsSync(lockFile)) {
-    const pid = Number(readFileSync(lockFile, 'utf8').trim())
-    if (pid && pid !== process.pid && isAlive(pid)) throw new DatabaseLockedError(dataDir, pid)
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: 'wx' })
+      break
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+      const pid = Number(readFileSync(lockFile, 'utf8').trim())
+      // Empty: another process created it and is about to write its pid; look again shortly.
+      if (!pid && attempt < 20) { await new Promise((r) => setTimeout(r, 50)); continue }
+      // Our own pid in a stale file happens when a container restarts with the same pid.
+      if (pid && pid !== process.pid && isAlive(pid)) throw new DatabaseLockedError(dataDir, pid)
+      if (attempt >= 20) throw new DatabaseLockedError(dataDir, pid)
+      rmSync(lockFile, { force: true })
+    }
   }
-  writeFileSync(lockFile, String(process.pid))
-  return () => rmSync(lockFile, { force: true })
+  heldHere.add(key)
+  return () => { heldHere.delete(key); rmSync(lockFile, { force: true }) }
 }
 
 function isAlive(pid: number): boolean {

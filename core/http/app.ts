@@ -7,7 +7,6 @@ import type { AdminContribution, PccPage, PluginRoutes } from '../kernel/plugin.
 import { SettingSchema, TierSchema } from '../identity/entities.js'
 import { IdentityService, randomToken } from '../identity/service.js'
 import { ViewEngine } from '../views/engine.js'
-import { buildAdmin } from '../admin/build.js'
 import { pccRouter } from '../pcc/router.js'
 import type { Theme } from '../../themes/default/theme.js'
 import { apiRouter } from './api.js'
@@ -62,7 +61,7 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
   for (const { plugin } of kernel.plugins) {
     const ctx = kernel.contexts.get(plugin.id)!
     if (plugin.routes) routes.set(plugin.id, plugin.routes(ctx))
-    if (plugin.admin && opts.admin !== false) adminContributions.set(plugin.id, plugin.admin(ctx))
+    if (plugin.admin && opts.admin !== false) adminContributions.set(plugin.id, await plugin.admin(ctx))
     if (plugin.pcc) for (const page of plugin.pcc(ctx).pages) pccPages.push({ pluginId: plugin.id, page })
     if (plugin.views) viewDirs.push({ prefix: plugin.id, dir: plugin.views })
   }
@@ -74,7 +73,7 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
   app.use('/assets', express.static(path.join(opts.theme.dir, 'assets'), { maxAge: '1h', index: false }))
   app.use('/api/v1', apiRouter(kernel, directory, routes))
 
-  const session = sessionMiddleware(kernel.orm, await sessionSecret(kernel))
+  const session = sessionMiddleware(kernel.orm, await sessionSecret(kernel), kernel.log.child('session'))
   kernel.onClose(session.close)
   app.use(session.middleware)
   // No body parser here: AdminJS parses its own (multipart) bodies, and a parser mounted before
@@ -89,6 +88,8 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
   app.use(pccRouter(kernel, directory, views, pccPages))
   let admin: unknown
   if (opts.admin !== false) {
+    // Loaded only when mounted: importing AdminJS costs seconds, which the CLI and most tests skip.
+    const { buildAdmin } = await import('../admin/build.js')
     const built = buildAdmin(kernel, directory, opts.theme, adminContributions)
     admin = built.admin
     app.use(built.router)

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Response } from 'express'
-import { isCatalogedError, MalformedJsonError, PayloadTooLargeError, type CatalogedError } from '../kernel/errors.js'
+import { InternalError, isCatalogedError, MalformedJsonError, PayloadTooLargeError, type CatalogedError } from '../kernel/errors.js'
 import type { Logger } from '../kernel/logger.js'
 
 export function sendError(res: Response, e: CatalogedError) {
@@ -14,6 +14,6 @@ export function apiErrorHandler(log: Logger): ErrorRequestHandler {
     if (err?.type === 'entity.too.large') return sendError(res, new PayloadTooLargeError())
     if (isCatalogedError(err)) return sendError(res, err)
     log.error('unhandled API error', { error: String(err?.stack ?? err) })
-    res.status(500).json({ error: { code: 'internal_error', message: 'Internal error', retryable: true } })
+    sendError(res, new InternalError())
   }
 }

@@ -2,6 +2,8 @@ import express, { Router, type RequestHandler } from 'express'
 
 export interface RouteOptions { bodyLimit?: string | number }
 type Verb = 'get' | 'post' | 'put' | 'patch' | 'delete'
+/** An express Router whose verbs also accept `(path, { bodyLimit }, ...handlers)`. */
+export type PluginRouter = Router & { [V in Verb]: (path: string, options: RouteOptions, ...handlers: RequestHandler[]) => PluginRouter }
 const VERBS: Verb[] = ['get', 'post', 'put', 'patch', 'delete']
 
 const parsers = new Map<string | number, RequestHandler>()
@@ -18,7 +20,7 @@ const made = new WeakSet<object>()
  * `{ bodyLimit }` as its first handler) and, for authenticated API routers, the plugin's gate.
  * The gate sits on each route, not on the router, so a plugin's gate never answers another's path.
  */
-export function pluginRouter(gate?: RequestHandler, defaultLimit: string | number = '1mb'): Router {
+export function pluginRouter(gate?: RequestHandler, defaultLimit: string | number = '1mb'): PluginRouter {
   const router = Router()
   for (const verb of VERBS) {
     const original = (router[verb] as (...args: unknown[]) => Router).bind(router)
@@ -31,7 +33,7 @@ export function pluginRouter(gate?: RequestHandler, defaultLimit: string | numbe
     }
   }
   made.add(router)
-  return router
+  return router as PluginRouter
 }
 
 export const isPluginRouter = (r: unknown) => typeof r === 'function' && made.has(r as object)

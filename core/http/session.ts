@@ -2,22 +2,33 @@ import session from 'express-session'
 import { ConnectSessionKnexStore } from 'connect-session-knex'
 import type { MikroORM } from '@mikro-orm/postgresql'
 import type { RequestHandler } from 'express'
+import type { Logger } from '../kernel/logger.js'
 
 export const SESSION_COOKIE = 'cm.sid'
 const MAX_AGE_MS = 8 * 60 * 60 * 1000
+const CLEANUP_INTERVAL_MS = 10 * 60 * 1000
 
 /**
  * Sessions in PostgreSQL through the ORM's own knex (so the embedded database's single connection is
  * shared, never a second pool). Cookie: HttpOnly, SameSite=Lax, Secure when the request came over
  * HTTPS (express's req.secure, which honours `trust proxy`).
  */
-export function sessionMiddleware(orm: MikroORM, secret: string): { middleware: RequestHandler, close(): void } {
-  const store = new ConnectSessionKnexStore({
-    knex: orm.em.getConnection().getKnex(),
-    tableName: 'core_session',
-    createTable: false,
-    cleanupInterval: 10 * 60 * 1000,
-  })
+export function sessionMiddleware(orm: MikroORM, secret: string, log?: Logger): { middleware: RequestHandler, close(): Promise<void> } {
+  const knex = orm.em.getConnection().getKnex()
+  // The store's own cleanup timer cannot be awaited: a cleanup in flight at shutdown then runs on a
+  // destroyed pool (KnexTimeoutError) and re-arms itself. We run it ourselves, so close() can wait.
+  const store = new ConnectSessionKnexStore({ knex, tableName: 'core_session', createTable: false, cleanupInterval: 0 })
+  let closed = false
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<void> = store.ready.then(() => cleanup(), (e) => { log?.error('session store not ready', { error: String(e) }) })
+  async function cleanup() {
+    try {
+      await knex('core_session').where('expired', '<', new Date()).del()
+    } catch (e) {
+      if (!closed) log?.warn('expired session cleanup failed', { error: String(e) })
+    }
+    if (!closed) timer = setTimeout(() => { running = cleanup() }, CLEANUP_INTERVAL_MS).unref()
+  }
   const middleware = session({
     name: SESSION_COOKIE,
     secret,
@@ -28,7 +39,14 @@ export function sessionMiddleware(orm: MikroORM, secret: string): { middleware: 
     proxy: undefined,
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: MAX_AGE_MS, path: '/' },
   })
-  return { middleware, close: () => clearTimeout((store as unknown as { nextDbCleanup?: NodeJS.Timeout }).nextDbCleanup) }
+  return {
+    middleware,
+    close: async () => {
+      closed = true
+      clearTimeout(timer)
+      await running.catch(() => {})
+    },
+  }
 }
 
 export const regenerate = (req: Parameters<RequestHandler>[0]) =>

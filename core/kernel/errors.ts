@@ -25,6 +25,8 @@ export function defineError<A extends unknown[]>(
   retryable = false,
 ): ErrorClass<A> {
   if (!/^[a-z][a-z0-9_]*$/.test(code)) throw new Error(`error code must be snake_case: ${code}`)
+  // The code is the API contract: two classes answering one code would be indistinguishable to clients.
+  if (registry.has(code)) throw new Error(`error code defined twice: ${code}`)
   registry.set(code, status)
   return class extends Error implements CatalogedError {
     static readonly code = code
@@ -65,6 +67,7 @@ export const PluginNotAccessibleError = defineError('plugin_not_accessible', 500
   (from: string, to: string) => `Plugin '${from}' uses '${to}' without listing it in dependsOn`)
 
 // ── HTTP and API ────────────────────────────────────────────────────────────────────────────────
+export const InternalError = defineError('internal_error', 500, () => 'Internal error', true)
 export const BadRequestError = defineError('bad_request', 400, (message: string) => message)
 export const MalformedJsonError = defineError('malformed_json', 400, () => 'The request body is not valid JSON')
 export const PayloadTooLargeError = defineError('payload_too_large', 413, () => 'The request body is too large')

@@ -5,6 +5,7 @@ import type { z } from 'zod'
 import type { EventBus } from './events.js'
 import type { Extensions } from './extensions.js'
 import type { Logger } from './logger.js'
+import type { PluginRouter } from '../http/router.js'
 
 /**
  * Services a plugin exposes to the plugins that depend on it. Each plugin augments this interface:
@@ -44,7 +45,7 @@ export interface PluginContext<O = unknown> {
    * Routers for `routes(ctx)`: each route gets a JSON body parser (1 MiB unless the route passes
    * `{ bodyLimit }` first); apiRouter routes also get the bearer-token tier gate of this plugin.
    */
-  readonly http: { apiRouter(): Router, publicRouter(): Router }
+  readonly http: { apiRouter(): PluginRouter, publicRouter(): PluginRouter }
   /** Release what bootstrap acquired; runs in reverse boot order. */
   onClose(fn: () => Promise<void> | void): void
 }
@@ -99,7 +100,8 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
   /** Folder with Handlebars views and partials, registered under `<id>/…`. */
   views?: string
   services?: (ctx: PluginContext<z.output<S>>) => unknown
-  admin?: (ctx: PluginContext<z.output<S>>) => AdminContribution
+  /** May return a promise, so that a plugin imports its AdminJS code only when the admin is mounted. */
+  admin?: (ctx: PluginContext<z.output<S>>) => AdminContribution | Promise<AdminContribution>
   routes?: (ctx: PluginContext<z.output<S>>) => PluginRoutes
   pcc?: (ctx: PluginContext<z.output<S>>) => { pages: PccPage[] }
   commands?: (ctx: PluginContext<z.output<S>>) => Record<string, CliCommand>

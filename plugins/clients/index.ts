@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url'
 import { definePlugin } from '../../core/kernel/plugin.js'
-import { clientsAdminLocale, customerResource } from './admin/customer.resource.js'
 import { CustomerSchema, CustomerProfileSchema } from './entities/customer.js'
 import { clientsMigrations } from './migrations/index.js'
 import { clientsRoutes } from './routes.js'
@@ -19,7 +18,7 @@ export default definePlugin({
   entities: [CustomerSchema, CustomerProfileSchema],
   migrations: clientsMigrations,
   views: fileURLToPath(new URL('./views', import.meta.url)),
-  services: (ctx): ClientsServices => ({ customers: new CustomersService(ctx.events) }),
+  services: (ctx): ClientsServices => ({ customers: new CustomersService(ctx.events, ctx.log) }),
   bootstrap(ctx) {
     // Core's sign-in asks which customers' PCC a profile may enter; it never reads our tables.
     ctx.registerPortal({
@@ -31,7 +30,11 @@ export default definePlugin({
   },
   demo: (ctx) => clientsDemo(ctx.use('clients').customers),
   routes: (ctx) => clientsRoutes(ctx, ctx.use('clients').customers),
-  admin: (ctx) => ({ resources: [customerResource(ctx, ctx.use('clients').customers)], locale: clientsAdminLocale }),
+  // Imported here, not at the top: AdminJS is heavy and the CLI and API-only tests never mount it.
+  admin: async (ctx) => {
+    const { clientsAdminLocale, customerResource } = await import('./admin/customer.resource.js')
+    return { resources: [customerResource(ctx, ctx.use('clients').customers)], locale: clientsAdminLocale }
+  },
   pcc: (ctx) => ({
     pages: [{
       path: 'datos',

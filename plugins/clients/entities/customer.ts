@@ -20,7 +20,8 @@ export const CustomerSchema = new EntitySchema<Customer>({
   properties: {
     id: { type: 'uuid', primary: true, defaultRaw: 'gen_random_uuid()' },
     distributorId: { type: 'uuid' },
-    nic: { type: 'string', length: 20, unique: 'clients_customer_nic_unique', defaultRaw: `nextval('clients_customer_nic_seq')::text` },
+    // Spelled as PostgreSQL reports it back, so the schema-drift check sees no difference.
+    nic: { type: 'string', length: 20, unique: 'clients_customer_nic_unique', defaultRaw: `(nextval('clients_customer_nic_seq'::regclass))::text` },
     legalName: { type: 'string', length: 300 },
     tradeName: { type: 'string', length: 300, nullable: true },
     rfc: { type: 'string', length: 13 },

@@ -2,6 +2,7 @@ import { sql } from '../../../core/db/sql.js'
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { FieldValidationError } from '../../../core/kernel/errors.js'
 import type { EventBus } from '../../../core/kernel/events.js'
+import type { Logger } from '../../../core/kernel/logger.js'
 import { CustomerSchema, CustomerProfileSchema, type Customer } from '../entities/customer.js'
 import { CustomerNotFoundError } from '../errors.js'
 import { isValidRfc, normalizeRfc } from '../rfc.js'
@@ -19,10 +20,13 @@ declare module '../../../core/kernel/events.js' {
   }
 }
 
+/** Control characters (NUL above all, which PostgreSQL text cannot store) have no place in these one-line fields. */
+const CONTROL = /[\u0000-\u001f\u007f]/
+
 const text = (v: unknown, max: number): string | null | undefined => {
   if (v === undefined) return undefined
   if (v === null) return null
-  if (typeof v !== 'string') return undefined
+  if (typeof v !== 'string' || CONTROL.test(v.trim())) return undefined
   const t = v.trim()
   return t.length === 0 ? null : t.length > max ? undefined : t
 }
@@ -63,7 +67,12 @@ export const customerJson = (c: Customer): CustomerJson => ({
 
 /** The clients plugin's public surface: what other plugins and routes use. */
 export class CustomersService {
-  constructor(private readonly events: EventBus) {}
+  constructor(private readonly events: EventBus, private readonly log?: Logger) {}
+
+  /** After commit: a failing side effect must not undo or fail the creation, but it must be seen. */
+  private logFailures(event: string, failures: unknown[]) {
+    for (const e of failures) this.log?.error(`${event} subscriber failed after commit`, { error: String((e as Error)?.stack ?? e) })
+  }
 
   /** Creates the customer and runs `clients.customerCreated` subscribers in the same transaction. */
   async create(em: EntityManager, distributorId: string, input: CustomerInput): Promise<Customer> {
@@ -74,7 +83,7 @@ export class CustomersService {
       await this.events.emit('clients.customerCreated', { customer }, tx)
       return customer
     })
-    await this.events.emitCommitted('clients.customerCreated', { customer: created })
+    this.logFailures('clients.customerCreated', await this.events.emitCommitted('clients.customerCreated', { customer: created }))
     return created
   }
 
@@ -86,16 +95,18 @@ export class CustomersService {
     const nics: string[] = []
     for (let i = 0; i < rows.length; i += chunk) {
       const part = rows.slice(i, i + chunk)
-      await em.transactional(async (tx) => {
+      const inserted = await em.transactional(async (tx) => {
         const values: unknown[] = []
         const tuples = part.map((r) => { values.push(distributorId, r.legalName, r.tradeName, r.rfc, r.phone); return '(?, ?, ?, ?, ?)' })
         const inserted = await sql<Customer[]>(tx, 
           `insert into clients_customer (distributor_id, legal_name, trade_name, rfc, phone) values ${tuples.join(', ')}
            returning id, distributor_id as "distributorId", nic, legal_name as "legalName", trade_name as "tradeName", rfc, phone, created_at as "createdAt"`,
           values)
-        nics.push(...inserted.map((c) => c.nic))
         await this.events.emit('clients.customersCreated', { customers: inserted }, tx)
+        return inserted
       })
+      nics.push(...inserted.map((c) => c.nic))
+      this.logFailures('clients.customersCreated', await this.events.emitCommitted('clients.customersCreated', { customers: inserted }))
     }
     return nics
   }
