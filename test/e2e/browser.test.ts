@@ -1,0 +1,129 @@
+import test from 'ava'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import path from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { startTestApp, type TestApp } from '../helpers/app.js'
+import { withCheckDigit } from '../../plugins/clients/rfc.js'
+
+/**
+ * The real app in a real browser: Debian's chromium driven by playwright-core. Signs in through the
+ * form, enters the CM, creates a customer in Clientes and finds it in the list. Screenshots go to
+ * .tmp/screenshots/ (git-ignored) for a person to look at.
+ */
+
+const CHROMIUM = process.env.CM_CHROMIUM ?? '/usr/bin/chromium'
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const root = path.resolve(import.meta.dirname, '..', '..')
+const shots = path.join(root, '.tmp', 'screenshots', process.env.DATABASE_URL ? 'pg' : 'embedded')
+// AdminJS bundles its frontend on the first request in development mode: allow for it.
+const SLOW = 120_000
+
+let t0: TestApp | undefined
+let server: Server | undefined
+let browser: Browser | undefined
+let base = ''
+
+test.before(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: the browser test needs Debian's chromium (apt-get install -y chromium), or CM_CHROMIUM pointing at a chromium binary`)
+  }
+  t0 = await startTestApp({ admin: true })
+  const listening = t0.app.http.app.listen(0, '127.0.0.1')
+  server = listening
+  await new Promise<void>((resolve, reject) => { listening.once('listening', resolve); listening.once('error', reject) })
+  base = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`
+  // launch() gives chromium a fresh temporary user-data-dir of its own and removes it on close.
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 60_000 })
+  rmSync(shots, { recursive: true, force: true })
+  mkdirSync(shots, { recursive: true })
+})
+
+test.after.always(async () => {
+  await browser?.close().catch(() => {})
+  if (server) await new Promise<void>((resolve) => { server!.closeAllConnections(); server!.close(() => resolve()) })
+  await t0?.close()
+})
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true })
+
+test('a distributor signs in, opens Clientes, creates a customer and sees it in the list', async (t) => {
+  t.timeout(4 * SLOW)
+  const d = await t0!.fixtures.distributor({ name: 'Distribuidora del Bajío' })
+  const context = await browser!.newContext({ locale: 'es-MX', viewport: { width: 1440, height: 900 } })
+  const page = await context.newPage()
+  page.setDefaultTimeout(SLOW)
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(String(e)))
+  try {
+    // Sign-in form (carries a hidden _csrf).
+    await page.goto(`${base}/login`)
+    t.is(await page.locator('input[name="_csrf"]').count(), 1)
+    t.is(await page.locator('h1').innerText(), 'Iniciar sesión')
+    await shot(page, '01-login')
+    await page.fill('input[name="login"]', d.login)
+    await page.fill('input[name="password"]', d.password)
+    await Promise.all([page.waitForURL(/\/admin(\/|$)/), page.click('button[type="submit"]')])
+
+    // The CM: AdminJS's dashboard, in Spanish, with the Clientes group in the sidebar.
+    const group = page.getByText('Clientes', { exact: true }).first()
+    await group.waitFor()
+    await shot(page, '02-cm-dashboard')
+    const link = page.locator('a[href="/admin/resources/Customer"]').first()
+    if (!(await link.isVisible())) await group.click()
+    await link.click()
+    await page.waitForURL(/\/admin\/resources\/Customer/)
+    const create = page.locator('a[href$="/resources/Customer/actions/new"]').first()
+    await create.waitFor()
+    await shot(page, '03-clientes-empty')
+    // AdminJS speaks Spanish (its `es` locale plus ours), not its English defaults.
+    t.true(await page.getByText('Filtrar', { exact: true }).first().isVisible())
+    t.is(await page.getByText('Filter', { exact: true }).count(), 0)
+
+    // New customer.
+    await create.click()
+    await page.waitForURL(/\/resources\/Customer\/actions\/new/)
+    const legalName = page.locator('input[name="legalName"]')
+    await legalName.waitFor()
+    await shot(page, '04-clientes-new')
+    await legalName.fill('Comercializadora Godínez SA de CV')
+    await page.fill('input[name="tradeName"]', 'Godínez')
+    await page.fill('input[name="rfc"]', 'GODE561231GR8')
+    await page.fill('input[name="phone"]', '55 1234 5678')
+    await page.locator('[data-testid="button-save"], button[type="submit"]').first().click()
+
+    // Back in the list (or on the record): the new customer is there.
+    await page.waitForURL(/\/resources\/Customer(\/actions\/list|\/records\/[^/]+\/show|\?|$)/)
+    await page.getByText('Comercializadora Godínez SA de CV').first().waitFor()
+    await shot(page, '05-clientes-created')
+    await page.goto(`${base}/admin/resources/Customer`)
+    const row = page.locator('tr', { hasText: 'Comercializadora Godínez SA de CV' })
+    await row.first().waitFor()
+    t.regex(await row.first().innerText(), /GODE561231GR8/)
+    await shot(page, '06-clientes-list')
+
+    // A few more customers for a screenshot of a lived-in list (docs/cm.png is taken from it).
+    const { customers } = t0!.app.kernel.contexts.get('clients')!.use('clients')
+    const more = [
+      ['Abarrotes La Esperanza S.A. de C.V.', 'La Esperanza', 'AES050412XY0', '33 3615 2040'],
+      ['Consultores Fiscales del Norte S.C.', 'CFN Consultores', 'CFN110823AB0', '81 8340 1122'],
+      ['Farmacia San Rafael S.A. de C.V.', 'Farmacia San Rafael', 'FSR980105KT0', '222 231 4455'],
+      ['Taller Mecánico Hernández S.A. de C.V.', null, 'TMH150630QW0', null],
+    ] as const
+    for (const [legalName, tradeName, rfc, phone] of more) {
+      await customers.create(t0!.app.kernel.orm.em.fork(), d.id, { legalName, tradeName, rfc: withCheckDigit(rfc), phone })
+    }
+    await page.reload()
+    await page.locator('tr', { hasText: 'Farmacia San Rafael' }).first().waitFor()
+    t.is(await page.locator('tbody tr').count(), 5)
+    await page.screenshot({ path: path.join(shots, '07-clientes-list-several.png'), clip: { x: 0, y: 0, width: 1440, height: 680 } })
+    t.deepEqual(errors, [], 'no script errors in the page')
+  } catch (e) {
+    await shot(page, '99-failure').catch(() => {})
+    throw e
+  } finally {
+    await context.close()
+  }
+})
