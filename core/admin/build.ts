@@ -10,6 +10,7 @@ import { sameOriginOnly } from '../http/csrf.js'
 import { requireProfile } from '../http/pages.js'
 import type { Theme } from '../../themes/default/theme.js'
 import { coreAdminLocale } from './locale.js'
+import { coreComponents, dropStaleAdminBundle } from './bundle-dir.js'
 import { coreAdminResources } from './staff.js'
 
 type Gate = (admin: AdminUser | undefined) => boolean
@@ -47,7 +48,12 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
     for (const [name, file] of Object.entries(c.components ?? {})) componentLoader.override(name, file)
   }
 
+  const components: Record<string, string> = { ...coreComponents }
+  for (const c of contributions.values()) Object.assign(components, c.components ?? {})
+  dropStaleAdminBundle(components)
+  const dashboard = componentLoader.add('CmDashboard', coreComponents.CmDashboard)
   const admin = new AdminJS({
+    dashboard: { component: dashboard },
     rootPath: '/admin',
     loginPath: '/admin/login',
     logoutPath: '/admin/logout',

@@ -67,10 +67,14 @@ test('a distributor signs in, opens Clientes, creates a customer and sees it in 
     await page.fill('input[name="password"]', d.password)
     await Promise.all([page.waitForURL(/\/admin(\/|$)/), page.click('button[type="submit"]')])
 
-    // The CM: AdminJS's dashboard, in Spanish, with the Clientes group in the sidebar.
+    // The CM: our dashboard, in Spanish, with Clientes in the sidebar.
     const group = page.getByText('Clientes', { exact: true }).first()
     await group.waitFor()
     await shot(page, '02-cm-dashboard')
+    // Our own home page, not AdminJS's demo dashboard (rocket, "Contact Us", links to its docs).
+    await page.getByText('Bienvenido a Cuenta Maestra').waitFor()
+    t.regex(await page.locator('body').innerText(), /Estás trabajando en Distribuidora del Bajío/)
+    t.is(await page.getByText('Contact Us').count(), 0)
     const link = page.locator('a[href="/admin/resources/Customer"]').first()
     if (!(await link.isVisible())) await group.click()
     await link.click()

@@ -7,5 +7,5 @@ const dir = path.dirname(fileURLToPath(import.meta.url))
 
 export const defaultTheme: Theme = {
   dir,
-  brand: { companyName: 'Cuenta Maestra', logo: '/assets/logo.svg', primary: '#0b5cad' },
+  brand: { companyName: 'Cuenta Maestra', logo: '/assets/logo-wide.svg', primary: '#0b5cad' },
 }

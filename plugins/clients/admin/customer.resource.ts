@@ -15,7 +15,7 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
       update: ({ em, entity, params }) => customers.update(em, entity, params),
     }),
     options: {
-      navigation: { name: 'Clientes', icon: 'Users' },
+      navigation: { icon: 'Users' },
       titleProperty: 'legalName',
       listProperties: ['nic', 'legalName', 'tradeName', 'rfc', 'phone', 'createdAt'],
       showProperties: ['nic', 'legalName', 'tradeName', 'rfc', 'phone', 'createdAt'],
@@ -37,6 +37,7 @@ export const clientsAdminLocale = {
   resources: {
     Customer: {
       properties: { nic: 'NIC', legalName: 'Razón social', tradeName: 'Nombre comercial', rfc: 'RFC', phone: 'Teléfono', createdAt: 'Alta' },
+      actions: { list: 'Clientes', new: 'Agregar cliente' },
     },
   },
 }
