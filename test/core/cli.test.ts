@@ -58,7 +58,8 @@ test.serial('seed-demo --json prints only the JSON; a second run adds new unique
       t.deepEqual(Object.keys(seed.staff).sort(), ['login', 'password'])
       t.is(seed.distributors.length, 2)
       for (const d of seed.distributors) {
-        t.deepEqual(Object.keys(d).sort(), ['customers', 'id', 'login', 'password', 'token'])
+        // The core's fields, plus what installed plugins' demo seeders add (ledger: stampInventory).
+        for (const key of ['customers', 'id', 'login', 'password', 'token']) t.true(key in d, key)
         t.is(d.customers.length, 5)
         for (const nic of d.customers) t.regex(nic, /^\d+$/)
       }

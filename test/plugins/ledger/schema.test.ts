@@ -1,4 +1,5 @@
 import test from 'ava'
+import { LEDGER_ALLOWED_DRIFT } from '../../../plugins/ledger/migrations/unmodelled.js'
 import { EntitySchema } from '@mikro-orm/postgresql'
 import { openOrm } from '../../../core/db/orm.js'
 import { sql } from '../../../core/db/sql.js'
@@ -13,19 +14,6 @@ import { startLedgerApp } from './helpers.js'
  * the diff and checked separately below. (When ledger is
  * installed, these join ALLOWED_BY_OWNER.ledger in test/core/schema-drift.test.ts.)
  */
-export const LEDGER_ALLOWED_DRIFT = [
-  'alter table "ledger_account" drop constraint if exists "ledger_account_owner_type_check";',
-  'alter table "ledger_account" drop constraint if exists "ledger_account_asset_check";',
-  'alter table "ledger_account" drop constraint ledger_account_materialized_check;',
-  'alter table "ledger_account" drop constraint ledger_account_unmaterialized_zero_check;',
-  'alter table "ledger_account" alter column "owner_type" type varchar(20) using ("owner_type"::varchar(20));',
-  'alter table "ledger_account" alter column "asset" type varchar(10) using ("asset"::varchar(10));',
-  'alter table "ledger_entry" drop constraint if exists "ledger_entry_phase_check";',
-  'alter table "ledger_entry" drop constraint if exists "ledger_entry_asset_check";',
-  'alter table "ledger_entry" drop constraint ledger_entry_pending_id_check;',
-  'alter table "ledger_entry" alter column "phase" type varchar(10) using ("phase"::varchar(10));',
-  'alter table "ledger_entry" alter column "asset" type varchar(10) using ("asset"::varchar(10));',
-]
 
 const ledgerStatements = (diff: string) => diff.split('\n').map((s) => s.trim()).filter((s) => s.includes('"ledger_') || s.includes(' ledger_'))
 
