@@ -5,6 +5,9 @@ import { clientsMigrations } from './migrations/index.js'
 import { clientsRoutes } from './routes.js'
 import { clientsDemo } from './demo.js'
 import { customerJson, CustomersService } from './services/customers.js'
+import { CUSTOMER_FIGURES } from './figures.js'
+
+export type { CustomerFigureSource, CustomerFigureKey } from './figures.js'
 
 export interface ClientsServices { customers: CustomersService }
 
@@ -18,7 +21,11 @@ export default definePlugin({
   entities: [CustomerSchema, CustomerProfileSchema],
   migrations: clientsMigrations,
   views: fileURLToPath(new URL('./views', import.meta.url)),
-  services: (ctx): ClientsServices => ({ customers: new CustomersService(ctx.events, ctx.log) }),
+  services: (ctx): ClientsServices => {
+    // Declared before any bootstrap runs, so dependants contribute from theirs.
+    ctx.extensions.declare('clients', CUSTOMER_FIGURES)
+    return { customers: new CustomersService(ctx.events, ctx.log) }
+  },
   bootstrap(ctx) {
     // Core's sign-in asks which customers' PCC a profile may enter; it never reads our tables.
     ctx.registerPortal({
