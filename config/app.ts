@@ -6,11 +6,13 @@ import { defaultTheme } from '../themes/default/theme.js'
 import { tiers } from './tiers.js'
 import clients from '../plugins/clients/index.js'
 import ledger from '../plugins/ledger/index.js'
+import stamping from '../plugins/stamping/index.js'
 
 /** The installed plugins and their options. Order is a tie-breaker only: dependsOn decides. */
 export const installedPlugins: InstalledPlugin[] = [
   { plugin: clients },
   { plugin: ledger },
+  { plugin: stamping },
 ]
 
 export interface AppSettings { kernel: KernelConfig, http: HttpOptions, port: number }

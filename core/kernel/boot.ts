@@ -1,3 +1,4 @@
+import { pluginsOfTier } from './tiers.js'
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql'
 import { coreEntities } from '../identity/entities.js'
 import { coreMigrations } from '../migrations/index.js'
@@ -129,6 +130,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
         log: log.child(plugin.id),
         transport,
         registerPortal: (provider) => { portals.push(provider) },
+        tierEnables: (tier) => !!tier && pluginsOfTier(config.tiers, tier, kernel.installedIds).includes(plugin.id),
         http: { apiRouter: () => pluginRouter(tierGate(plugin.id)), publicRouter: () => pluginRouter() },
         onClose: (fn) => { closers.push(fn) },
       }

@@ -41,6 +41,8 @@ export interface PluginContext<O = unknown> {
   readonly log: Logger
   readonly transport: Transport
   registerPortal(provider: PortalProvider): void
+  /** Whether a distributor's tier enables this plugin (public routes follow the tier of the row's owner). */
+  tierEnables(tier: string | null | undefined): boolean
   /**
    * Routers for `routes(ctx)`: each route gets a JSON body parser (1 MiB unless the route passes
    * `{ bodyLimit }` first); apiRouter routes also get the bearer-token tier gate of this plugin.

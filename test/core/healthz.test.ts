@@ -11,7 +11,7 @@ test('GET /healthz reports the database kind and installed plugins', async (t) =
   t.deepEqual(res.json(), {
     status: 'ok',
     database: process.env.DATABASE_URL ? 'postgresql' : 'embedded',
-    plugins: ['clients', 'ledger'],
+    plugins: ['clients', 'ledger', 'stamping'],
   })
 })
 
@@ -23,7 +23,7 @@ test('GET /api/v1/me answers the token holder, and 401 without a token', async (
   t.is(me.profile.email, d.login)
   t.is(me.distributor.id, d.id)
   t.is(me.tier, 'completo')
-  t.deepEqual(me.plugins, ['clients', 'ledger'])
+  t.deepEqual(me.plugins, ['clients', 'ledger', 'stamping'])
   const anon = await t0.inject({ method: 'GET', url: '/api/v1/me' })
   t.is(anon.statusCode, 401)
   t.deepEqual(Object.keys(anon.json().error).sort(), ['code', 'message', 'retryable'])

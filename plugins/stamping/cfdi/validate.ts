@@ -68,8 +68,7 @@ export function validateCfdi(bytes: Buffer, now: Date = new Date()): ValidCfdi {
   const children = Array.from(root.childNodes).filter((n): n is Element => n.nodeType === 1) as Element[]
   const emisor = children.find((c) => c.namespaceURI === CFDI_NS && c.localName === 'Emisor')
   const emisorRfc = (emisor?.getAttribute('Rfc') ?? '').trim().toUpperCase()
-  const parsed = Rfc.parseOrNull(emisorRfc)
-  if (!parsed || !(parsed.isGeneric() || parsed.isForeign() || parsed.doesCheckSumMatch())) throw new CfdiEmisorError()
+  if (!isValidRfc(emisorRfc)) throw new CfdiEmisorError()
   if (doc.getElementsByTagNameNS(TFD_NS, 'TimbreFiscalDigital').length > 0) throw new CfdiAlreadyStampedError()
   const complemento = children.find((c) => c.namespaceURI === CFDI_NS && c.localName === 'Complemento')
 
@@ -77,6 +76,12 @@ export function validateCfdi(bytes: Buffer, now: Date = new Date()): ValidCfdi {
     xml, sha256: createHash('sha256').update(bytes).digest('hex'), emisorRfc, sello, noCertificado, fecha,
     complementoTag: complemento ? complemento.tagName : null, rootTag: root.tagName,
   }
+}
+
+/** Format and check digit; SAT's generic and foreign RFCs are valid. */
+export function isValidRfc(rfc: string): boolean {
+  const parsed = Rfc.parseOrNull(rfc)
+  return !!parsed && (parsed.isGeneric() || parsed.isForeign() || parsed.doesCheckSumMatch())
 }
 
 /** Local date-time of Mexico City in SAT's format (no offset). */

@@ -1,0 +1,116 @@
+import { fileURLToPath } from 'node:url'
+import { z } from 'zod'
+import { sql } from '../../core/db/sql.js'
+import { definePlugin, type PluginContext } from '../../core/kernel/plugin.js'
+import { parseHundredths } from '../ledger/money.js'
+import { generateSandboxKeys, SandboxPac, type Pac, type SandboxKeys } from './cfdi/sandbox-pac.js'
+import { StampingAccountSchema } from './entities/cti.js'
+import { CustomerStampFiguresSchema, SandboxPacKeySchema, StampSaleSchema } from './entities/sale.js'
+import { StampIddSchema, StampRecordSchema } from './entities/stamp.js'
+import { stampingMigrations } from './migrations/index.js'
+import { stampingRoutes } from './routes.js'
+import { CredentialCache, CtiService } from './services/ctis.js'
+import { SalesService } from './services/sales.js'
+import { StampService } from './services/stamp.js'
+
+export interface StampingServices {
+  ctis: CtiService
+  sales: SalesService
+  stamps: StampService
+  /** The sandbox PAC's key and certificate (created on first start). */
+  pacKeys(): Promise<SandboxKeys>
+}
+
+declare module '../../core/kernel/plugin.js' {
+  interface PluginServices { stamping: StampingServices }
+}
+
+const envNumber = (name: string, fallback: number) => {
+  const v = process.env[name]
+  return v === undefined || v === '' ? fallback : Number(v)
+}
+
+export const stampingOptions = z.object({
+  /** SANDBOX_PAC_LATENCY_MS: delay added to every sandbox PAC call. */
+  sandboxLatencyMs: z.number().int().nonnegative().default(() => envNumber('SANDBOX_PAC_LATENCY_MS', 0)),
+  /** SANDBOX_PAC_FAILURE_RATE: share (0–1) of sandbox PAC calls that fail as "PAC unavailable". */
+  sandboxFailureRate: z.number().min(0).max(1).default(() => envNumber('SANDBOX_PAC_FAILURE_RATE', 0)),
+  /** The RfcProvCertif the sandbox puts in each TFD. */
+  rfcProvCertif: z.string().default('SPR190613I52'),
+  pacTimeoutMs: z.number().int().positive().default(30_000),
+  /** A claimed document whose request has not finished after this long may be taken over. */
+  staleClaimMs: z.number().int().positive().default(120_000),
+  /** A request for a document an identical request is stamping waits this long for it. */
+  waitForTwinMs: z.number().int().positive().default(35_000),
+  ctiFailures: z.number().int().positive().default(10),
+  ipFailures: z.number().int().positive().default(100),
+  credentialCacheMs: z.number().int().nonnegative().default(60_000),
+  /** Yearly price of an unlimited CTI in points, charged to the distributor (until purchases sets it). */
+  unlimitedYearlyPoints: z.string().refine((s) => parseHundredths(s) !== null, 'a decimal like "1200.00"').default('1200.00'),
+})
+type Options = z.output<typeof stampingOptions>
+
+/** The key lives in the database: several processes, and the next start, sign with the same one. */
+async function loadOrCreateKeys(ctx: PluginContext<Options>): Promise<SandboxKeys> {
+  const em = ctx.em()
+  const read = async () => (await sql<SandboxKeys[]>(em, `select private_key_pem as "privateKeyPem", certificate_pem as "certificatePem", no_certificado as "noCertificado" from stamping_pac_key where id = 1`))[0]
+  const found = await read()
+  if (found) return found
+  const keys = generateSandboxKeys()
+  await sql(em, `insert into stamping_pac_key (id, private_key_pem, certificate_pem, no_certificado) values (1, ?, ?, ?) on conflict (id) do nothing`,
+    [keys.privateKeyPem, keys.certificatePem, keys.noCertificado])
+  return (await read())!
+}
+
+export default definePlugin({
+  id: 'stamping',
+  version: '0.1.0',
+  dependsOn: ['clients', 'ledger'],
+  options: stampingOptions,
+  entities: [StampingAccountSchema, StampRecordSchema, StampIddSchema, StampSaleSchema, CustomerStampFiguresSchema, SandboxPacKeySchema],
+  migrations: stampingMigrations,
+  views: fileURLToPath(new URL('./views', import.meta.url)),
+  services: (ctx): StampingServices => {
+    const o = ctx.options
+    const ledger = ctx.use('ledger')
+    const credentials = new CredentialCache(o.credentialCacheMs)
+    const ctis = new CtiService(ledger, credentials)
+    const sales = new SalesService(ledger, ctis, parseHundredths(o.unlimitedYearlyPoints)!, ctx.log)
+    let keys: Promise<SandboxKeys> | undefined
+    const pacKeys = () => (keys ??= loadOrCreateKeys(ctx).catch((e) => { keys = undefined; throw e }))
+    let pac: Promise<Pac> | undefined
+    const pacFor = () => (pac ??= pacKeys().then((k) => new SandboxPac(k, { latencyMs: o.sandboxLatencyMs, failureRate: o.sandboxFailureRate, rfcProvCertif: o.rfcProvCertif })))
+    const stamps = new StampService(ctx.orm, ledger, sales, credentials, pacFor, (tier) => ctx.tierEnables(tier), o, ctx.log)
+    return { ctis, sales, stamps, pacKeys }
+  },
+  async bootstrap(ctx) {
+    const { ctis, pacKeys } = ctx.use('stamping')
+    await pacKeys()
+    // A new customer gets its standard CTI in the same transaction: it exists when creation returns.
+    ctx.events.on('clients.customerCreated', async ({ customer }, em) => {
+      await ctis.createStandardFor(em, [customer])
+    })
+    ctx.events.on('clients.customersCreated', async ({ customers }, em) => {
+      await ctis.createStandardFor(em, customers)
+    })
+    ctx.extensions.contribute('stamping', 'clients.customerFigures', {
+      relation: 'stamping_customer_figures',
+      figures: [
+        { key: 'stampBalance', column: 'stamp_balance', kind: 'integer' },
+        { key: 'lastStampPurchaseAt', column: 'last_stamp_purchase_at', kind: 'timestamp' },
+        { key: 'lastStampedAt', column: 'last_stamped_at', kind: 'timestamp' },
+      ],
+    })
+    // The customer search box also finds a customer by any of its CTIs' ids.
+    ctx.extensions.contribute('stamping', 'clients.customerSearch', {
+      relation: '(select customer_id, distributor_id, upper(id) as cti_key from stamping_cti)',
+      column: 'cti_key',
+    })
+    // Points are the ledger's; it publishes owner balances as a view for lists like this one.
+    ctx.extensions.contribute('stamping', 'clients.customerFigures', {
+      relation: `(select owner_id::uuid as customer_id, distributor_id, balance as points from ledger_owner_balance where owner_type = 'customer' and asset = 'points')`,
+      figures: [{ key: 'points', column: 'points', kind: 'hundredths' }],
+    })
+  },
+  routes: (ctx) => stampingRoutes(ctx, ctx.use('stamping')),
+})

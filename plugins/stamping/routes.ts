@@ -1,0 +1,128 @@
+import type { Request } from 'express'
+import { BadRequestError } from '../../core/kernel/errors.js'
+import type { PluginContext, PluginRoutes } from '../../core/kernel/plugin.js'
+import { formatHundredths } from '../ledger/money.js'
+import type { StampingServices } from './index.js'
+import { parseNewCti, type CtiRow } from './services/ctis.js'
+import { parseAutoSale, parseTransfer } from './services/sales.js'
+
+const MAX_PER_PAGE = 100
+
+function body(req: Request): Record<string, unknown> {
+  if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw new BadRequestError('The body must be a JSON object')
+  return req.body as Record<string, unknown>
+}
+
+function page(req: Request): { page: number, perPage: number } {
+  const parse = (name: string, fallback: number) => {
+    const raw = req.query[name]
+    if (raw === undefined || raw === '') return fallback
+    if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw new BadRequestError(`'${name}' must be a positive integer`)
+    return Number(raw)
+  }
+  return { page: parse('page', 1), perPage: Math.min(parse('perPage', 20), MAX_PER_PAGE) }
+}
+
+const query = (req: Request, name: string): string | undefined => {
+  const v = req.query[name]
+  if (v === undefined || v === '') return undefined
+  if (typeof v !== 'string' || v.length > 200) throw new BadRequestError(`'${name}' must be a single string`)
+  return v
+}
+
+export function stampingRoutes(ctx: PluginContext, s: StampingServices): PluginRoutes {
+  const em = () => ctx.em()
+  const clients = ctx.use('clients').customers
+
+  /** CTI rows as the API shows them: the customer by NIC, the balance from the ledger. */
+  async function ctiJson(rows: CtiRow[]) {
+    const balances = await s.ctis.balances(em(), rows)
+    return rows.map((r) => ({
+      id: r.id, customer: r.customerNic, type: r.type, active: r.active,
+      balance: r.accountId ? balances.get(r.accountId) ?? 0 : null,
+      validUntil: r.validUntil ? new Date(r.validUntil).toISOString() : null,
+      rfc: r.rfc ?? null,
+      autoSale: r.autoSaleMinimum !== null && r.autoSaleMinimum !== undefined
+        ? { minimum: r.autoSaleMinimum, quantity: r.autoSaleQuantity!, amount: formatHundredths(r.autoSaleAmount!), warning: r.autoSaleWarning ?? null }
+        : null,
+    }))
+  }
+
+  // ── Distributors (bearer token, tier-gated) ─────────────────────────────────────────────────
+  const api = ctx.http.apiRouter()
+
+  api.get('/inventory', async (req, res) => {
+    const inv = await s.sales.inventory(em(), req.actor!.distributorId)
+    res.json({ stamps: inv.stamps, points: formatHundredths(inv.points) })
+  })
+
+  api.get('/ctis', async (req, res) => {
+    const { page: p, perPage } = page(req)
+    const d = req.actor!.distributorId
+    const nic = query(req, 'customer')
+    const q = query(req, 'q')
+    const customerIds = nic ? [(await clients.getByNic(em(), d, nic)).id] : undefined
+    const { items, total } = await s.ctis.list(em(), d, { customerIds, q }, p, perPage)
+    res.json({ items: await ctiJson(items), total })
+  })
+
+  api.get('/ctis/:id', async (req, res) => {
+    res.json((await ctiJson([await s.ctis.get(em(), req.actor!.distributorId, String(req.params.id))]))[0])
+  })
+
+  api.post('/ctis', async (req, res) => {
+    const b = body(req)
+    if (typeof b.customer !== 'string' || !b.customer) throw new BadRequestError("'customer' (a NIC) is required")
+    const customer = await clients.getByNic(em(), req.actor!.distributorId, b.customer)
+    const cti = await s.sales.createCti(em(), req.actor!.distributorId, customer, parseNewCti(b), { profileId: req.actor!.profileId })
+    res.status(201).json((await ctiJson([cti]))[0])
+  })
+
+  api.post('/ctis/:id/reset-password', async (req, res) => {
+    const b = body(req)
+    await s.ctis.resetPassword(em(), req.actor!.distributorId, String(req.params.id), b.password, b.passwordConfirmation)
+    res.status(204).end()
+  })
+  api.post('/ctis/:id/block', async (req, res) => { await s.ctis.setActive(em(), req.actor!.distributorId, String(req.params.id), false); res.status(204).end() })
+  api.post('/ctis/:id/unblock', async (req, res) => { await s.ctis.setActive(em(), req.actor!.distributorId, String(req.params.id), true); res.status(204).end() })
+
+  api.post('/ctis/:id/transfers', async (req, res) => {
+    const out = await s.sales.transferToCti(em(), req.actor!.distributorId, String(req.params.id), parseTransfer(body(req)), { profileId: req.actor!.profileId })
+    res.status(out.replayed ? 200 : 201).json({ transfer: out.transfer, balance: out.balance, inventory: out.inventory })
+  })
+
+  api.post('/transfers/mass', async (req, res) => {
+    const out = await s.sales.transferMass(em(), req.actor!.distributorId, body(req), { profileId: req.actor!.profileId })
+    res.status(out.replayed ? 200 : 201).json({ transfer: out.transfer, balances: out.balances, inventory: out.inventory })
+  })
+
+  api.put('/ctis/:id/auto-sale', async (req, res) => {
+    const d = req.actor!.distributorId
+    await s.sales.setAutoSale(em(), d, [String(req.params.id)], parseAutoSale(body(req)), { profileId: req.actor!.profileId })
+    res.json((await ctiJson([await s.ctis.get(em(), d, String(req.params.id))]))[0])
+  })
+  api.delete('/ctis/:id/auto-sale', async (req, res) => {
+    await s.sales.setAutoSale(em(), req.actor!.distributorId, [String(req.params.id)], null)
+    res.status(204).end()
+  })
+
+  // ── Software (CTI credentials in the body; no session, no token) ─────────────────────────────
+  const pub = ctx.http.publicRouter()
+
+  pub.post('/stamp', { bodyLimit: '5mb' }, async (req, res) => {
+    res.json(await s.stamps.stamp(em(), parseStampBody(req), req.ip ?? 'unknown'))
+  })
+
+  pub.post('/balance', async (req, res) => {
+    res.json(await s.stamps.balance(em(), req.body, req.ip ?? 'unknown'))
+  })
+
+  pub.get('/sandbox/certificate', async (_req, res) => {
+    res.type('application/x-pem-file').send((await s.pacKeys()).certificatePem)
+  })
+
+  return { api, public: pub }
+}
+
+import { parseStampRequest } from './services/stamp.js'
+const parseStampBody = (req: Request) => parseStampRequest(req.body)

@@ -1,0 +1,233 @@
+import argon2 from 'argon2'
+import { createHash, randomBytes } from 'node:crypto'
+import type { EntityManager } from '@mikro-orm/postgresql'
+import { sql } from '../../../core/db/sql.js'
+import { FieldValidationError } from '../../../core/kernel/errors.js'
+import type { LedgerService } from '../../ledger/index.js'
+import { parseHundredths } from '../../ledger/money.js'
+import { isValidRfc } from '../cfdi/validate.js'
+import { StampingAccountSchema, type CtiType, type StampingAccount } from '../entities/cti.js'
+import { CtiIdTakenError, CtiNotFoundError } from '../errors.js'
+
+export const hashCtiPassword = (password: string) => argon2.hash(password, { type: argon2.argon2id })
+/** A generated CTI password: 16 characters the distributor can dictate over the phone. */
+export const generateCtiPassword = () => randomBytes(12).toString('base64url')
+
+const CTI_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{3,39}$/
+const DAY_MS = 86_400_000
+
+/** A CTI as the API shows it. */
+export interface CtiJson {
+  id: string, customer: string, type: CtiType, active: boolean, balance: number | null,
+  validUntil: string | null, rfc: string | null,
+  autoSale: { minimum: number, quantity: number, amount: string, warning: string | null } | null
+}
+
+export interface NewCti { id?: string, type: CtiType, password: string, validUntil?: Date | null, rfc?: string | null }
+
+/** Checks the fields of a new CTI; throws 422 naming the bad ones. `passwordConfirmation` is checked when given. */
+export function parseNewCti(input: Record<string, unknown>): NewCti {
+  const fields: Record<string, string> = {}
+  const type = input.type ?? 'standard'
+  if (type !== 'standard' && type !== 'unlimited') fields.type = 'El tipo debe ser standard o unlimited'
+  let id: string | undefined
+  if (input.id !== undefined && input.id !== null && input.id !== '') {
+    if (typeof input.id !== 'string' || !CTI_ID.test(input.id)) fields.id = 'El id de la CTI debe tener de 4 a 40 letras, dígitos, punto, guion o guion bajo'
+    else id = input.id
+  }
+  const password = checkPassword(input.password, input.passwordConfirmation, fields)
+  let validUntil: Date | null = null
+  let rfc: string | null = null
+  if (type === 'unlimited') {
+    if (input.validUntil !== undefined && input.validUntil !== null && input.validUntil !== '') {
+      const d = typeof input.validUntil === 'string' && /^\d{4}-\d{2}-\d{2}/.test(input.validUntil) ? new Date(input.validUntil) : null
+      if (!d || Number.isNaN(d.getTime()) || d.getTime() <= Date.now()) fields.validUntil = 'La vigencia debe ser una fecha futura (AAAA-MM-DD)'
+      else validUntil = d
+    }
+    if (input.rfc !== undefined && input.rfc !== null && input.rfc !== '') {
+      const r = typeof input.rfc === 'string' ? input.rfc.trim().toUpperCase() : ''
+      if (!r || !isValidRfc(r)) fields.rfc = 'RFC inválido (formato o dígito verificador)'
+      else rfc = r
+    }
+  } else {
+    if (input.validUntil) fields.validUntil = 'Solo las CTI ilimitadas tienen vigencia'
+    if (input.rfc) fields.rfc = 'Solo las CTI ilimitadas se restringen a un RFC'
+  }
+  if (Object.keys(fields).length) throw new FieldValidationError(fields)
+  return { id, type: type as CtiType, password: password!, validUntil, rfc }
+}
+
+export function checkPassword(password: unknown, confirmation: unknown, fields: Record<string, string>): string | undefined {
+  if (typeof password !== 'string' || password.length < 8 || password.length > 100) {
+    fields.password = 'La contraseña debe tener de 8 a 100 caracteres'
+    return undefined
+  }
+  if (confirmation !== undefined && confirmation !== password) fields.passwordConfirmation = 'La confirmación no coincide con la contraseña'
+  return password
+}
+
+/** "150.00" (or 150) → hundredths, or a 422 naming the field. */
+export function parseAmount(value: unknown, field: string, fields: Record<string, string>): number | undefined {
+  const n = typeof value === 'string' ? parseHundredths(value) : typeof value === 'number' && Number.isFinite(value) ? parseHundredths(String(value)) : null
+  if (n === null) { fields[field] = 'Importe inválido: un número con a lo más dos decimales, p. ej. "150.00"'; return undefined }
+  return n
+}
+
+export function parseQuantity(value: unknown, field: string, fields: Record<string, string>, min = 1): number | undefined {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > 10_000_000) {
+    fields[field] = min === 0 ? 'Debe ser un número entero de 0 en adelante' : 'La cantidad debe ser un número entero positivo'
+    return undefined
+  }
+  return value
+}
+
+/**
+ * Verified CTI credentials, per process and short-lived, so the stamping API does not pay argon2
+ * on every call. An entry is bound to the CTI's credentials version: a password reset, a block or
+ * an unblock bumps the version in the database, so every process's entry goes stale at once.
+ */
+export class CredentialCache {
+  private readonly entries = new Map<string, { version: number, digest: string, expires: number }>()
+  private readonly salt = randomBytes(16)
+  constructor(private readonly ttlMs = 60_000, private readonly max = 100_000) {}
+
+  private digest(password: string) { return createHash('sha256').update(this.salt).update(password).digest('base64') }
+
+  matches(ctiId: string, version: number, password: string): boolean {
+    const e = this.entries.get(ctiId)
+    if (!e || e.version !== version || e.expires < Date.now()) return false
+    return e.digest === this.digest(password)
+  }
+
+  remember(ctiId: string, version: number, password: string) {
+    if (this.entries.size >= this.max) this.entries.clear()
+    this.entries.set(ctiId, { version, digest: this.digest(password), expires: Date.now() + this.ttlMs })
+  }
+
+  forget(ctiId: string) { this.entries.delete(ctiId) }
+}
+
+const CTI_COLUMNS = `c.id, c.distributor_id as "distributorId", c.customer_id as "customerId", c.customer_nic as "customerNic", c.type, c.active,
+  c.credentials_version as "credentialsVersion", c.account_id as "accountId", c.valid_until as "validUntil", c.rfc,
+  c.auto_sale_minimum as "autoSaleMinimum", c.auto_sale_quantity as "autoSaleQuantity", c.auto_sale_amount::float8 as "autoSaleAmount",
+  c.auto_sale_warning as "autoSaleWarning", c.auto_sale_warned_at as "autoSaleWarnedAt", c.created_at as "createdAt"`
+
+export type CtiRow = Omit<StampingAccount, 'passwordHash' | 'initialPassword'>
+
+/** Stamping accounts: creation (one per new customer, more on request), block, password reset. */
+export class CtiService {
+  constructor(private readonly ledger: LedgerService, readonly credentials: CredentialCache) {}
+
+  async nextId(em: EntityManager): Promise<string> {
+    const [{ n }] = await sql<{ n: string }[]>(em, `select nextval('stamping_cti_seq')::text as n`)
+    return `CTI${n}`
+  }
+
+  /**
+   * Creates CTIs for customers (a new customer's standard CTI, or a batch from a seed or import), in
+   * the caller's transaction. A batch shares one generated password, hashed once: 100k argon2 hashes
+   * would take minutes; each CTI still gets its own on its first reset.
+   */
+  async createStandardFor(em: EntityManager, customers: { id: string, nic: string, distributorId: string }[], chunk = 5000): Promise<{ id: string, customerId: string, password: string }[]> {
+    if (!customers.length) return []
+    const password = generateCtiPassword()
+    const hash = await hashCtiPassword(password)
+    const out: { id: string, customerId: string, password: string }[] = []
+    for (let i = 0; i < customers.length; i += chunk) {
+      const part = customers.slice(i, i + chunk)
+      const rows = await sql<{ id: string, customerId: string, distributorId: string }[]>(em,
+        `insert into stamping_cti (id, distributor_id, customer_id, customer_nic, type, password_hash, initial_password)
+         select 'CTI' || nextval('stamping_cti_seq'), x.d, x.c, x.n, 'standard', ?, ? from jsonb_to_recordset(?::jsonb) as x(c uuid, d uuid, n text)
+         returning id, customer_id as "customerId", distributor_id as "distributorId"`,
+        [hash, password, JSON.stringify(part.map((c) => ({ c: c.id, d: c.distributorId, n: c.nic })))])
+      const accounts = await this.ledger.ensureAccounts(em, { ownerType: 'cti', asset: 'stamps', owners: rows.map((r) => ({ ownerId: r.id, distributorId: r.distributorId })) })
+      await sql(em, `update stamping_cti c set account_id = x.a from jsonb_to_recordset(?::jsonb) as x(id text, a uuid) where c.id = x.id`,
+        [JSON.stringify(rows.map((r) => ({ id: r.id, a: accounts.get(r.id) })))])
+      await sql(em, `insert into stamping_customer_figures (customer_id, distributor_id) select x.c, x.d from jsonb_to_recordset(?::jsonb) as x(c uuid, d uuid) on conflict do nothing`,
+        [JSON.stringify(part.map((c) => ({ c: c.id, d: c.distributorId })))])
+      out.push(...rows.map((r) => ({ id: r.id, customerId: r.customerId, password })))
+    }
+    return out
+  }
+
+  /** A CTI the distributor asked for. An unlimited one is paid by the caller (see SalesService). */
+  async create(em: EntityManager, distributorId: string, customer: { id: string, nic: string }, input: NewCti, validUntilDefault: () => Date): Promise<CtiRow> {
+    const hash = await hashCtiPassword(input.password)
+    return em.transactional(async (tx) => {
+      const id = input.id ?? await this.nextId(tx)
+      const validUntil = input.type === 'unlimited' ? (input.validUntil ?? validUntilDefault()) : null
+      const inserted = await sql<{ id: string }[]>(tx,
+        `insert into stamping_cti (id, distributor_id, customer_id, customer_nic, type, password_hash, valid_until, rfc) values (?, ?, ?, ?, ?, ?, ?, ?)
+         on conflict (id) do nothing returning id`,
+        [id, distributorId, customer.id, customer.nic, input.type, hash, validUntil, input.rfc ?? null])
+      if (!inserted.length) throw new CtiIdTakenError(id)
+      if (input.type === 'standard') {
+        const account = await this.ledger.ensureAccount(tx, { ownerType: 'cti', ownerId: id, asset: 'stamps', distributorId })
+        await sql(tx, 'update stamping_cti set account_id = ? where id = ?', [account.id, id])
+      }
+      await sql(tx, 'insert into stamping_customer_figures (customer_id, distributor_id) values (?, ?) on conflict do nothing', [customer.id, distributorId])
+      return this.get(tx, distributorId, id)
+    })
+  }
+
+  /** Within the tenant; another distributor's CTI is "not found". */
+  async get(em: EntityManager, distributorId: string, id: string): Promise<CtiRow> {
+    const [row] = await sql<CtiRow[]>(em, `select ${CTI_COLUMNS} from stamping_cti c where c.id = ? and c.distributor_id = ?`, [String(id), distributorId])
+    if (!row) throw new CtiNotFoundError(String(id))
+    return row
+  }
+
+  async list(em: EntityManager, distributorId: string, filter: { customerIds?: string[], q?: string }, page: number, perPage: number): Promise<{ items: CtiRow[], total: number }> {
+    const where = ['c.distributor_id = ?']
+    const params: unknown[] = [distributorId]
+    if (filter.customerIds) { where.push('c.customer_id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))'); params.push(JSON.stringify(filter.customerIds)) }
+    if (filter.q) {
+      // The CTI's id or its customer's NIC, by prefix.
+      const prefix = `${filter.q.replace(/[\\%_]/g, '\\$&')}%`
+      where.push(`(c.id ilike ? escape '\\' or c.customer_nic like ? escape '\\')`); params.push(prefix, prefix)
+    }
+    const [{ total }] = await sql<{ total: number }[]>(em, `select count(*)::int as total from stamping_cti c where ${where.join(' and ')}`, params)
+    const items = await sql<CtiRow[]>(em, `select ${CTI_COLUMNS} from stamping_cti c where ${where.join(' and ')} order by c.created_at desc, c.id limit ? offset ?`,
+      [...params, perPage, (page - 1) * perPage])
+    return { items, total }
+  }
+
+  /** The stamp balance of each standard CTI (available: pending stamps already deducted). */
+  async balances(em: EntityManager, ctis: Pick<CtiRow, 'accountId'>[]): Promise<Map<string, number>> {
+    const ids = ctis.map((c) => c.accountId).filter((a): a is string => !!a)
+    const out = new Map<string, number>()
+    for (const id of ids) out.set(id, await this.ledger.balance(em, id))
+    return out
+  }
+
+  async resetPassword(em: EntityManager, distributorId: string, id: string, password: unknown, confirmation?: unknown): Promise<void> {
+    const fields: Record<string, string> = {}
+    const pw = checkPassword(password, confirmation, fields)
+    if (!pw) throw new FieldValidationError(fields)
+    const hash = await hashCtiPassword(pw)
+    const rows = await sql<{ id: string }[]>(em,
+      `update stamping_cti set password_hash = ?, initial_password = null, credentials_version = credentials_version + 1 where id = ? and distributor_id = ? returning id`,
+      [hash, String(id), distributorId])
+    if (!rows.length) throw new CtiNotFoundError(String(id))
+    this.credentials.forget(String(id))
+  }
+
+  async setActive(em: EntityManager, distributorId: string, id: string, active: boolean): Promise<void> {
+    const rows = await sql<{ id: string }[]>(em,
+      `update stamping_cti set active = ?, credentials_version = credentials_version + 1 where id = ? and distributor_id = ? returning id`,
+      [active, String(id), distributorId])
+    if (!rows.length) throw new CtiNotFoundError(String(id))
+    this.credentials.forget(String(id))
+  }
+
+  /** The generated password of a CTI, once: it is cleared as it is read. */
+  async revealInitialPassword(em: EntityManager, distributorId: string, id: string): Promise<string | null> {
+    const rows = await sql<{ password: string | null }[]>(em,
+      `update stamping_cti c set initial_password = null from (select id, initial_password from stamping_cti where id = ? and distributor_id = ? for update) old
+       where c.id = old.id returning old.initial_password as password`, [String(id), distributorId])
+    if (!rows.length) throw new CtiNotFoundError(String(id))
+    return rows[0].password
+  }
+}
+
+export const oneYearFromNow = () => new Date(Date.now() + 365 * DAY_MS)

@@ -1,0 +1,213 @@
+import type { EntityManager } from '@mikro-orm/postgresql'
+import { sql } from '../../../core/db/sql.js'
+import { BadRequestError, FieldValidationError } from '../../../core/kernel/errors.js'
+import type { Logger } from '../../../core/kernel/logger.js'
+import type { LedgerService } from '../../ledger/index.js'
+import { formatHundredths } from '../../ledger/money.js'
+import { IdempotencyConflictError, InsufficientInventoryError } from '../../ledger/errors.js'
+import type { SaleKind } from '../entities/sale.js'
+import { CtiNotFoundError, CtiNotStandardError } from '../errors.js'
+import { oneYearFromNow, parseAmount, parseQuantity, type CtiRow, type CtiService, type NewCti } from './ctis.js'
+
+export interface TransferJson { id: string, cti: string, quantity: number, amount: string, createdAt: string }
+export interface TransferOutcome { transfer: TransferJson, balance: number, inventory: number, replayed: boolean }
+export interface MassOutcome { transfer: { id: string, items: TransferJson[] }, inventory: number, balances: Record<string, number>, replayed: boolean }
+export interface AutoSaleConfig { minimum: number, quantity: number, amount: number }
+export interface Actor { profileId?: string | null }
+
+const MAX_KEY = 150
+const MAX_ITEMS = 1000
+
+function idempotencyKey(value: unknown, required: boolean): string | null {
+  if (value === undefined || value === null || value === '') {
+    if (required) throw new FieldValidationError({ idempotencyKey: 'La clave de idempotencia es obligatoria' })
+    return null
+  }
+  if (typeof value !== 'string' || value.length > MAX_KEY) throw new FieldValidationError({ idempotencyKey: `La clave de idempotencia debe ser texto de a lo más ${MAX_KEY} caracteres` })
+  return value
+}
+
+/** Body of a single transfer: quantity, amount (MXN), idempotency key. */
+export function parseTransfer(body: Record<string, unknown>, requireKey = true): { quantity: number, amount: number, idempotencyKey: string | null } {
+  const fields: Record<string, string> = {}
+  const quantity = parseQuantity(body.quantity, 'quantity', fields)
+  const amount = parseAmount(body.amount, 'amount', fields)
+  let key: string | null = null
+  try { key = idempotencyKey(body.idempotencyKey, requireKey) } catch (e) { Object.assign(fields, (e as FieldValidationError).fields) }
+  if (Object.keys(fields).length) throw new FieldValidationError(fields)
+  return { quantity: quantity!, amount: amount!, idempotencyKey: key }
+}
+
+export function parseAutoSale(body: Record<string, unknown>): AutoSaleConfig {
+  const fields: Record<string, string> = {}
+  const minimum = parseQuantity(body.minimum, 'minimum', fields, 0)
+  const quantity = parseQuantity(body.quantity, 'quantity', fields)
+  const amount = parseAmount(body.amount, 'amount', fields)
+  if (Object.keys(fields).length) throw new FieldValidationError(fields)
+  return { minimum: minimum!, quantity: quantity!, amount: amount! }
+}
+
+const saleMemo = (kind: SaleKind, cti: string, amount: number) => `${kind} ${cti}: ${formatHundredths(amount)} MXN`
+
+/**
+ * Stamps sold to customers' CTIs: one transfer, a mass transfer, automatic top-ups. Each is one
+ * ledger operation and its sale rows in one transaction; the ledger's idempotency key makes a retry
+ * answer the first result (the amount is in each leg's memo, so the same key with another amount
+ * is a conflict).
+ */
+export class SalesService {
+  constructor(private readonly ledger: LedgerService, private readonly ctis: CtiService, private readonly unlimitedYearlyPoints: number, private readonly log?: Logger) {}
+
+  /**
+   * A CTI the distributor asked for. An unlimited one costs its yearly price in points, paid from
+   * the distributor's points in the same transaction: without the points, no CTI.
+   */
+  async createCti(em: EntityManager, distributorId: string, customer: { id: string, nic: string }, input: NewCti, actor: Actor = {}): Promise<CtiRow> {
+    return em.transactional(async (tx) => {
+      const cti = await this.ctis.create(tx, distributorId, customer, input, oneYearFromNow)
+      if (cti.type === 'unlimited' && this.unlimitedYearlyPoints > 0) {
+        const points = await this.ledger.accountOf(tx, 'distributor', distributorId, 'points')
+          ?? await this.ledger.ensureAccount(tx, { ownerType: 'distributor', ownerId: distributorId, asset: 'points', distributorId })
+        const sink = (await this.ledger.accountOf(tx, 'sink', distributorId, 'points'))!
+        await this.ledger.transfer(tx, { from: points.id, to: sink.id, amount: this.unlimitedYearlyPoints, kind: 'purchase', memo: `CTI ilimitada ${cti.id}: 1 año`, actor: actor.profileId ?? null })
+      }
+      return cti
+    })
+  }
+
+  private async inventoryAccount(em: EntityManager, distributorId: string): Promise<string> {
+    const inv = await this.ledger.accountOf(em, 'distributor', distributorId, 'stamps')
+    if (inv) return inv.id
+    return (await this.ledger.ensureAccount(em, { ownerType: 'distributor', ownerId: distributorId, asset: 'stamps', distributorId })).id
+  }
+
+  private standard(cti: CtiRow): string {
+    if (cti.type !== 'standard' || !cti.accountId) throw new CtiNotStandardError(cti.id)
+    return cti.accountId
+  }
+
+  async inventory(em: EntityManager, distributorId: string): Promise<{ stamps: number, points: number }> {
+    const stamps = await this.ledger.accountOf(em, 'distributor', distributorId, 'stamps')
+    const points = await this.ledger.accountOf(em, 'distributor', distributorId, 'points')
+    return { stamps: stamps?.balance ?? 0, points: points?.balance ?? 0 }
+  }
+
+  /** Inventory → one standard CTI, irreversible, with its sale. */
+  async transferToCti(em: EntityManager, distributorId: string, ctiId: string, input: { quantity: number, amount: number, idempotencyKey: string | null }, actor: Actor = {}): Promise<TransferOutcome> {
+    const out = await this.sell(em, distributorId, [{ cti: ctiId, quantity: input.quantity, amount: input.amount }], 'transfer', input.idempotencyKey, actor)
+    return { transfer: out.transfer.items[0] && { ...out.transfer.items[0], id: out.transfer.id }, balance: out.balances[ctiId], inventory: out.inventory, replayed: out.replayed }
+  }
+
+  /** Many CTIs, quantity and amount each: all applied or none. */
+  async transferMass(em: EntityManager, distributorId: string, body: Record<string, unknown>, actor: Actor = {}): Promise<MassOutcome> {
+    const key = idempotencyKey(body.idempotencyKey, true)
+    if (!Array.isArray(body.items) || body.items.length === 0) throw new FieldValidationError({ items: 'Indica al menos una cuenta' })
+    if (body.items.length > MAX_ITEMS) throw new FieldValidationError({ items: `A lo más ${MAX_ITEMS} cuentas por transferencia` })
+    const fields: Record<string, string> = {}
+    const items = body.items.map((raw: unknown, i: number) => {
+      const it = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>
+      if (typeof it.cti !== 'string' || !it.cti) fields[`items[${i}].cti`] = 'Indica la CTI'
+      const quantity = parseQuantity(it.quantity, `items[${i}].quantity`, fields)
+      const amount = parseAmount(it.amount, `items[${i}].amount`, fields)
+      return { cti: String(it.cti), quantity: quantity!, amount: amount! }
+    })
+    const seen = new Set<string>()
+    items.forEach((it, i) => { if (seen.has(it.cti)) fields[`items[${i}].cti`] = 'CTI repetida'; seen.add(it.cti) })
+    if (Object.keys(fields).length) throw new FieldValidationError(fields)
+    return this.sell(em, distributorId, items, 'mass_transfer', key, actor)
+  }
+
+  private async sell(em: EntityManager, distributorId: string, items: { cti: string, quantity: number, amount: number }[], kind: SaleKind, key: string | null, actor: Actor): Promise<MassOutcome> {
+    return em.transactional(async (tx) => {
+      const ctis = new Map<string, CtiRow>()
+      for (const it of items) ctis.set(it.cti, await this.ctis.get(tx, distributorId, it.cti))
+      const accounts = new Map(items.map((it) => [it.cti, this.standard(ctis.get(it.cti)!)]))
+      const inventory = await this.inventoryAccount(tx, distributorId)
+      const result = await this.ledger.transferMany(tx, {
+        legs: items.map((it) => ({ from: inventory, to: accounts.get(it.cti)!, amount: it.quantity, kind: kind === 'auto_sale' ? 'auto_sale' : 'sale', memo: saleMemo(kind, it.cti, it.amount) })),
+        actor: actor.profileId ?? null,
+        idempotencyKey: key ? `${kind}:${key}` : null,
+      })
+      let sales: { ctiId: string, quantity: number, amount: number, createdAt: Date }[]
+      if (result.replayed) {
+        sales = await sql(tx, `select cti_id as "ctiId", quantity, amount::float8 as amount, created_at as "createdAt" from stamping_sale where transfer_id = ? order by cti_id`, [result.transferId])
+        if (sales.length !== items.length || items.some((it) => !sales.some((s) => s.ctiId === it.cti && s.quantity === it.quantity && s.amount === it.amount))) {
+          throw new IdempotencyConflictError(key!)
+        }
+      } else {
+        const rows = items.map((it) => ({ d: distributorId, c: ctis.get(it.cti)!.customerId, t: it.cti, q: it.quantity, a: it.amount }))
+        sales = await sql(tx,
+          `insert into stamping_sale (distributor_id, customer_id, cti_id, kind, quantity, amount, transfer_id, actor_profile_id)
+           select x.d, x.c, x.t, ?, x.q, x.a, ?, ? from jsonb_to_recordset(?::jsonb) as x(d uuid, c uuid, t text, q int, a bigint)
+           returning cti_id as "ctiId", quantity, amount::float8 as amount, created_at as "createdAt"`,
+          [kind, result.transferId, actor.profileId ?? null, JSON.stringify(rows)])
+        await this.creditFigures(tx, items.map((it) => ({ customerId: ctis.get(it.cti)!.customerId, distributorId, quantity: it.quantity })))
+        // A credit lifts the balance: the CTI's automatic sale may be needed again later.
+        await sql(tx, `update stamping_cti set auto_sale_warning = null, auto_sale_warned_at = null where id = any(array(select jsonb_array_elements_text(?::jsonb))) and auto_sale_warning is not null`,
+          [JSON.stringify(items.map((it) => it.cti))])
+      }
+      const byCti = new Map(sales.map((s) => [s.ctiId, s]))
+      return {
+        transfer: {
+          id: result.transferId,
+          items: items.map((it) => ({ id: result.transferId, cti: it.cti, quantity: it.quantity, amount: formatHundredths(it.amount), createdAt: new Date(byCti.get(it.cti)!.createdAt).toISOString() })),
+        },
+        inventory: result.balances[inventory] ?? (await this.ledger.balance(tx, inventory)),
+        balances: Object.fromEntries(items.map((it) => [it.cti, result.balances[accounts.get(it.cti)!]])),
+        replayed: result.replayed,
+      }
+    })
+  }
+
+  /** Stamps credited to customers: their figures move with the ledger in the same transaction. */
+  private async creditFigures(em: EntityManager, credits: { customerId: string, distributorId: string, quantity: number }[]) {
+    await sql(em,
+      `insert into stamping_customer_figures as f (customer_id, distributor_id, stamp_balance, last_stamp_purchase_at)
+       select x.c, x.d, sum(x.q), now() from jsonb_to_recordset(?::jsonb) as x(c uuid, d uuid, q bigint) group by x.c, x.d
+       on conflict (customer_id) do update set stamp_balance = f.stamp_balance + excluded.stamp_balance, last_stamp_purchase_at = now()`,
+      [JSON.stringify(credits.map((c) => ({ c: c.customerId, d: c.distributorId, q: c.quantity })))])
+  }
+
+  // ── Automatic sale (venta automática) ───────────────────────────────────────────────────────
+
+  /**
+   * Sets (or, with null, removes) the automatic sale of standard CTIs. When the configuration
+   * itself leaves a balance at or below the minimum, the sale fires at once.
+   */
+  async setAutoSale(em: EntityManager, distributorId: string, ctiIds: string[], config: AutoSaleConfig | null, actor: Actor = {}): Promise<void> {
+    if (!ctiIds.length) throw new BadRequestError('No CTI given')
+    const due: CtiRow[] = []
+    await em.transactional(async (tx) => {
+      for (const id of ctiIds) {
+        const cti = await this.ctis.get(tx, distributorId, id)
+        this.standard(cti)
+        await sql(tx, `update stamping_cti set auto_sale_minimum = ?, auto_sale_quantity = ?, auto_sale_amount = ?, auto_sale_warning = null, auto_sale_warned_at = null where id = ?`,
+          [config?.minimum ?? null, config?.quantity ?? null, config?.amount ?? null, cti.id])
+        if (config && (await this.ledger.balance(tx, cti.accountId!)) <= config.minimum) due.push({ ...cti, autoSaleMinimum: config.minimum, autoSaleQuantity: config.quantity, autoSaleAmount: config.amount })
+      }
+    })
+    for (const cti of due) await this.fireAutoSale(em, cti, `config:${cti.id}:${Date.now()}`, actor)
+  }
+
+  /**
+   * One automatic sale for one crossing. `crossing` names it (the reservation whose stamp took the
+   * balance to the minimum), and is the ledger's idempotency key: a crossing never sells twice.
+   * When the inventory cannot cover it, nothing moves and the CTI carries a warning instead.
+   */
+  async fireAutoSale(em: EntityManager, cti: Pick<CtiRow, 'id' | 'distributorId' | 'autoSaleQuantity' | 'autoSaleAmount'>, crossing: string, actor: Actor = {}): Promise<boolean> {
+    if (!cti.autoSaleQuantity || cti.autoSaleAmount === null || cti.autoSaleAmount === undefined) return false
+    try {
+      await this.sell(em, cti.distributorId, [{ cti: cti.id, quantity: cti.autoSaleQuantity, amount: cti.autoSaleAmount }], 'auto_sale', crossing, actor)
+      return true
+    } catch (e) {
+      if (e instanceof InsufficientInventoryError) {
+        await sql(em, `update stamping_cti set auto_sale_warning = ?, auto_sale_warned_at = now() where id = ?`,
+          [`Inventario insuficiente para la venta automática de ${cti.autoSaleQuantity} timbres`, cti.id])
+        this.log?.warn(`automatic sale for CTI ${cti.id} skipped: inventory cannot cover ${cti.autoSaleQuantity}`)
+        return false
+      }
+      if (e instanceof CtiNotFoundError || e instanceof CtiNotStandardError) return false
+      throw e
+    }
+  }
+}

@@ -1,0 +1,237 @@
+import argon2 from 'argon2'
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql'
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible'
+import { sql } from '../../../core/db/sql.js'
+import { BadRequestError, PluginNotInTierError } from '../../../core/kernel/errors.js'
+import type { Logger } from '../../../core/kernel/logger.js'
+import type { LedgerService } from '../../ledger/index.js'
+import { decodeBase64, validateCfdi } from '../cfdi/validate.js'
+import type { Pac } from '../cfdi/sandbox-pac.js'
+import {
+  AppNotAllowedError, CtiBlockedError, CtiCredentialsError, CtiExpiredError, CtiThrottledError, IddConflictError,
+  PacUnavailableError, RfcNotAllowedError, StampInProgressError,
+} from '../errors.js'
+import { appMayUseUnlimited } from './apps.js'
+import type { CredentialCache } from './ctis.js'
+import type { SalesService } from './sales.js'
+
+export interface StampRequest { cti: string, password: string, xml: string, idd: string | null, app: string | null }
+export interface StampAnswer { uuid: string, xml: string, stampedAt: string, balance: number | null, replayed: boolean }
+
+export interface StampOptions {
+  /** A claim older than this belongs to a request that died: another may take it over. */
+  staleClaimMs: number
+  /** How long a request waits for an identical one in flight before answering 409 stamp_in_progress. */
+  waitForTwinMs: number
+  pacTimeoutMs: number
+  /** Failed credential attempts per CTI / per IP within 15 minutes before 429. */
+  ctiFailures: number
+  ipFailures: number
+}
+
+interface CtiForStamp {
+  id: string, distributorId: string, customerId: string, type: 'standard' | 'unlimited', active: boolean,
+  passwordHash: string, version: number, accountId: string | null, validUntil: Date | null, rfc: string | null,
+  autoSaleMinimum: number | null, autoSaleQuantity: number | null, autoSaleAmount: number | null, tier: string | null,
+}
+interface StampRow { id: string, sha: string, status: 'pending' | 'stamped', stale: boolean, uuid: string | null, xml: string | null, stampedAt: Date | null }
+
+/** Only what a request must carry; anything else in the body is ignored. */
+export function parseStampRequest(body: unknown): StampRequest {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestError('The body must be a JSON object')
+  const b = body as Record<string, unknown>
+  const str = (name: string, max: number, required: boolean): string | null => {
+    const v = b[name]
+    if (v === undefined || v === null) { if (required) throw new BadRequestError(`'${name}' is required`); return null }
+    if (typeof v !== 'string' || (required && !v) || v.length > max) throw new BadRequestError(`'${name}' must be a string of at most ${max} characters`)
+    return v || null
+  }
+  return { cti: str('cti', 40, true)!, password: str('password', 200, true)!, xml: str('xml', 8 * 1024 * 1024, true)!, idd: str('idd', 100, false), app: str('app', 100, false) }
+}
+
+const used = (p: Promise<RateLimiterRes | null>) => p.then((r) => r?.consumedPoints ?? 0, (e) => { if (e instanceof RateLimiterRes) return e.consumedPoints; throw e })
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * The stamping API's work: authenticate the CTI, answer replays, claim the document, reserve one
+ * stamp, call the PAC with no lock or transaction open, then post (or void) and record the TFD.
+ *
+ * Exactly once per CTI: `(cti, SHA-256 of the document)` is unique in stamping_stamp and an `idd`
+ * names one row; the claim is taken before anything is reserved, so an identical request in flight
+ * is waited for and replayed, never charged twice.
+ */
+export class StampService {
+  private readonly byCti: RateLimiterPostgres
+  private readonly byIp: RateLimiterPostgres
+
+  constructor(
+    orm: MikroORM,
+    private readonly ledger: LedgerService,
+    private readonly sales: SalesService,
+    private readonly credentials: CredentialCache,
+    private readonly pac: () => Promise<Pac>,
+    private readonly tierAllows: (tier: string | null) => boolean,
+    private readonly options: StampOptions,
+    private readonly log?: Logger,
+  ) {
+    const common = { storeClient: orm.em.getConnection().getKnex(), storeType: 'knex', tableName: 'core_throttle', tableCreated: true, clearExpiredByTimeout: false, duration: 15 * 60 }
+    this.byCti = new RateLimiterPostgres({ ...common, keyPrefix: 'stamp_cti', points: options.ctiFailures })
+    this.byIp = new RateLimiterPostgres({ ...common, keyPrefix: 'stamp_ip', points: options.ipFailures })
+  }
+
+  private async load(em: EntityManager, ctiId: string, sha: string, idd: string | null) {
+    const [row] = await sql<(CtiForStamp & { byIdd: StampRow | null, byDoc: StampRow | null })[]>(em, `
+      select c.id, c.distributor_id as "distributorId", c.customer_id as "customerId", c.type, c.active, c.password_hash as "passwordHash",
+        c.credentials_version as version, c.account_id as "accountId", c.valid_until as "validUntil", c.rfc,
+        c.auto_sale_minimum as "autoSaleMinimum", c.auto_sale_quantity as "autoSaleQuantity", c.auto_sale_amount::float8 as "autoSaleAmount",
+        (select d.tier from core_distributor d where d.id = c.distributor_id) as tier,
+        (select json_build_object('id', s.id::text, 'sha', s.doc_sha256, 'status', s.status, 'stale', s.claimed_at < now() - ?::float8 * interval '1 millisecond', 'uuid', s.uuid, 'xml', s.stamped_xml, 'stampedAt', s.stamped_at)
+           from stamping_stamp_idd i join stamping_stamp s on s.id = i.stamp_id where i.cti_id = c.id and i.idd = ?) as "byIdd",
+        (select json_build_object('id', s.id::text, 'sha', s.doc_sha256, 'status', s.status, 'stale', s.claimed_at < now() - ?::float8 * interval '1 millisecond', 'uuid', s.uuid, 'xml', s.stamped_xml, 'stampedAt', s.stamped_at)
+           from stamping_stamp s where s.cti_id = c.id and s.doc_sha256 = ?) as "byDoc"
+      from stamping_cti c where c.id = ?`,
+      [this.options.staleClaimMs, idd, this.options.staleClaimMs, sha, ctiId])
+    return row ?? null
+  }
+
+  /** Credentials: the cache first; otherwise the throttle, then argon2. */
+  private async authenticate(cti: CtiForStamp | null, req: StampRequest, ip: string): Promise<CtiForStamp> {
+    if (cti && this.credentials.matches(cti.id, cti.version, req.password)) return cti
+    const ctiKey = req.cti.toLowerCase()
+    if (await used(this.byIp.get(ip)) >= this.options.ipFailures || await used(this.byCti.get(ctiKey)) >= this.options.ctiFailures) throw new CtiThrottledError()
+    const ok = cti ? await argon2.verify(cti.passwordHash, req.password).catch(() => false) : false
+    if (ok) { this.credentials.remember(cti!.id, cti!.version, req.password); return cti! }
+    const [a, b] = await Promise.all([used(this.byCti.consume(ctiKey)), used(this.byIp.consume(ip))])
+    if (a > this.options.ctiFailures || b > this.options.ipFailures) throw new CtiThrottledError()
+    throw new CtiCredentialsError()
+  }
+
+  private allowed(cti: CtiForStamp, emisorRfc: string, app: string | null) {
+    if (!this.tierAllows(cti.tier)) throw new PluginNotInTierError('stamping')
+    if (!cti.active) throw new CtiBlockedError(cti.id)
+    if (cti.type === 'unlimited') {
+      if (!cti.validUntil || new Date(cti.validUntil).getTime() < Date.now()) throw new CtiExpiredError(cti.id)
+      if (cti.rfc && cti.rfc !== emisorRfc) throw new RfcNotAllowedError(emisorRfc)
+      if (!appMayUseUnlimited(app)) throw new AppNotAllowedError()
+    }
+  }
+
+  private async currentBalance(em: EntityManager, cti: CtiForStamp): Promise<number | null> {
+    return cti.accountId ? this.ledger.balance(em, cti.accountId) : null
+  }
+
+  private async replay(em: EntityManager, cti: CtiForStamp, row: StampRow): Promise<StampAnswer> {
+    return { uuid: row.uuid!.toUpperCase(), xml: Buffer.from(row.xml!, 'utf8').toString('base64'), stampedAt: new Date(row.stampedAt!).toISOString(), balance: await this.currentBalance(em, cti), replayed: true }
+  }
+
+  async stamp(em: EntityManager, req: StampRequest, ip: string): Promise<StampAnswer> {
+    // Everything about the document is decided before the database is even asked.
+    const doc = validateCfdi(decodeBase64(req.xml))
+    const deadline = Date.now() + this.options.waitForTwinMs
+    let authenticated = false
+    for (;;) {
+      const row = await this.load(em, req.cti, doc.sha256, req.idd)
+      const cti = authenticated ? row! : await this.authenticate(row, req, ip)
+      authenticated = true
+      this.allowed(cti, doc.emisorRfc, req.app)
+      const { byIdd, byDoc } = row!
+      // Replays and idd conflicts are answered before the balance is looked at.
+      if (byIdd && byIdd.sha !== doc.sha256) throw new IddConflictError(req.idd!)
+      const twin = byIdd ?? byDoc
+      if (twin?.status === 'stamped') {
+        if (req.idd && !byIdd) await sql(em, 'insert into stamping_stamp_idd (cti_id, idd, stamp_id) values (?, ?, ?) on conflict do nothing', [cti.id, req.idd, twin.id])
+        return this.replay(em, cti, twin)
+      }
+      let claim: string | null = null
+      if (twin) {
+        // In flight elsewhere: wait for it, unless its request died (then take the claim over).
+        if (twin.stale) {
+          const [taken] = await sql<{ id: string }[]>(em, `update stamping_stamp set claimed_at = now() where id = ? and status = 'pending' and claimed_at < now() - ?::float8 * interval '1 millisecond' returning id::text as id`, [twin.id, this.options.staleClaimMs])
+          claim = taken?.id ?? null
+        }
+        if (!claim) {
+          if (Date.now() > deadline) throw new StampInProgressError()
+          await sleep(25)
+          continue
+        }
+      } else {
+        const [claimed] = await sql<{ id: string }[]>(em,
+          `insert into stamping_stamp (cti_id, distributor_id, doc_sha256) values (?, ?, ?) on conflict (cti_id, doc_sha256) do nothing returning id::text as id`,
+          [cti.id, cti.distributorId, doc.sha256])
+        if (!claimed) continue
+        claim = claimed.id
+      }
+      if (req.idd) {
+        const [bound] = await sql<{ stampId: string }[]>(em, `insert into stamping_stamp_idd (cti_id, idd, stamp_id) values (?, ?, ?) on conflict do nothing returning stamp_id::text as "stampId"`, [cti.id, req.idd, claim])
+        if (!bound) { await this.release(em, claim); continue }
+      }
+      return this.stampClaimed(em, cti, claim, doc, req)
+    }
+  }
+
+  /** Gives up a claim (nothing was charged): its idd bindings go with it. */
+  private async release(em: EntityManager, claim: string) {
+    await sql(em, `with i as (delete from stamping_stamp_idd where stamp_id = ?) delete from stamping_stamp where id = ? and status = 'pending'`, [claim, claim])
+  }
+
+  private async stampClaimed(em: EntityManager, cti: CtiForStamp, claim: string, doc: ReturnType<typeof validateCfdi>, req: StampRequest): Promise<StampAnswer> {
+    let reservation: { pendingId: string, balance: number } | null = null
+    try {
+      if (cti.type === 'standard') reservation = await this.ledger.reserve(em, { account: cti.accountId!, memo: `stamp ${claim}` })
+    } catch (e) {
+      await this.release(em, claim)
+      throw e
+    }
+    // No lock and no transaction are held across the PAC call: a slow PAC does not serialize a CTI.
+    let result
+    try {
+      const pac = await this.pac()
+      result = await withTimeout(pac.stamp(doc), this.options.pacTimeoutMs)
+    } catch (e) {
+      if (reservation) await this.ledger.void(em, reservation.pendingId, { memo: 'PAC failed' })
+      await this.release(em, claim)
+      if (e instanceof PacUnavailableError) throw e
+      this.log?.error('PAC call failed', { error: String((e as Error)?.stack ?? e) })
+      throw new PacUnavailableError()
+    }
+    const stampedAt = await em.transactional(async (tx) => {
+      if (reservation) await this.ledger.post(tx, reservation.pendingId)
+      const [done] = await sql<{ stampedAt: Date }[]>(tx,
+        `update stamping_stamp set status = 'stamped', pending_id = ?, uuid = ?, stamped_xml = ?, stamped_at = now(), app = ? where id = ? returning stamped_at as "stampedAt"`,
+        [reservation?.pendingId ?? null, result.tfd.uuid, result.stampedXml, req.app, claim])
+      await sql(tx, `update stamping_customer_figures set stamp_balance = stamp_balance - ?, last_stamped_at = now() where customer_id = ?`, [reservation ? 1 : 0, cti.customerId])
+      return done.stampedAt
+    })
+    let balance = reservation?.balance ?? null
+    // The stamp that took the balance down to the minimum is the crossing: one sale for it.
+    if (reservation && cti.autoSaleMinimum !== null && reservation.balance === cti.autoSaleMinimum) {
+      try {
+        if (await this.sales.fireAutoSale(em, cti, `stamp:${reservation.pendingId}`)) balance = await this.currentBalance(em, cti)
+      } catch (e) {
+        this.log?.error(`automatic sale for CTI ${cti.id} failed`, { error: String((e as Error)?.stack ?? e) })
+      }
+    }
+    return { uuid: result.tfd.uuid, xml: Buffer.from(result.stampedXml, 'utf8').toString('base64'), stampedAt: new Date(stampedAt).toISOString(), balance, replayed: false }
+  }
+
+  /** `POST /balance`: the same credentials check as a stamp. */
+  async balance(em: EntityManager, body: unknown, ip: string) {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestError('The body must be a JSON object')
+    const b = body as Record<string, unknown>
+    if (typeof b.cti !== 'string' || !b.cti || b.cti.length > 40 || typeof b.password !== 'string' || !b.password || b.password.length > 200) {
+      throw new BadRequestError("'cti' and 'password' are required strings")
+    }
+    const req: StampRequest = { cti: b.cti, password: b.password, xml: '', idd: null, app: null }
+    const cti = await this.authenticate(await this.load(em, req.cti, '', null), req, ip)
+    if (!this.tierAllows(cti.tier)) throw new PluginNotInTierError('stamping')
+    if (cti.type === 'standard') return { type: 'standard' as const, balance: (await this.currentBalance(em, cti))!, active: cti.active }
+    return { type: 'unlimited' as const, validUntil: cti.validUntil ? new Date(cti.validUntil).toISOString() : null, rfc: cti.rfc, active: cti.active }
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new PacUnavailableError()), ms) })])
+  } finally { clearTimeout(timer) }
+}
