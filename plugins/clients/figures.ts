@@ -3,14 +3,17 @@
  * plugins own (stamp balance, points, latest purchase, latest stamping). The clients plugin never
  * reads their tables; it LEFT JOINs each contributed relation on `customer_id` and reads the named
  * columns. A missing row means "nothing yet": integers and hundredths read as 0, timestamps as null.
+ * When two sources contribute the same key, the first one contributed wins.
  */
 export type CustomerFigureKey = 'stampBalance' | 'points' | 'lastStampPurchaseAt' | 'lastStampedAt'
+export const FIGURE_KEYS: CustomerFigureKey[] = ['stampBalance', 'points', 'lastStampPurchaseAt', 'lastStampedAt']
 
 export interface CustomerFigureSource {
   /**
    * A table, view or parenthesised SELECT the contributing plugin owns, with one row per customer at
    * most: `customer_id uuid`, `distributor_id uuid` (the tenant, so a sort can use an index on it)
    * and the figure columns. Joined as `left join <relation> f on f.customer_id = c.id`.
+   * For fast sorts at scale, index it on (distributor_id, <column>).
    */
   relation: string
   figures: { key: CustomerFigureKey, column: string, kind: 'integer' | 'hundredths' | 'timestamp' }[]
@@ -18,6 +21,19 @@ export interface CustomerFigureSource {
 
 export const CUSTOMER_FIGURES = 'clients.customerFigures'
 
+/**
+ * Extension point `clients.customerSearch`: other things a customer is found by (its CTIs). A
+ * relation with `customer_id uuid`, `distributor_id uuid` and `column`, any number of rows per
+ * customer; the search box matches `column like '<q>%'` (q trimmed, as typed, and upper-cased), so
+ * keep the column in a canonical case and index it on (distributor_id, column varchar_pattern_ops).
+ */
+export interface CustomerSearchSource { relation: string, column: string }
+
+export const CUSTOMER_SEARCH = 'clients.customerSearch'
+
 declare module '../../core/kernel/extensions.js' {
-  interface ExtensionPointTypes { 'clients.customerFigures': CustomerFigureSource }
+  interface ExtensionPointTypes {
+    'clients.customerFigures': CustomerFigureSource
+    'clients.customerSearch': CustomerSearchSource
+  }
 }

@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url'
 import { definePlugin } from '../../core/kernel/plugin.js'
-import { CustomerSchema, CustomerProfileSchema } from './entities/customer.js'
+import { CustomerSchema, CustomerProfileSchema, CustomerSearchKeySchema } from './entities/customer.js'
 import { clientsMigrations } from './migrations/index.js'
 import { clientsRoutes } from './routes.js'
 import { clientsDemo } from './demo.js'
 import { customerJson, CustomersService } from './services/customers.js'
-import { CUSTOMER_FIGURES } from './figures.js'
+import { CUSTOMER_FIGURES, CUSTOMER_SEARCH } from './figures.js'
 
-export type { CustomerFigureSource, CustomerFigureKey } from './figures.js'
+export type { CustomerFigureSource, CustomerFigureKey, CustomerSearchSource } from './figures.js'
+export { CUSTOMER_FIGURES, CUSTOMER_SEARCH } from './figures.js'
 
 export interface ClientsServices { customers: CustomersService }
 
@@ -18,13 +19,14 @@ declare module '../../core/kernel/plugin.js' {
 export default definePlugin({
   id: 'clients',
   version: '0.1.0',
-  entities: [CustomerSchema, CustomerProfileSchema],
+  entities: [CustomerSchema, CustomerProfileSchema, CustomerSearchKeySchema],
   migrations: clientsMigrations,
   views: fileURLToPath(new URL('./views', import.meta.url)),
   services: (ctx): ClientsServices => {
     // Declared before any bootstrap runs, so dependants contribute from theirs.
     ctx.extensions.declare('clients', CUSTOMER_FIGURES)
-    return { customers: new CustomersService(ctx.events, ctx.log) }
+    ctx.extensions.declare('clients', CUSTOMER_SEARCH)
+    return { customers: new CustomersService(ctx.events, ctx.extensions, ctx.log) }
   },
   bootstrap(ctx) {
     // Core's sign-in asks which customers' PCC a profile may enter; it never reads our tables.

@@ -1,7 +1,9 @@
 import type { Request } from 'express'
 import { BadRequestError } from '../../core/kernel/errors.js'
 import type { PluginContext, PluginRoutes } from '../../core/kernel/plugin.js'
-import { customerJson, type CustomersService } from './services/customers.js'
+import { customersCsv } from './csv.js'
+import { customerJson, parseFilters, type CustomerFigures, type CustomersService } from './services/customers.js'
+import type { Customer } from './entities/customer.js'
 
 const MAX_PER_PAGE = 100
 
@@ -16,25 +18,59 @@ export function pagination(req: Request): { page: number, perPage: number } {
   return { page: parse('page', 1), perPage: Math.min(parse('perPage', 20), MAX_PER_PAGE) }
 }
 
+const objectBody = (req: Request): Record<string, unknown> => {
+  if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw new BadRequestError('The body must be a JSON object')
+  return req.body as Record<string, unknown>
+}
+
 export function clientsRoutes(ctx: PluginContext, customers: CustomersService): PluginRoutes {
   const api = ctx.http.apiRouter()
   const em = () => ctx.em()
 
   api.get('/customers', async (req, res) => {
+    const query = parseFilters(req.query as Record<string, unknown>)
     const { page, perPage } = pagination(req)
-    const { items, total } = await customers.list(em(), req.actor!.distributorId, page, perPage)
-    res.json({ items: items.map(customerJson), total })
+    const e = em()
+    const { items, total } = await customers.list(e, req.actor!.distributorId, query, page, perPage)
+    res.json({ items: items.map((i) => customerJsonOf(i)), total, page, perPage })
+  })
+
+  // Before /customers/:nic is irrelevant (different path), but kept first for the reader.
+  api.get('/customers.csv', async (req, res) => {
+    const query = parseFilters(req.query as Record<string, unknown>)
+    res.setHeader('content-type', 'text/csv; charset=utf-8')
+    res.setHeader('content-disposition', 'attachment; filename="clientes.csv"')
+    res.send(await customersCsv(customers.listAll(em(), req.actor!.distributorId, query)))
   })
 
   api.get('/customers/:nic', async (req, res) => {
-    res.json(customerJson(await customers.getByNic(em(), req.actor!.distributorId, String(req.params.nic))))
+    const e = em()
+    res.json(await customers.json(e, await customers.getByNic(e, req.actor!.distributorId, String(req.params.nic))))
   })
 
   api.post('/customers', async (req, res) => {
-    if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw new BadRequestError('The body must be a JSON object')
-    const c = await customers.create(em(), req.actor!.distributorId, req.body)
-    res.status(201).json(customerJson(c))
+    const body = objectBody(req)
+    const e = em()
+    const c = await customers.create(e, req.actor!.distributorId, body)
+    res.status(201).json(await customers.json(e, c))
+  })
+
+  api.patch('/customers/:nic', async (req, res) => {
+    const body = objectBody(req)
+    const e = em()
+    const c = await customers.getByNic(e, req.actor!.distributorId, String(req.params.nic))
+    res.json(await customers.json(e, await customers.update(e, c, body)))
+  })
+
+  api.post('/customers/:nic/owner', async (req, res) => {
+    const body = objectBody(req)
+    const e = em()
+    const c = await customers.getByNic(e, req.actor!.distributorId, String(req.params.nic))
+    const owner = await customers.assignOwner(e, c, body)
+    res.json({ nic: c.nic, owner })
   })
 
   return { api }
 }
+
+const customerJsonOf = (i: { customer: Customer, figures: CustomerFigures }) => customerJson(i.customer, i.figures)

@@ -6,6 +6,7 @@ import { coreEntities } from '../../core/identity/entities.js'
 import { CustomerSchema } from '../../plugins/clients/entities/customer.js'
 import { baseKernelConfig, freshDatabase, type FreshDatabase } from '../helpers/db.js'
 import { LEDGER_ALLOWED_DRIFT } from '../../plugins/ledger/migrations/unmodelled.js'
+import { CLIENTS_ALLOWED_DRIFT } from '../../plugins/clients/migrations/unmodelled.js'
 
 /**
  * DDL the migrations write on purpose and MikroORM cannot model, so its diff wants to undo it. Each
@@ -21,12 +22,8 @@ const ALLOWED_BY_OWNER: Record<string, string[]> = {
     'alter table "core_distributor" alter column "state" type varchar(20) using ("state"::varchar(20));',
     'drop index "core_distributor_one_root";',
   ],
-  clients: [
-    // clients_0001_customer
-    'alter table "clients_customer_profile" drop constraint if exists "clients_customer_profile_role_check";',
-    'alter table "clients_customer_profile" alter column "role" type varchar(10) using ("role"::varchar(10));',
-    'drop index "clients_customer_one_owner";',
-  ],
+  // clients_0001_customer, clients_0002_customer_record: kept beside the clients migrations
+  clients: CLIENTS_ALLOWED_DRIFT,
   // ledger_0001_journal: kept beside the ledger's own drift test
   ledger: LEDGER_ALLOWED_DRIFT,
 }

@@ -1,5 +1,13 @@
 import { EntitySchema } from '@mikro-orm/postgresql'
 
+/** A contact of the customer (legal representative, financial, technical). */
+export interface Contact { name: string | null, email: string | null, phones: string[] }
+
+export const CATEGORIES = ['favorite', 'dropped'] as const
+export type CustomerCategory = typeof CATEGORIES[number]
+export const COLORS = ['red', 'orange', 'yellow', 'green', 'blue', 'purple'] as const
+export type CustomerColor = typeof COLORS[number]
+
 export interface Customer {
   id: string
   /** Tenant: the distributor that owns this customer. */
@@ -9,14 +17,44 @@ export interface Customer {
   legalName: string
   tradeName?: string | null
   rfc: string
+  /** SAT c_RegimenFiscal code (e.g. 601). */
+  taxRegime?: string | null
+  postalCode?: string | null
+  address?: string | null
+  /** Company phone and e-mail. */
   phone?: string | null
+  email?: string | null
+  legalRepresentative?: Contact | null
+  financialContact?: Contact | null
+  technicalContact?: Contact | null
+  /**
+   * "Otros datos": free notes (the API's `notes`). Not called `notes` in the schema: the shared
+   * schema-drift test adds a `notes` column to prove that an unmigrated property is caught.
+   */
+  otherData?: string | null
+  /** Custom stamp price in MXN incl. IVA, two decimals (a string, as PostgreSQL numeric arrives). */
+  stampPrice?: string | null
+  category?: CustomerCategory | null
+  color?: CustomerColor | null
+  /**
+   * Lower-cased, accent-folded names and e-mails (legal, trade, contacts), kept by the service,
+   * searched with a pg_trgm index. Never shown.
+   */
+  searchText: string
+  /** The legal name folded the same way: the name sort ignores case and accents. */
+  sortName: string
   createdAt: Date
 }
 
 export const CustomerSchema = new EntitySchema<Customer>({
   name: 'Customer',
   tableName: 'clients_customer',
-  indexes: [{ name: 'clients_customer_distributor_created_index', properties: ['distributorId', 'createdAt'] }],
+  indexes: [
+    { name: 'clients_customer_distributor_created_index', properties: ['distributorId', 'createdAt'] },
+    { name: 'clients_customer_distributor_sort_name_index', properties: ['distributorId', 'sortName'] },
+    { name: 'clients_customer_distributor_color_index', properties: ['distributorId', 'color'] },
+    { name: 'clients_customer_distributor_category_index', properties: ['distributorId', 'category'] },
+  ],
   properties: {
     id: { type: 'uuid', primary: true, defaultRaw: 'gen_random_uuid()' },
     distributorId: { type: 'uuid' },
@@ -25,8 +63,37 @@ export const CustomerSchema = new EntitySchema<Customer>({
     legalName: { type: 'string', length: 300 },
     tradeName: { type: 'string', length: 300, nullable: true },
     rfc: { type: 'string', length: 13 },
+    taxRegime: { type: 'string', length: 3, nullable: true },
+    postalCode: { type: 'string', length: 5, nullable: true },
+    address: { type: 'string', length: 500, nullable: true },
     phone: { type: 'string', length: 30, nullable: true },
+    email: { type: 'string', length: 254, nullable: true },
+    legalRepresentative: { type: 'json', nullable: true },
+    financialContact: { type: 'json', nullable: true },
+    technicalContact: { type: 'json', nullable: true },
+    otherData: { type: 'text', nullable: true },
+    stampPrice: { type: 'decimal', precision: 10, scale: 2, nullable: true },
+    category: { type: 'string', length: 10, nullable: true },
+    color: { type: 'string', length: 10, nullable: true },
+    searchText: { type: 'text', default: '', hidden: true, lazy: true },
+    sortName: { type: 'string', length: 300, default: '', hidden: true },
     createdAt: { type: 'datetime', defaultRaw: 'now()' },
+  },
+})
+
+/**
+ * Exact and prefix keys of a customer (NIC, RFC, company and contact phones as digits), one row per
+ * key, behind a B-tree with `varchar_pattern_ops` so `key like 'abc%'` is an index range.
+ */
+export interface CustomerSearchKey { customerId: string, distributorId: string, key: string }
+
+export const CustomerSearchKeySchema = new EntitySchema<CustomerSearchKey>({
+  name: 'CustomerSearchKey',
+  tableName: 'clients_customer_search_key',
+  properties: {
+    customerId: { type: 'uuid', primary: true },
+    key: { type: 'string', length: 40, primary: true },
+    distributorId: { type: 'uuid' },
   },
 })
 

@@ -13,4 +13,24 @@ alter table "clients_customer_profile" add constraint "clients_customer_profile_
 alter table "clients_customer_profile" add constraint "clients_customer_profile_role_check" check ("role" in ('owner', 'member'));
 create unique index "clients_customer_one_owner" on "clients_customer_profile" ("customer_id") where "role" = 'owner';
 `),
+  // The manual's five groups of customer data, classification, and what search and sort need:
+  // a trigram index over an accent-folded text column, prefix keys behind a pattern-ops B-tree, and
+  // indexes for the sort orders within a tenant (NIC ordered as a number, ties broken by it).
+  sqlMigration('clients_0002_customer_record', `
+create extension if not exists pg_trgm;
+alter table "clients_customer" add column "tax_regime" varchar(3) null, add column "postal_code" varchar(5) null, add column "address" varchar(500) null, add column "email" varchar(254) null, add column "legal_representative" jsonb null, add column "financial_contact" jsonb null, add column "technical_contact" jsonb null, add column "other_data" text null, add column "stamp_price" numeric(10,2) null, add column "category" varchar(10) null, add column "color" varchar(10) null, add column "search_text" text not null default '', add column "sort_name" varchar(300) not null default '';
+alter table "clients_customer" add constraint "clients_customer_category_check" check ("category" in ('favorite', 'dropped'));
+alter table "clients_customer" add constraint "clients_customer_color_check" check ("color" in ('red', 'orange', 'yellow', 'green', 'blue', 'purple'));
+alter table "clients_customer" add constraint "clients_customer_stamp_price_check" check ("stamp_price" >= 0);
+create index "clients_customer_distributor_sort_name_index" on "clients_customer" ("distributor_id", "sort_name");
+create index "clients_customer_distributor_color_index" on "clients_customer" ("distributor_id", "color");
+create index "clients_customer_distributor_category_index" on "clients_customer" ("distributor_id", "category");
+create index "clients_customer_distributor_nic_number_index" on "clients_customer" ("distributor_id", (("nic")::bigint));
+create index "clients_customer_search_trgm_index" on "clients_customer" using gin ("search_text" gin_trgm_ops);
+
+create table "clients_customer_search_key" ("customer_id" uuid not null, "key" varchar(40) not null, "distributor_id" uuid not null, constraint "clients_customer_search_key_pkey" primary key ("customer_id", "key"));
+create index "clients_customer_search_key_prefix_index" on "clients_customer_search_key" ("distributor_id", "key" varchar_pattern_ops);
+update "clients_customer" set "sort_name" = lower("legal_name"), "search_text" = lower("legal_name" || coalesce(E'\\n' || "trade_name", ''));
+insert into "clients_customer_search_key" ("customer_id", "key", "distributor_id") select "id", k, "distributor_id" from "clients_customer", unnest(array["nic", "rfc", nullif(regexp_replace(coalesce("phone", ''), '\\D', '', 'g'), '')]) as k where k is not null on conflict do nothing;
+`),
 ]

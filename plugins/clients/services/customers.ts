@@ -1,15 +1,19 @@
-import { sql } from '../../../core/db/sql.js'
+import { randomUUID } from 'node:crypto'
 import type { EntityManager } from '@mikro-orm/postgresql'
-import { FieldValidationError } from '../../../core/kernel/errors.js'
+import { sql } from '../../../core/db/sql.js'
+import { normalizeEmail, normalizeMobile } from '../../../core/identity/normalize.js'
+import { DistributorMemberSchema, ProfileSchema } from '../../../core/identity/entities.js'
+import { BadRequestError, FieldValidationError } from '../../../core/kernel/errors.js'
 import type { EventBus } from '../../../core/kernel/events.js'
+import type { Extensions } from '../../../core/kernel/extensions.js'
 import type { Logger } from '../../../core/kernel/logger.js'
-import { CustomerSchema, CustomerProfileSchema, type Customer } from '../entities/customer.js'
-import { CustomerNotFoundError } from '../errors.js'
-import { isValidRfc, normalizeRfc } from '../rfc.js'
+import { COLORS, CATEGORIES, CustomerProfileSchema, CustomerSchema, type Contact, type Customer, type CustomerCategory, type CustomerColor } from '../entities/customer.js'
+import { CustomerNotFoundError, LastLinkedProfileError, OwnerAdministersCmError, OwnerCannotBeUnlinkedError, ProfileAlreadyLinkedError, ProfileNotMatchedError } from '../errors.js'
+import { CUSTOMER_FIGURES, CUSTOMER_SEARCH, FIGURE_KEYS, type CustomerFigureKey, type CustomerFigureSource } from '../figures.js'
+import { fold, keyOf, likeEscape, searchKeysOf, searchTextOf } from './search.js'
+import { CONTACTS, emptyContact, parseCustomer, type CustomerFields, type CustomerInput } from './validate.js'
 
-export interface CustomerInput { legalName?: unknown, tradeName?: unknown, rfc?: unknown, phone?: unknown }
-export interface CustomerFields { legalName: string, tradeName: string | null, rfc: string, phone: string | null }
-export interface CustomerJson { nic: string, legalName: string, tradeName: string | null, rfc: string, phone: string | null }
+export { parseCustomer, type CustomerFields, type CustomerInput } from './validate.js'
 
 declare module '../../../core/kernel/events.js' {
   interface PluginEvents {
@@ -20,66 +24,222 @@ declare module '../../../core/kernel/events.js' {
   }
 }
 
-/** Control characters (NUL above all, which PostgreSQL text cannot store) have no place in these one-line fields. */
-const CONTROL = /[\u0000-\u001f\u007f]/
+/** Figures other plugins contribute (see figures.ts); defaults when nothing is contributed. */
+export interface CustomerFigures { stampBalance: number, points: string, lastStampPurchaseAt: Date | null, lastStampedAt: Date | null }
+const NO_FIGURES: CustomerFigures = { stampBalance: 0, points: '0.00', lastStampPurchaseAt: null, lastStampedAt: null }
 
-const text = (v: unknown, max: number): string | null | undefined => {
-  if (v === undefined) return undefined
-  if (v === null) return null
-  if (typeof v !== 'string' || CONTROL.test(v.trim())) return undefined
-  const t = v.trim()
-  return t.length === 0 ? null : t.length > max ? undefined : t
+export interface CustomerJson {
+  nic: string, legalName: string, tradeName: string | null, rfc: string, taxRegime: string | null, postalCode: string | null,
+  address: string | null, phone: string | null, email: string | null,
+  legalRepresentative: Contact, financialContact: Contact, technicalContact: Contact,
+  notes: string | null, stampPrice: string | null, category: CustomerCategory | null, color: CustomerColor | null,
+  stampBalance: number, points: string, createdAt: string, lastStampPurchaseAt: string | null, lastStampedAt: string | null,
 }
 
-/**
- * Validates customer fields; only legalName and rfc are required on create. On update (`partial`)
- * absent fields are left alone. Throws 422 naming every bad field.
- */
-export function parseCustomer(input: CustomerInput, partial = false): Partial<CustomerFields> {
-  const fields: Record<string, string> = {}
-  const out: Partial<CustomerFields> = {}
-  const legalName = text(input.legalName, 300)
-  if (legalName === undefined && (input.legalName !== undefined || !partial)) fields.legalName = 'La razón social es obligatoria (máximo 300 caracteres)'
-  else if (legalName === null) fields.legalName = 'La razón social es obligatoria'
-  else if (legalName !== undefined) out.legalName = legalName
-  if (input.rfc !== undefined || !partial) {
-    const rfc = typeof input.rfc === 'string' ? normalizeRfc(input.rfc) : ''
-    if (!rfc || !isValidRfc(rfc)) fields.rfc = 'RFC inválido (formato o dígito verificador)'
-    else out.rfc = rfc
-  }
-  if (input.tradeName !== undefined) {
-    const t = text(input.tradeName, 300)
-    if (t === undefined) fields.tradeName = 'Nombre comercial inválido (máximo 300 caracteres)'
-    else out.tradeName = t
-  }
-  if (input.phone !== undefined) {
-    const p = text(input.phone, 30)
-    if (p === undefined || (p !== null && !/^\+?[0-9 ()-]{7,30}$/.test(p))) fields.phone = 'Teléfono inválido'
-    else out.phone = p
-  }
-  if (Object.keys(fields).length) throw new FieldValidationError(fields)
-  return out
-}
+const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString())
+const contactJson = (c: Contact | null | undefined): Contact => ({ ...emptyContact(), ...(c ?? {}), phones: [...(c?.phones ?? [])] })
 
-export const customerJson = (c: Customer): CustomerJson => ({
-  nic: c.nic, legalName: c.legalName, tradeName: c.tradeName ?? null, rfc: c.rfc, phone: c.phone ?? null,
+export const customerJson = (c: Customer, f: CustomerFigures = NO_FIGURES): CustomerJson => ({
+  nic: c.nic, legalName: c.legalName, tradeName: c.tradeName ?? null, rfc: c.rfc, taxRegime: c.taxRegime ?? null,
+  postalCode: c.postalCode ?? null, address: c.address ?? null, phone: c.phone ?? null, email: c.email ?? null,
+  legalRepresentative: contactJson(c.legalRepresentative), financialContact: contactJson(c.financialContact), technicalContact: contactJson(c.technicalContact),
+  notes: c.otherData ?? null, stampPrice: c.stampPrice == null ? null : String(c.stampPrice), category: c.category ?? null, color: c.color ?? null,
+  stampBalance: f.stampBalance, points: f.points, createdAt: iso(c.createdAt)!, lastStampPurchaseAt: iso(f.lastStampPurchaseAt), lastStampedAt: iso(f.lastStampedAt),
 })
+
+export const SORT_KEYS = ['legalName', 'nic', 'stampBalance', 'points', 'lastStampPurchaseAt', 'createdAt', 'lastStampedAt'] as const
+export type SortKey = typeof SORT_KEYS[number]
+export interface Sort { key: SortKey, desc: boolean }
+export const DEFAULT_SORT: Sort = { key: 'createdAt', desc: true }
+
+export interface ListQuery { q?: string, color?: CustomerColor, category?: CustomerCategory, sort?: Sort }
+
+/** `sort=-stampBalance` → { key: 'stampBalance', desc: true }; unknown → 400. */
+export function parseSort(raw: unknown): Sort {
+  if (raw === undefined || raw === '') return DEFAULT_SORT
+  const s = typeof raw === 'string' ? raw : ''
+  const desc = s.startsWith('-')
+  const key = (desc ? s.slice(1) : s) as SortKey
+  if (!SORT_KEYS.includes(key)) throw new BadRequestError(`'sort' must be one of ${SORT_KEYS.join(', ')}, optionally prefixed with '-'`)
+  return { key, desc }
+}
+
+/** Filters from query parameters: unknown colour or category → 400. */
+export function parseFilters(query: Record<string, unknown>): ListQuery {
+  const one = (name: string) => {
+    const v = query[name]
+    if (v === undefined || v === '') return undefined
+    if (typeof v !== 'string') throw new BadRequestError(`'${name}' must be given once`)
+    return v
+  }
+  const q = one('q')
+  if (q !== undefined && q.length > 200) throw new BadRequestError(`'q' is at most 200 characters`)
+  const color = one('color')
+  if (color !== undefined && !COLORS.includes(color as CustomerColor)) throw new BadRequestError(`'color' must be one of ${COLORS.join(', ')}`)
+  const category = one('category')
+  if (category !== undefined && !CATEGORIES.includes(category as CustomerCategory)) throw new BadRequestError(`'category' must be one of ${CATEGORIES.join(', ')}`)
+  return { q, color: color as CustomerColor | undefined, category: category as CustomerCategory | undefined, sort: parseSort(query.sort) }
+}
+
+const COLUMNS = `c.id, c.distributor_id as "distributorId", c.nic, c.legal_name as "legalName", c.trade_name as "tradeName", c.rfc,
+  c.tax_regime as "taxRegime", c.postal_code as "postalCode", c.address, c.phone, c.email,
+  c.legal_representative as "legalRepresentative", c.financial_contact as "financialContact", c.technical_contact as "technicalContact",
+  c.other_data as "otherData", c.stamp_price as "stampPrice", c.category, c.color, c.created_at as "createdAt"`
+
+const NIC_ORDER = '(c.nic)::bigint'
+
+/** "12345" hundredths → "123.45". */
+export function hundredths(raw: string | number | bigint | null | undefined): string {
+  const n = BigInt(raw ?? 0)
+  const neg = n < 0n
+  const abs = (neg ? -n : n).toString().padStart(3, '0')
+  return `${neg ? '-' : ''}${abs.slice(0, -2)}.${abs.slice(-2)}`
+}
+
+interface FigureColumn { alias: string, column: string, kind: 'integer' | 'hundredths' | 'timestamp' }
 
 /** The clients plugin's public surface: what other plugins and routes use. */
 export class CustomersService {
-  constructor(private readonly events: EventBus, private readonly log?: Logger) {}
+  constructor(private readonly events: EventBus, private readonly extensions?: Extensions, private readonly log?: Logger) {}
 
   /** After commit: a failing side effect must not undo or fail the creation, but it must be seen. */
   private logFailures(event: string, failures: unknown[]) {
     for (const e of failures) this.log?.error(`${event} subscriber failed after commit`, { error: String((e as Error)?.stack ?? e) })
   }
 
+  // ── figures and search sources contributed by other plugins ────────────────────────────────────
+
+  /** For each figure key, the first source that contributes it (read at query time). */
+  private figureSources(): { sources: CustomerFigureSource[], byKey: Map<CustomerFigureKey, FigureColumn> } {
+    const sources = this.extensions?.list(CUSTOMER_FIGURES) ?? []
+    const byKey = new Map<CustomerFigureKey, FigureColumn>()
+    sources.forEach((s, i) => {
+      for (const f of s.figures) if (FIGURE_KEYS.includes(f.key) && !byKey.has(f.key)) byKey.set(f.key, { alias: `f${i}`, column: `f${i}."${f.column.replace(/"/g, '')}"`, kind: f.kind })
+    })
+    return { sources, byKey }
+  }
+
+  private figureExpr(f: FigureColumn): string {
+    return f.kind === 'timestamp' ? f.column : `coalesce(${f.column}, 0)`
+  }
+
+  /** Figures of the given customers, one query, all contributed relations joined. */
+  async figuresFor(em: EntityManager, ids: string[]): Promise<Map<string, CustomerFigures>> {
+    const out = new Map<string, CustomerFigures>()
+    if (!ids.length) return out
+    const { sources, byKey } = this.figureSources()
+    if (!byKey.size) { for (const id of ids) out.set(id, NO_FIGURES); return out }
+    const used = new Set([...byKey.values()].map((f) => f.alias))
+    const joins = sources.map((s, i) => (used.has(`f${i}`) ? `left join ${s.relation} f${i} on f${i}.customer_id = c.id` : '')).join(' ')
+    const select = FIGURE_KEYS.map((k) => { const f = byKey.get(k); return f ? `${f.kind === 'timestamp' ? f.column : `(${this.figureExpr(f)})::text`} as "${k}"` : `null as "${k}"` })
+    const rows = await sql<Record<string, unknown>[]>(em, `select c.id, ${select.join(', ')} from clients_customer c ${joins} where c.id in (${ids.map(() => '?').join(', ')})`, ids)
+    for (const r of rows) {
+      out.set(r.id as string, {
+        stampBalance: r.stampBalance == null ? 0 : Number(r.stampBalance),
+        points: byKey.get('points')?.kind === 'hundredths' || r.points == null ? hundredths(r.points as string | null) : Number(r.points).toFixed(2),
+        lastStampPurchaseAt: (r.lastStampPurchaseAt as Date | null) ?? null,
+        lastStampedAt: (r.lastStampedAt as Date | null) ?? null,
+      })
+    }
+    return out
+  }
+
+  /** WHERE of a list query: tenant, search box, colour and category. */
+  private where(distributorId: string, query: ListQuery): { sql: string, params: unknown[] } {
+    const parts = ['c.distributor_id = ?']
+    const params: unknown[] = [distributorId]
+    const q = query.q?.trim()
+    if (q) {
+      const branches: string[] = []
+      const key = keyOf(q)
+      if (key) {
+        branches.push('select k.customer_id from clients_customer_search_key k where k.distributor_id = ? and k.key like ?')
+        params.push(distributorId, `${likeEscape(key)}%`)
+      }
+      const folded = fold(q)
+      // Trigrams need three characters; shorter words would scan the tenant's whole list.
+      if (folded.length >= 3) {
+        branches.push('select t.id from clients_customer t where t.distributor_id = ? and t.search_text like ?')
+        params.push(distributorId, `%${likeEscape(folded)}%`)
+      }
+      for (const s of this.extensions?.list(CUSTOMER_SEARCH) ?? []) {
+        const col = `s."${s.column.replace(/"/g, '')}"`
+        branches.push(`select s.customer_id from ${s.relation} s where s.distributor_id = ? and (${col} like ? or ${col} like ?)`)
+        params.push(distributorId, `${likeEscape(q)}%`, `${likeEscape(q.toUpperCase())}%`)
+      }
+      parts.push(branches.length ? `c.id in (${branches.join(' union all ')})` : 'false')
+    }
+    if (query.color) { parts.push('c.color = ?'); params.push(query.color) }
+    if (query.category) { parts.push('c.category = ?'); params.push(query.category) }
+    return { sql: parts.join(' and '), params }
+  }
+
+  private orderBy(sort: Sort, byKey: Map<CustomerFigureKey, FigureColumn>): { order: string, join?: string } {
+    const dir = sort.desc ? 'desc' : 'asc'
+    switch (sort.key) {
+      case 'nic': return { order: `${NIC_ORDER} ${dir}` }
+      case 'legalName': return { order: `c.sort_name ${dir}, ${NIC_ORDER}` }
+      case 'createdAt': return { order: `c.created_at ${dir}, ${NIC_ORDER}` }
+      default: {
+        const f = byKey.get(sort.key)
+        if (!f) return { order: NIC_ORDER } // nobody contributes it: every customer has the default, a tie
+        const nulls = f.kind === 'timestamp' ? ' nulls last' : ''
+        return { order: `${this.figureExpr(f)} ${dir}${nulls}, ${NIC_ORDER}`, join: f.alias }
+      }
+    }
+  }
+
+  /**
+   * The tenant's customers filtered and sorted (ties by NIC, nulls last), one page, with figures.
+   * Two steps: the page's ids (joining only the relation the sort needs), then their figures.
+   */
+  async list(em: EntityManager, distributorId: string, query: ListQuery, page: number, perPage: number): Promise<{ items: { customer: Customer, figures: CustomerFigures }[], total: number }> {
+    const where = this.where(distributorId, query)
+    const [{ n }] = await sql<{ n: number }[]>(em, `select count(*)::int as n from clients_customer c where ${where.sql}`, where.params)
+    if (!n || (page - 1) * perPage >= n) return { items: [], total: n }
+    const items = await this.page(em, where, query.sort ?? DEFAULT_SORT, perPage, (page - 1) * perPage)
+    return { items, total: n }
+  }
+
+  private async page(em: EntityManager, where: { sql: string, params: unknown[] }, sort: Sort, limit: number, offset: number) {
+    const { sources, byKey } = this.figureSources()
+    const { order, join } = this.orderBy(sort, byKey)
+    const joinSql = join ? `left join ${sources[Number(join.slice(1))].relation} ${join} on ${join}.customer_id = c.id` : ''
+    const rows = await sql<Customer[]>(em, `select ${COLUMNS} from clients_customer c ${joinSql} where ${where.sql} order by ${order} limit ? offset ?`, [...where.params, limit, offset])
+    const figures = await this.figuresFor(em, rows.map((r) => r.id))
+    return rows.map((customer) => ({ customer, figures: figures.get(customer.id) ?? NO_FIGURES }))
+  }
+
+  /** Every matching customer in list order, in batches (the CSV export). */
+  async *listAll(em: EntityManager, distributorId: string, query: ListQuery, batch = 2000): AsyncGenerator<{ customer: Customer, figures: CustomerFigures }[]> {
+    const where = this.where(distributorId, query)
+    for (let offset = 0; ; offset += batch) {
+      const items = await this.page(em, where, query.sort ?? DEFAULT_SORT, batch, offset)
+      if (items.length) yield items
+      if (items.length < batch) return
+    }
+  }
+
+  // ── create and update ──────────────────────────────────────────────────────────────────────────
+
+  private derived(c: Pick<Customer, 'legalName' | 'tradeName' | 'email' | 'legalRepresentative' | 'financialContact' | 'technicalContact'>) {
+    return { searchText: searchTextOf(c), sortName: fold(c.legalName).slice(0, 300) }
+  }
+
+  private async writeKeys(tx: EntityManager, c: Customer, replace: boolean): Promise<void> {
+    if (replace) await sql(tx, 'delete from clients_customer_search_key where customer_id = ?', [c.id])
+    const keys = searchKeysOf(c)
+    await sql(tx, `insert into clients_customer_search_key (customer_id, key, distributor_id) values ${keys.map(() => '(?, ?, ?)').join(', ')} on conflict do nothing`,
+      keys.flatMap((k) => [c.id, k, c.distributorId]))
+  }
+
   /** Creates the customer and runs `clients.customerCreated` subscribers in the same transaction. */
   async create(em: EntityManager, distributorId: string, input: CustomerInput): Promise<Customer> {
     const fields = parseCustomer(input) as CustomerFields
     const created = await em.transactional(async (tx) => {
-      const customer = tx.create(CustomerSchema, { ...fields, tradeName: fields.tradeName ?? null, phone: fields.phone ?? null, distributorId } as Customer)
+      const customer = tx.create(CustomerSchema, { ...fields, ...this.derived(fields), distributorId } as Customer)
       await tx.flush()
+      await this.writeKeys(tx, customer, false)
       await this.events.emit('clients.customerCreated', { customer }, tx)
       return customer
     })
@@ -88,20 +248,46 @@ export class CustomersService {
   }
 
   /**
-   * Bulk insert for seeding and imports: rows already validated by the caller, one multi-row INSERT
-   * per chunk, one batch event per chunk inside the same transaction.
+   * Bulk insert for seeding and imports: rows already validated by the caller. One statement per
+   * chunk (rows travel as one JSON parameter, so no limit on bind parameters) inserts the customers
+   * and their search keys; one batch event per chunk inside the same transaction.
    */
   async createMany(em: EntityManager, distributorId: string, rows: CustomerFields[], chunk = 5000): Promise<string[]> {
     const nics: string[] = []
     for (let i = 0; i < rows.length; i += chunk) {
-      const part = rows.slice(i, i + chunk)
+      const part = rows.slice(i, i + chunk).map((r, n) => {
+        const id = randomUUID()
+        const full = { tradeName: null, email: null, legalRepresentative: null, financialContact: null, technicalContact: null, ...r }
+        return { id, n, ...r, ...this.derived(full), keys: searchKeysOf(full) }
+      })
+      const keys = part.flatMap((r) => r.keys.map((k) => [r.id, k]))
+      const json = part.map((r) => ({
+        id: r.id, n: r.n, legal_name: r.legalName, trade_name: r.tradeName ?? null, rfc: r.rfc, tax_regime: r.taxRegime ?? null,
+        postal_code: r.postalCode ?? null, address: r.address ?? null, phone: r.phone ?? null, email: r.email ?? null,
+        legal_representative: r.legalRepresentative ?? null, financial_contact: r.financialContact ?? null, technical_contact: r.technicalContact ?? null,
+        other_data: r.otherData ?? null, stamp_price: r.stampPrice ?? null, category: r.category ?? null, color: r.color ?? null,
+        search_text: r.searchText, sort_name: r.sortName,
+      }))
       const inserted = await em.transactional(async (tx) => {
-        const values: unknown[] = []
-        const tuples = part.map((r) => { values.push(distributorId, r.legalName, r.tradeName, r.rfc, r.phone); return '(?, ?, ?, ?, ?)' })
-        const inserted = await sql<Customer[]>(tx, 
-          `insert into clients_customer (distributor_id, legal_name, trade_name, rfc, phone) values ${tuples.join(', ')}
-           returning id, distributor_id as "distributorId", nic, legal_name as "legalName", trade_name as "tradeName", rfc, phone, created_at as "createdAt"`,
-          values)
+        const inserted = await sql<Customer[]>(tx, `
+          with ins as (
+            insert into clients_customer (id, distributor_id, legal_name, trade_name, rfc, tax_regime, postal_code, address, phone, email,
+              legal_representative, financial_contact, technical_contact, other_data, stamp_price, category, color, search_text, sort_name)
+            select r.id, ?::uuid, r.legal_name, r.trade_name, r.rfc, r.tax_regime, r.postal_code, r.address, r.phone, r.email,
+              r.legal_representative, r.financial_contact, r.technical_contact, r.other_data, r.stamp_price, r.category, r.color, r.search_text, r.sort_name
+            from jsonb_to_recordset(?::jsonb) as r(id uuid, n int, legal_name varchar, trade_name varchar, rfc varchar, tax_regime varchar, postal_code varchar,
+              address varchar, phone varchar, email varchar, legal_representative jsonb, financial_contact jsonb, technical_contact jsonb, other_data text,
+              stamp_price numeric, category varchar, color varchar, search_text text, sort_name varchar)
+            order by r.n
+            returning *
+          ), k as (
+            insert into clients_customer_search_key (customer_id, key, distributor_id)
+            select id, nic, distributor_id from ins
+            union select (x->>0)::uuid, x->>1, ?::uuid from jsonb_array_elements(?::jsonb) x
+            on conflict do nothing
+          )
+          select ${COLUMNS} from ins c order by ${NIC_ORDER}`,
+        [distributorId, JSON.stringify(json), distributorId, JSON.stringify(keys)])
         await this.events.emit('clients.customersCreated', { customers: inserted }, tx)
         return inserted
       })
@@ -111,26 +297,40 @@ export class CustomersService {
     return nics
   }
 
-  async list(em: EntityManager, distributorId: string, page: number, perPage: number): Promise<{ items: Customer[], total: number }> {
-    const [items, total] = await em.findAndCount(CustomerSchema, { distributorId }, {
-      orderBy: { createdAt: 'desc', nic: 'desc' }, limit: perPage, offset: (page - 1) * perPage,
-    })
-    return { items, total }
-  }
-
   /** By NIC within the tenant; another distributor's customer is "not found". */
   async getByNic(em: EntityManager, distributorId: string, nic: string): Promise<Customer> {
-    const c = await em.findOne(CustomerSchema, { nic, distributorId })
+    const c = /^\d{1,18}$/.test(nic) ? await em.findOne(CustomerSchema, { nic, distributorId }) : null
     if (!c) throw new CustomerNotFoundError(nic)
     return c
   }
 
+  /** The customer as the API shows it (with figures). */
+  async json(em: EntityManager, c: Customer): Promise<CustomerJson> {
+    return customerJson(c, (await this.figuresFor(em, [c.id])).get(c.id))
+  }
+
+  /** Changes the given fields only (PATCH); contacts merge sub-field by sub-field. */
   async update(em: EntityManager, customer: Customer, input: CustomerInput): Promise<Customer> {
-    const fields = parseCustomer(input, true)
-    em.assign(customer, fields)
+    const fields = parseCustomer(input, customer)
+    return em.transactional(async (tx) => {
+      const c = await tx.findOneOrFail(CustomerSchema, { id: customer.id })
+      const next = { ...c, ...fields }
+      tx.assign(c, { ...fields, ...this.derived(next) } as never)
+      await tx.flush()
+      await this.writeKeys(tx, c, true)
+      return c
+    })
+  }
+
+  /** One-click classification (CM): category and colour only. */
+  async classify(em: EntityManager, customer: Customer, input: { category?: CustomerCategory | null, color?: CustomerColor | null }): Promise<Customer> {
+    const fields = parseCustomer(input, customer)
+    em.assign(customer, fields as never)
     await em.flush()
     return customer
   }
+
+  // ── linked profiles and the owner ──────────────────────────────────────────────────────────────
 
   /** Customers whose PCC the profile may enter. */
   async linkedTo(em: EntityManager, profileId: string): Promise<Customer[]> {
@@ -142,4 +342,60 @@ export class CustomersService {
   async link(em: EntityManager, customerId: string, profileId: string, role: 'owner' | 'member' = 'member'): Promise<void> {
     await em.insert(CustomerProfileSchema, { customerId, profileId, role, createdAt: new Date() } as never)
   }
+
+  /** The profile with exactly this e-mail and mobile (both must match: a guess of one is not enough). */
+  private async profileByEmailAndMobile(em: EntityManager, input: { email?: unknown, mobile?: unknown }) {
+    const fields: Record<string, string> = {}
+    const email = typeof input.email === 'string' ? normalizeEmail(input.email) : null
+    const mobile = typeof input.mobile === 'string' ? normalizeMobile(input.mobile) : null
+    if (!email) fields.email = 'Correo electrónico inválido'
+    if (!mobile) fields.mobile = 'Número móvil inválido'
+    if (Object.keys(fields).length) throw new FieldValidationError(fields)
+    const profile = await em.findOne(ProfileSchema, { email: email!, mobile: mobile! })
+    if (!profile) throw new ProfileNotMatchedError()
+    return profile
+  }
+
+  /**
+   * "Asignar Perfil Admin": the profile becomes the customer's owner (the previous owner stays
+   * linked as a member). Refused for a profile that administers any CM, so that a distributor
+   * cannot control its customer's account in the customer's name.
+   */
+  async assignOwner(em: EntityManager, customer: Customer, input: { email?: unknown, mobile?: unknown }) {
+    const profile = await this.profileByEmailAndMobile(em, input)
+    if (await em.count(DistributorMemberSchema, { profileId: profile.id })) throw new OwnerAdministersCmError()
+    await em.transactional(async (tx) => {
+      await sql(tx, `update clients_customer_profile set role = 'member' where customer_id = ? and role = 'owner' and profile_id <> ?`, [customer.id, profile.id])
+      await sql(tx, `insert into clients_customer_profile (customer_id, profile_id, role) values (?, ?, 'owner')
+        on conflict (customer_id, profile_id) do update set role = 'owner'`, [customer.id, profile.id])
+    })
+    return { email: profile.email, mobile: profile.mobile, name: profile.name }
+  }
+
+  async linkedProfiles(em: EntityManager, customerId: string): Promise<{ profileId: string, name: string, email: string, mobile: string, role: string }[]> {
+    return sql(em, `select p.id as "profileId", p.name, p.email, p.mobile, l.role from clients_customer_profile l join core_profile p on p.id = l.profile_id
+      where l.customer_id = ? order by l.role = 'owner' desc, p.name, p.email`, [customerId])
+  }
+
+  /** A linked profile (PCC) links another existing profile, found by e-mail and mobile. */
+  async linkProfile(em: EntityManager, customerId: string, input: { email?: unknown, mobile?: unknown }) {
+    const profile = await this.profileByEmailAndMobile(em, input)
+    if (await em.count(CustomerProfileSchema, { customerId, profileId: profile.id })) throw new ProfileAlreadyLinkedError()
+    await this.link(em, customerId, profile.id, 'member')
+    return profile
+  }
+
+  /** Unlinks a member; the owner stays (it is changed from the CM), and so does the last profile. */
+  async unlinkProfile(em: EntityManager, customerId: string, profileId: string): Promise<void> {
+    await em.transactional(async (tx) => {
+      const links = await sql<{ profile_id: string, role: string }[]>(tx, 'select profile_id, role from clients_customer_profile where customer_id = ? for update', [customerId])
+      const link = links.find((l) => l.profile_id === profileId)
+      if (!link) throw new ProfileNotMatchedError()
+      if (link.role === 'owner') throw new OwnerCannotBeUnlinkedError()
+      if (links.length <= 1) throw new LastLinkedProfileError()
+      await sql(tx, 'delete from clients_customer_profile where customer_id = ? and profile_id = ?', [customerId, profileId])
+    })
+  }
 }
+
+export { CONTACTS }

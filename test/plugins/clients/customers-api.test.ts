@@ -18,16 +18,21 @@ async function seed(d: DistributorFixture, n: number): Promise<string[]> {
   return kernel.contexts.get('clients')!.use('clients').customers.createMany(kernel.orm.em.fork(), d.id, demoCustomers(n, Math.floor(Math.random() * 1e6)))
 }
 
+/** The API's customer shape (issue 4). */
+const CUSTOMER_KEYS = ['address', 'category', 'color', 'createdAt', 'email', 'financialContact', 'lastStampPurchaseAt', 'lastStampedAt',
+  'legalName', 'legalRepresentative', 'nic', 'notes', 'phone', 'points', 'postalCode', 'rfc', 'stampBalance', 'stampPrice', 'taxRegime',
+  'technicalContact', 'tradeName']
+
 const VALID = { legalName: 'Ferretería del Bajío S.A. de C.V.', rfc: 'EKU9003173C9' }
 
 // ── POST /customers ──────────────────────────────────────────────────────────────────────────────
 
-test('POST creates a customer: 201 with exactly {nic, legalName, tradeName, rfc, phone}', async (t) => {
+test('POST creates a customer: 201 with exactly the customer shape', async (t) => {
   const d = await t0.fixtures.distributor()
   const res = await post(d, { legalName: '  Abarrotes La Güera  ', tradeName: 'La Güera', rfc: 'cosc8001137na', phone: '+52 (33) 1234-5678' })
   t.is(res.statusCode, 201)
   const body = res.json()
-  t.deepEqual(Object.keys(body).sort(), ['legalName', 'nic', 'phone', 'rfc', 'tradeName'])
+  t.deepEqual(Object.keys(body).sort(), CUSTOMER_KEYS)
   t.regex(body.nic, /^\d+$/)
   t.is(body.legalName, 'Abarrotes La Güera')
   t.is(body.tradeName, 'La Güera')
@@ -153,7 +158,7 @@ test('GET /customers pages 20 by default, newest first, only the caller\'s custo
   const seen = [...first.json().items, ...second.items].map((c: { nic: string }) => c.nic)
   t.deepEqual([...seen].sort(), [...nics].sort())
   t.is(new Set(seen).size, 25)
-  t.deepEqual(Object.keys(first.json().items[0]).sort(), ['legalName', 'nic', 'phone', 'rfc', 'tradeName'])
+  t.deepEqual(Object.keys(first.json().items[0]).sort(), CUSTOMER_KEYS)
   // Newest first: a customer created now is on top.
   const created = (await post(d, VALID)).json()
   t.is((await get(d, '/api/v1/customers?perPage=1')).json().items[0].nic, created.nic)
