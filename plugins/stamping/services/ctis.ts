@@ -105,6 +105,22 @@ export class CredentialCache {
   }
 
   forget(ctiId: string) { this.entries.delete(ctiId) }
+
+  private readonly inFlight = new Map<string, Promise<boolean>>()
+
+  /**
+   * One argon2 verification for a burst of requests with the same credentials (a client starting
+   * 500 stamps at once, or all of them after the entry expired): the others wait for its answer.
+   */
+  verifyOnce(ctiId: string, version: number, password: string, verify: () => Promise<boolean>): Promise<boolean> {
+    const key = `${ctiId}\u0000${version}\u0000${this.digest(password)}`
+    let p = this.inFlight.get(key)
+    if (!p) {
+      p = verify().then((ok) => { if (ok) this.remember(ctiId, version, password); return ok }).finally(() => this.inFlight.delete(key))
+      this.inFlight.set(key, p)
+    }
+    return p
+  }
 }
 
 const CTI_COLUMNS = `c.id, c.distributor_id as "distributorId", c.customer_id as "customerId", c.customer_nic as "customerNic", c.type, c.active,

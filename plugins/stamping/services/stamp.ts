@@ -99,8 +99,8 @@ export class StampService {
     if (cti && this.credentials.matches(cti.id, cti.version, req.password)) return cti
     const ctiKey = req.cti.toLowerCase()
     if (await used(this.byIp.get(ip)) >= this.options.ipFailures || await used(this.byCti.get(ctiKey)) >= this.options.ctiFailures) throw new CtiThrottledError()
-    const ok = cti ? await argon2.verify(cti.passwordHash, req.password).catch(() => false) : false
-    if (ok) { this.credentials.remember(cti!.id, cti!.version, req.password); return cti! }
+    const ok = cti ? await this.credentials.verifyOnce(cti.id, cti.version, req.password, () => argon2.verify(cti.passwordHash, req.password).catch(() => false)) : false
+    if (ok) return cti!
     const [a, b] = await Promise.all([used(this.byCti.consume(ctiKey)), used(this.byIp.consume(ip))])
     if (a > this.options.ctiFailures || b > this.options.ipFailures) throw new CtiThrottledError()
     throw new CtiCredentialsError()
