@@ -4,7 +4,8 @@ import { CustomerSchema, CustomerProfileSchema, CustomerSearchKeySchema } from '
 import { clientsMigrations } from './migrations/index.js'
 import { clientsRoutes } from './routes.js'
 import { clientsDemo } from './demo.js'
-import { customerJson, CustomersService } from './services/customers.js'
+import { CustomersService } from './services/customers.js'
+import { clientsPccPages } from './pcc.js'
 import { CUSTOMER_FIGURES, CUSTOMER_SEARCH } from './figures.js'
 
 export type { CustomerFigureSource, CustomerFigureKey, CustomerSearchSource } from './figures.js'
@@ -44,14 +45,5 @@ export default definePlugin({
     const { clientsAdminLocale, customerResource } = await import('./admin/customer.resource.js')
     return { resources: [customerResource(ctx, ctx.use('clients').customers)], locale: clientsAdminLocale }
   },
-  pcc: (ctx) => ({
-    pages: [{
-      path: 'datos',
-      title: 'Datos del cliente',
-      async get(_req, pcc) {
-        const customer = await pcc.em.findOneOrFail(CustomerSchema, { id: pcc.customerId })
-        return { view: 'clients/customer', data: { customer: customerJson(customer) } }
-      },
-    }],
-  }),
+  pcc: (ctx) => ({ pages: clientsPccPages(ctx.use('clients').customers) }),
 })
