@@ -12,6 +12,7 @@ import { stampingRoutes } from './routes.js'
 import { CredentialCache, CtiService } from './services/ctis.js'
 import { SalesService } from './services/sales.js'
 import { StampService } from './services/stamp.js'
+import { stampingPcc } from './views/pcc.js'
 
 export interface StampingServices {
   ctis: CtiService
@@ -113,4 +114,7 @@ export default definePlugin({
     })
   },
   routes: (ctx) => stampingRoutes(ctx, ctx.use('stamping')),
+  // Imported when the admin is mounted: AdminJS is heavy and the CLI and API-only tests never mount it.
+  admin: async (ctx) => (await import('./admin/cti.resource.js')).stampingAdmin(ctx),
+  pcc: (ctx) => stampingPcc(ctx),
 })

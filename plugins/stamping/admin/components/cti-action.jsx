@@ -1,0 +1,131 @@
+// The forms of the Timbrado actions (AdminJS bundles this file for the browser; it is not type-checked).
+// Every action posts its form through ApiClient (same origin: the CM's CSRF check passes); opening
+// the form is a GET that changes nothing.
+import React, { useState } from 'react'
+import { Box, Button, H4, Input, Label, MessageBox, Text, Table, TableHead, TableBody, TableRow, TableCell } from '@adminjs/design-system'
+import { ApiClient, useActionResponseHandler } from 'adminjs'
+
+const api = new ApiClient()
+const newKey = () => (window.crypto && window.crypto.randomUUID ? window.crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`)
+
+const PASSWORD_FIELDS = [
+  ['password', 'Nueva contraseña (8 a 100 caracteres)', 'password'],
+  ['passwordConfirmation', 'Confirma la contraseña', 'password'],
+]
+
+const FORMS = {
+  transfer: { intro: 'Transfiere timbres de tu inventario a esta cuenta.', fields: [['quantity', 'Cantidad de timbres', 'number'], ['amount', 'Importe de la venta (MXN, IVA incluido)', 'text']], submit: 'Transferir timbres' },
+  block: { intro: 'Mientras esté bloqueada, ninguna aplicación podrá timbrar con esta cuenta.', fields: [], submit: 'Bloquear' },
+  unblock: { intro: 'Las aplicaciones configuradas con esta cuenta volverán a timbrar.', fields: [], submit: 'Reactivar' },
+  resetPassword: { intro: 'Las aplicaciones que usan esta cuenta deberán configurarse con la nueva contraseña.', fields: PASSWORD_FIELDS, submit: 'Restablecer contraseña' },
+  revealPassword: { intro: 'La contraseña generada al crear la cuenta se muestra una sola vez.', fields: [], submit: 'Mostrar contraseña inicial' },
+  autoSale: {
+    intro: 'Cuando el saldo de cada cuenta seleccionada llegue al mínimo, se le venden automáticamente los timbres indicados desde tu inventario.',
+    fields: [['minimum', 'Mínimo de timbres', 'number'], ['quantity', 'Timbres por recarga', 'number'], ['amount', 'Importe por recarga (MXN, IVA incluido)', 'text']],
+    submit: 'Guardar venta automática',
+  },
+  createCti: {
+    intro: 'Crea una cuenta de timbrado adicional para uno de tus clientes.',
+    fields: [['nic', 'NIC del cliente', 'text'], ['type', 'Tipo', 'type'], ['id', 'Id de la CTI (opcional; se asigna uno si lo dejas vacío)', 'text'], ...PASSWORD_FIELDS,
+      ['validUntil', 'Vigencia (AAAA-MM-DD; solo ilimitada, por omisión un año)', 'date'], ['rfc', 'RFC emisor permitido (opcional; solo ilimitada)', 'text']],
+    submit: 'Crear cuenta de timbrado',
+  },
+  massTransfer: { intro: 'Indica la cantidad y el importe para cada cuenta. La transferencia se aplica completa o no se aplica.', fields: [], submit: 'Aplicar transferencia masiva' },
+}
+
+const Field = ({ name, label, type, value, onChange }) => (
+  <Box mb="lg">
+    <Label htmlFor={`f-${name}`}>{label}</Label>
+    {type === 'type'
+      ? (
+        <select id={`f-${name}`} name={name} value={value || 'standard'} onChange={(e) => onChange(name, e.target.value)} style={{ padding: '8px', minWidth: '240px' }}>
+          <option value="standard">Estándar (saldo de timbres)</option>
+          <option value="unlimited">Ilimitada (anual, se cobra en puntos)</option>
+        </select>
+      )
+      : <Input id={`f-${name}`} name={name} type={type} value={value || ''} onChange={(e) => onChange(name, e.target.value)} width={1 / 2} autoComplete={type === 'password' ? 'new-password' : 'off'} />}
+  </Box>
+)
+
+const Summary = ({ record }) => (
+  <Box mb="xl">
+    <Text>CTI <strong>{record.params.id}</strong> · Cliente (NIC) <strong>{record.params.customerNic}</strong>
+      {record.params.balance !== null && record.params.balance !== undefined ? <> · Saldo <strong>{record.params.balance}</strong> timbres</> : null}
+      {' · '}{record.params.active ? 'Activa' : 'Bloqueada'}</Text>
+  </Box>
+)
+
+const CtiAction = (props) => {
+  const { action, resource, record, records } = props
+  const form = FORMS[action.name] || { fields: [], submit: 'Aceptar' }
+  const [values, setValues] = useState({})
+  const [rows, setRows] = useState(() => (records || []).map((r) => ({ cti: r.params.id, quantity: '', amount: '' })))
+  const [key, setKey] = useState(() => (record && record.params.idempotencyKey) || newKey())
+  const [busy, setBusy] = useState(false)
+  const [revealed, setRevealed] = useState(undefined)
+  const handle = useActionResponseHandler()
+  const set = (name, value) => setValues({ ...values, [name]: value })
+  const setRow = (i, name, value) => setRows(rows.map((r, j) => (j === i ? { ...r, [name]: value } : r)))
+
+  const send = async (extra) => {
+    if (action.guard && !window.confirm(action.guard)) return
+    const data = new FormData()
+    for (const [k, v] of Object.entries({ ...values, ...extra })) data.set(k, v)
+    if (action.name === 'transfer' || action.name === 'massTransfer') data.set('idempotencyKey', key)
+    if (action.name === 'massTransfer') rows.forEach((r, i) => { data.set(`items.${i}.cti`, r.cti); data.set(`items.${i}.quantity`, r.quantity); data.set(`items.${i}.amount`, r.amount) })
+    setBusy(true)
+    try {
+      const params = { resourceId: resource.id, actionName: action.name, data }
+      const res = action.actionType === 'record'
+        ? await api.recordAction({ ...params, recordId: record.id })
+        : action.actionType === 'bulk'
+          ? await api.bulkAction({ ...params, recordIds: records.map((r) => r.id) })
+          : await api.resourceAction(params)
+      if (res.data.password !== undefined) setRevealed(res.data.password)
+      if (res.data.notice && res.data.notice.type === 'success') { setKey(newKey()); setValues({}) }
+      handle(res)
+    } finally { setBusy(false) }
+  }
+  const submit = (event) => { event.preventDefault(); send({}) }
+
+  return (
+    <Box variant="white" as="form" onSubmit={submit}>
+      {record ? <Summary record={record} /> : null}
+      <Text mb="lg">{form.intro}</Text>
+      {action.name === 'massTransfer'
+        ? (
+          <Table mb="xl">
+            <TableHead><TableRow><TableCell>CTI</TableCell><TableCell>Cliente (NIC)</TableCell><TableCell>Saldo</TableCell><TableCell>Cantidad</TableCell><TableCell>Importe (MXN)</TableCell></TableRow></TableHead>
+            <TableBody>
+              {(records || []).map((r, i) => (
+                <TableRow key={r.id}>
+                  <TableCell>{r.params.id}</TableCell>
+                  <TableCell>{r.params.customerNic}</TableCell>
+                  <TableCell>{r.params.balance === null || r.params.balance === undefined ? '—' : r.params.balance}</TableCell>
+                  <TableCell><Input aria-label={`Cantidad para ${r.params.id}`} type="number" value={rows[i].quantity} onChange={(e) => setRow(i, 'quantity', e.target.value)} /></TableCell>
+                  <TableCell><Input aria-label={`Importe para ${r.params.id}`} value={rows[i].amount} onChange={(e) => setRow(i, 'amount', e.target.value)} /></TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )
+        : null}
+      {action.name === 'autoSale' && records ? <Text mb="lg">Cuentas seleccionadas: {records.map((r) => r.params.id).join(', ')}</Text> : null}
+      {form.fields.map(([name, label, type]) => (type === 'date' || name === 'rfc') && values.type !== 'unlimited'
+        ? null
+        : <Field key={name} name={name} label={label} type={type === 'date' ? 'text' : type} value={values[name]} onChange={set} />)}
+      {action.guard ? <MessageBox mb="xl" variant="info" message={action.guard} /> : null}
+      {revealed !== undefined
+        ? (revealed
+          ? <MessageBox mb="xl" variant="success" message="Contraseña inicial (cópiala ahora)"><Text style={{ fontFamily: 'monospace', fontSize: '18px' }}>{revealed}</Text></MessageBox>
+          : <MessageBox mb="xl" variant="info" message="No hay contraseña inicial por mostrar." />)
+        : null}
+      <Button type="submit" variant="contained" disabled={busy || revealed !== undefined}>{form.submit}</Button>
+      {action.name === 'autoSale'
+        ? <Button type="button" variant="outlined" ml="default" disabled={busy} onClick={() => send({ disable: 'true' })}>Desactivar venta automática</Button>
+        : null}
+    </Box>
+  )
+}
+
+export default CtiAction

@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { ComponentLoader, type BaseRecord } from 'adminjs'
+import { ScopedResource } from '../../../core/admin/scoped-resource.js'
+import { FieldValidationError, isCatalogedError } from '../../../core/kernel/errors.js'
+import type { AdminContribution, PluginContext } from '../../../core/kernel/plugin.js'
+import type { AdminUser } from '../../../core/http/types.js'
+import { formatHundredths } from '../../ledger/money.js'
+import { StampingAccountSchema, type StampingAccount } from '../entities/cti.js'
+import type { StampingServices } from '../index.js'
+import { parseNewCti } from '../services/ctis.js'
+import { parseAutoSale, parseTransfer } from '../services/sales.js'
+import { stampingAdminLocale } from '../locale/es.js'
+
+const COMPONENT = 'StampingCtiAction'
+const componentFile = fileURLToPath(new URL('./components/cti-action.jsx', import.meta.url))
+
+/** Columns that never leave the server: the hash and the generated password are lazy (never loaded); these are loaded but dropped. */
+const HIDDEN_PARAMS = ['accountId', 'passwordHash', 'initialPassword', 'credentialsVersion', 'distributorId', 'customerId', 'autoSaleWarnedAt']
+
+/**
+ * The CM's "Timbrado" list over the tenant-scoped resource layer. Each record it hands AdminJS
+ * (list, show, search, bulk and custom actions alike) carries the balance from the ledger and a
+ * readable auto top-up, and loses the ledger account id and credential columns.
+ */
+class CtiResource extends ScopedResource<StampingAccount> {
+  constructor(private readonly pctx: PluginContext<any>, private readonly stamping: () => StampingServices) {
+    super(pctx.orm, {
+      entity: StampingAccountSchema,
+      scope: 'tenant',
+      writable: [],
+      filterable: ['id', 'customerNic', 'type', 'active', 'createdAt'],
+      deletable: false,
+    })
+  }
+
+  private async present(records: BaseRecord[]): Promise<BaseRecord[]> {
+    if (!records.length) return records
+    const ctis = records.map((r) => ({ accountId: (r.params.accountId as string | null | undefined) ?? null }))
+    const balances = await this.stamping().ctis.balances(this.pctx.em(), ctis)
+    for (const r of records) {
+      const p = r.params
+      const accountId = p.accountId as string | null | undefined
+      p.balance = accountId ? balances.get(accountId) ?? 0 : null
+      p.autoSale = p.autoSaleMinimum === null || p.autoSaleMinimum === undefined
+        ? ''
+        : `Mín. ${p.autoSaleMinimum} → ${p.autoSaleQuantity} timbres por $${formatHundredths(Number(p.autoSaleAmount))}`
+      if (p.autoSaleAmount !== null && p.autoSaleAmount !== undefined) p.autoSaleAmount = formatHundredths(Number(p.autoSaleAmount))
+      for (const k of HIDDEN_PARAMS) delete p[k]
+    }
+    return records
+  }
+
+  override async find(...args: Parameters<ScopedResource<StampingAccount>['find']>) { return this.present(await super.find(...args)) }
+  override async findOne(...args: Parameters<ScopedResource<StampingAccount>['findOne']>) {
+    const r = await super.findOne(...args)
+    return r ? (await this.present([r]))[0] : r
+  }
+  override async findMany(...args: Parameters<ScopedResource<StampingAccount>['findMany']>) { return this.present(await super.findMany(...args)) }
+}
+
+// ── Helpers for the custom actions ─────────────────────────────────────────────────────────────
+
+const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '')
+/** Numbers arrive from forms as text; the parsers want numbers. Anything else is passed on to be refused. */
+const int = (v: unknown) => (typeof v === 'string' && /^\d{1,9}$/.test(v.trim()) ? Number(v.trim()) : v)
+
+const FIELD_LABELS: Record<string, string> = {
+  quantity: 'Cantidad', amount: 'Importe', minimum: 'Mínimo', password: 'Contraseña', passwordConfirmation: 'Confirmación',
+  idempotencyKey: 'Clave de operación', id: 'Id de la CTI', type: 'Tipo', validUntil: 'Vigencia', rfc: 'RFC', items: 'Cuentas', nic: 'NIC',
+}
+
+const CODE_MESSAGES: Record<string, string> = {
+  insufficient_inventory: 'Tu inventario no alcanza para esta operación; no se aplicó nada.',
+  insufficient_points: 'No tienes puntos suficientes para esta operación; no se aplicó nada.',
+  cti_not_found: 'La cuenta de timbrado no existe.',
+  cti_not_standard: 'La operación solo aplica a CTI estándar (las ilimitadas no tienen saldo de timbres).',
+  cti_id_taken: 'Ese id de CTI ya está en uso.',
+  idempotency_conflict: 'Esta operación ya se envió con otros datos; vuelve a abrir el formulario.',
+  customer_not_found: 'No existe un cliente tuyo con ese NIC.',
+  not_found: 'No encontrado.',
+}
+
+/** A service error as a Spanish notice (field errors name the field, by its label). */
+export function errorMessage(e: unknown): string {
+  if (e instanceof FieldValidationError) {
+    return Object.entries(e.fields).map(([k, m]) => {
+      const row = /^items\[(\d+)\]\.(\w+)$/.exec(k)
+      const label = row ? `Fila ${Number(row[1]) + 1}, ${(FIELD_LABELS[row[2]] ?? row[2]).toLowerCase()}` : FIELD_LABELS[k] ?? k
+      return `${label}: ${m}`
+    }).join(' · ')
+  }
+  if (isCatalogedError(e)) return CODE_MESSAGES[e.code] ?? (e.status < 500 ? e.message : 'No se pudo completar la operación.')
+  throw e
+}
+
+/** The confirmation must repeat the password (checked here too: the service takes a missing one as none). */
+export function confirmed(payload: Record<string, unknown>) {
+  if (payload.password !== payload.passwordConfirmation) throw new FieldValidationError({ passwordConfirmation: 'La confirmación no coincide con la contraseña' })
+}
+
+type Handler = (request: any, response: any, context: any) => Promise<any>
+
+/** An idempotency key per rendering of a money form: a retried POST of the same form applies once. */
+const withKey = (json: any) => ({ ...json, params: { ...json.params, idempotencyKey: randomUUID() } })
+
+const isStandard = ({ record }: any) => record?.params?.type === 'standard'
+
+export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
+  const s = () => ctx.use('stamping')
+  const resource = new CtiResource(ctx, s)
+  const em = () => ctx.em()
+
+  /** A record action: GET renders the form (never changes anything), POST runs one service call. */
+  const recordAction = (run: (args: { id: string, payload: Record<string, unknown>, admin: AdminUser }) => Promise<{ message: string, extra?: Record<string, unknown> }>, opts: { key?: boolean } = {}): Handler =>
+    async (request, _response, context) => {
+      const { record, currentAdmin } = context
+      if (request.method !== 'post') return { record: opts.key ? withKey(record.toJSON(currentAdmin)) : record.toJSON(currentAdmin) }
+      try {
+        const { message, extra } = await run({ id: String(record.id()), payload: request.payload ?? {}, admin: currentAdmin })
+        const fresh = await resource.findOne(record.id(), context)
+        return { record: (fresh ?? record).toJSON(currentAdmin), notice: { message, type: 'success' }, ...extra }
+      } catch (e) {
+        return { record: record.toJSON(currentAdmin), notice: { message: errorMessage(e), type: 'error' } }
+      }
+    }
+
+  const bulkAction = (run: (args: { ids: string[], payload: Record<string, unknown>, admin: AdminUser }) => Promise<string>): Handler =>
+    async (request, _response, context) => {
+      const { records, currentAdmin } = context
+      const json = records.map((r: BaseRecord) => r.toJSON(currentAdmin))
+      if (request.method !== 'post') return { records: json, idempotencyKey: randomUUID() }
+      try {
+        const message = await run({ ids: records.map((r: BaseRecord) => String(r.id())), payload: request.payload ?? {}, admin: currentAdmin })
+        return { records: json, notice: { message, type: 'success' }, redirectUrl: context.h.resourceUrl({ resourceId: 'StampingAccount' }) }
+      } catch (e) {
+        return { records: json, notice: { message: errorMessage(e), type: 'error' } }
+      }
+    }
+
+  const money = 'La operación es irreversible: los timbres salen de tu inventario y se registra la venta.'
+
+  const actions = {
+    new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false },
+    transfer: {
+      actionType: 'record', icon: 'Send', component: COMPONENT, isAccessible: isStandard,
+      guard: `¿Transferir los timbres? ${money}`,
+      handler: recordAction(async ({ id, payload, admin }) => {
+        const input = parseTransfer({ quantity: int(payload.quantity), amount: str(payload.amount), idempotencyKey: str(payload.idempotencyKey) })
+        const out = await s().sales.transferToCti(em(), admin.distributorId, id, input, { profileId: admin.profileId })
+        return { message: out.replayed ? `Esta transferencia ya se había aplicado. Saldo de ${id}: ${out.balance}` : `Transferidos ${input.quantity} timbres a ${id}. Saldo: ${out.balance}; tu inventario: ${out.inventory}` }
+      }, { key: true }),
+    },
+    block: {
+      actionType: 'record', icon: 'Lock', component: COMPONENT, isAccessible: ({ record }: any) => record?.params?.active === true,
+      guard: '¿Bloquear la cuenta? Ninguna aplicación podrá timbrar con ella hasta que la reactives.',
+      handler: recordAction(async ({ id, admin }) => { await s().ctis.setActive(em(), admin.distributorId, id, false); return { message: `CTI ${id} bloqueada` } }),
+    },
+    unblock: {
+      actionType: 'record', icon: 'Unlock', component: COMPONENT, isAccessible: ({ record }: any) => record?.params?.active === false,
+      guard: '¿Reactivar la cuenta? Las aplicaciones configuradas con ella volverán a timbrar.',
+      handler: recordAction(async ({ id, admin }) => { await s().ctis.setActive(em(), admin.distributorId, id, true); return { message: `CTI ${id} reactivada` } }),
+    },
+    resetPassword: {
+      actionType: 'record', icon: 'Key', component: COMPONENT,
+      guard: '¿Restablecer la contraseña? Las aplicaciones que usan esta cuenta deberán configurarse con la nueva.',
+      handler: recordAction(async ({ id, payload, admin }) => {
+        confirmed(payload)
+        await s().ctis.resetPassword(em(), admin.distributorId, id, typeof payload.password === 'string' ? payload.password : undefined, typeof payload.passwordConfirmation === 'string' ? payload.passwordConfirmation : '')
+        return { message: `Contraseña de ${id} restablecida. Configura las aplicaciones con la nueva.` }
+      }),
+    },
+    revealPassword: {
+      actionType: 'record', icon: 'Eye', component: COMPONENT,
+      guard: 'La contraseña inicial se muestra una sola vez. ¿Mostrarla ahora?',
+      handler: recordAction(async ({ id, admin }) => {
+        const password = await s().ctis.revealInitialPassword(em(), admin.distributorId, id)
+        return password
+          ? { message: 'Contraseña inicial mostrada; no se volverá a mostrar.', extra: { password } }
+          : { message: 'Esta cuenta ya no tiene contraseña inicial por mostrar (ya se mostró o se restableció).', extra: { password: null } }
+      }),
+    },
+    massTransfer: {
+      actionType: 'bulk', icon: 'Send', component: COMPONENT,
+      guard: `¿Aplicar la transferencia masiva? Se aplica completa o no se aplica. ${money}`,
+      handler: bulkAction(async ({ payload, admin }) => {
+        const items = rowsOf(payload).map((r) => ({ cti: str(r.cti), quantity: int(r.quantity), amount: str(r.amount) }))
+        const out = await s().sales.transferMass(em(), admin.distributorId, { idempotencyKey: str(payload.idempotencyKey), items }, { profileId: admin.profileId })
+        const total = out.transfer.items.reduce((n, it) => n + it.quantity, 0)
+        return out.replayed ? 'Esta transferencia masiva ya se había aplicado.' : `Transferencia masiva aplicada: ${total} timbres a ${out.transfer.items.length} cuentas. Tu inventario: ${out.inventory}`
+      }),
+    },
+    autoSale: {
+      actionType: 'bulk', icon: 'Repeat', component: COMPONENT,
+      guard: '¿Guardar la venta automática? Cada recarga es una venta irreversible desde tu inventario.',
+      handler: bulkAction(async ({ ids, payload, admin }) => {
+        const off = payload.disable === 'true' || payload.disable === true
+        const config = off ? null : parseAutoSale({ minimum: int(payload.minimum), quantity: int(payload.quantity), amount: str(payload.amount) })
+        await s().sales.setAutoSale(em(), admin.distributorId, ids, config, { profileId: admin.profileId })
+        return off ? `Venta automática desactivada en ${ids.length} cuentas` : `Venta automática configurada en ${ids.length} cuentas`
+      }),
+    },
+    createCti: {
+      actionType: 'resource', icon: 'Plus', component: COMPONENT,
+      guard: '¿Crear la cuenta de timbrado? Una CTI ilimitada se cobra al año en puntos de tu saldo (irreversible).',
+      handler: async (request: any, _response: any, context: any) => {
+        if (request.method !== 'post') return {}
+        const admin: AdminUser = context.currentAdmin
+        const p = request.payload ?? {}
+        try {
+          const nic = str(p.nic)
+          if (!nic) throw new FieldValidationError({ nic: 'Indica el NIC del cliente' })
+          const customer = await ctx.use('clients').customers.getByNic(em(), admin.distributorId, nic)
+          confirmed(p)
+          const input = parseNewCti({
+            type: str(p.type) || 'standard', id: str(p.id), password: typeof p.password === 'string' ? p.password : undefined,
+            passwordConfirmation: typeof p.passwordConfirmation === 'string' ? p.passwordConfirmation : '', validUntil: str(p.validUntil), rfc: str(p.rfc),
+          })
+          const cti = await s().sales.createCti(em(), admin.distributorId, { id: customer.id, nic: customer.nic }, input, { profileId: admin.profileId })
+          return {
+            notice: { message: `Cuenta de timbrado ${cti.id} creada para el cliente ${customer.nic}`, type: 'success' },
+            redirectUrl: context.h.resourceUrl({ resourceId: 'StampingAccount' }),
+          }
+        } catch (e) {
+          return { notice: { message: errorMessage(e), type: 'error' } }
+        }
+      },
+    },
+  }
+
+  // The kernel registers contributed components with ComponentLoader.override(), which accepts only
+  // names AdminJS already knows; ours is new, so it is declared known first. (Harmless: no one else
+  // adds a component by this name.)
+  const known = (ComponentLoader as unknown as { defaultComponents: string[] }).defaultComponents
+  if (!known.includes(COMPONENT)) known.push(COMPONENT)
+
+  return {
+    resources: [{
+      resource,
+      options: {
+        navigation: { name: null, icon: 'Printer' },
+        titleProperty: 'id',
+        listProperties: ['id', 'customerNic', 'type', 'active', 'balance', 'autoSale', 'autoSaleWarning'],
+        showProperties: ['id', 'customerNic', 'type', 'active', 'balance', 'validUntil', 'rfc', 'autoSaleMinimum', 'autoSaleQuantity', 'autoSaleAmount', 'autoSaleWarning', 'createdAt'],
+        filterProperties: ['id', 'customerNic', 'type', 'active', 'createdAt'],
+        editProperties: [],
+        sort: { sortBy: 'createdAt', direction: 'desc' },
+        properties: {
+          id: { isTitle: true, isId: true, isVisible: { list: true, show: true, filter: true, edit: false } },
+          type: { availableValues: [{ value: 'standard', label: 'Estándar' }, { value: 'unlimited', label: 'Ilimitada' }] },
+          balance: { type: 'number', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
+          autoSale: { type: 'string', isSortable: false, isVisible: { list: true, show: false, filter: false, edit: false } },
+          autoSaleAmount: { type: 'string' },
+          passwordHash: { isVisible: false },
+          initialPassword: { isVisible: false },
+          accountId: { isVisible: false },
+          distributorId: { isVisible: false },
+          customerId: { isVisible: false },
+          credentialsVersion: { isVisible: false },
+          autoSaleWarnedAt: { isVisible: false },
+        },
+        actions,
+      },
+    }],
+    locale: stampingAdminLocale,
+    components: { [COMPONENT]: componentFile },
+  }
+}
+
+/** `items.0.cti`, `items.0.quantity`, … (AdminJS's flattened form fields) → rows in index order. */
+function rowsOf(payload: Record<string, unknown>): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = []
+  for (const [k, v] of Object.entries(payload)) {
+    const m = /^items\.(\d{1,4})\.(cti|quantity|amount)$/.exec(k)
+    if (m) (rows[Number(m[1])] ??= {})[m[2]] = v
+  }
+  if (Array.isArray(payload.items)) return payload.items as Record<string, unknown>[]
+  return rows.filter(Boolean)
+}
