@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { definePlugin } from '../../core/kernel/plugin.js'
-import { CustomerSchema, CustomerProfileSchema, CustomerSearchKeySchema } from './entities/customer.js'
+import { CustomerSchema, CustomerProfileSchema, CustomerSearchKeySchema, CustomerSearchTextSchema } from './entities/customer.js'
 import { clientsMigrations } from './migrations/index.js'
 import { clientsRoutes } from './routes.js'
 import { clientsDemo } from './demo.js'
@@ -20,7 +20,7 @@ declare module '../../core/kernel/plugin.js' {
 export default definePlugin({
   id: 'clients',
   version: '0.1.0',
-  entities: [CustomerSchema, CustomerProfileSchema, CustomerSearchKeySchema],
+  entities: [CustomerSchema, CustomerProfileSchema, CustomerSearchKeySchema, CustomerSearchTextSchema],
   migrations: clientsMigrations,
   views: fileURLToPath(new URL('./views', import.meta.url)),
   services: (ctx): ClientsServices => {

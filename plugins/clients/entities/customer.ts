@@ -36,13 +36,6 @@ export interface Customer {
   stampPrice?: string | null
   category?: CustomerCategory | null
   color?: CustomerColor | null
-  /**
-   * Lower-cased, accent-folded names and e-mails (legal, trade, contacts), kept by the service,
-   * searched with a pg_trgm index. Never shown.
-   */
-  searchText: string
-  /** The legal name folded the same way: the name sort ignores case and accents. */
-  sortName: string
   createdAt: Date
 }
 
@@ -51,7 +44,6 @@ export const CustomerSchema = new EntitySchema<Customer>({
   tableName: 'clients_customer',
   indexes: [
     { name: 'clients_customer_distributor_created_index', properties: ['distributorId', 'createdAt'] },
-    { name: 'clients_customer_distributor_sort_name_index', properties: ['distributorId', 'sortName'] },
     { name: 'clients_customer_distributor_color_index', properties: ['distributorId', 'color'] },
     { name: 'clients_customer_distributor_category_index', properties: ['distributorId', 'category'] },
   ],
@@ -75,9 +67,26 @@ export const CustomerSchema = new EntitySchema<Customer>({
     stampPrice: { type: 'decimal', precision: 10, scale: 2, nullable: true },
     category: { type: 'string', length: 10, nullable: true },
     color: { type: 'string', length: 10, nullable: true },
-    searchText: { type: 'text', default: '', hidden: true, lazy: true },
-    sortName: { type: 'string', length: 300, default: '', hidden: true },
     createdAt: { type: 'datetime', defaultRaw: 'now()' },
+  },
+})
+
+/**
+ * Derived from the customer by the service, in a table of its own so the record stays what users
+ * typed: lower-cased, accent-folded names and e-mails (legal, trade, contacts) behind a pg_trgm
+ * index, and the folded legal name the name sort uses (case and accents ignored).
+ */
+export interface CustomerSearchText { customerId: string, distributorId: string, searchText: string, sortName: string }
+
+export const CustomerSearchTextSchema = new EntitySchema<CustomerSearchText>({
+  name: 'CustomerSearchText',
+  tableName: 'clients_customer_search',
+  indexes: [{ name: 'clients_customer_search_sort_name_index', properties: ['distributorId', 'sortName'] }],
+  properties: {
+    customerId: { type: 'uuid', primary: true },
+    distributorId: { type: 'uuid' },
+    searchText: { type: 'text' },
+    sortName: { type: 'string', length: 300 },
   },
 })
 

@@ -33,4 +33,14 @@ create index "clients_customer_search_key_prefix_index" on "clients_customer_sea
 update "clients_customer" set "sort_name" = lower("legal_name"), "search_text" = lower("legal_name" || coalesce(E'\\n' || "trade_name", ''));
 insert into "clients_customer_search_key" ("customer_id", "key", "distributor_id") select "id", k, "distributor_id" from "clients_customer", unnest(array["nic", "rfc", nullif(regexp_replace(coalesce("phone", ''), '\\D', '', 'g'), '')]) as k where k is not null on conflict do nothing;
 `),
+  // Derived search columns move out of the customer row (which keeps only what users typed).
+  sqlMigration('clients_0003_search_table', `
+create table "clients_customer_search" ("customer_id" uuid not null, "distributor_id" uuid not null, "search_text" text not null, "sort_name" varchar(300) not null, constraint "clients_customer_search_pkey" primary key ("customer_id"));
+insert into "clients_customer_search" ("customer_id", "distributor_id", "search_text", "sort_name") select "id", "distributor_id", "search_text", "sort_name" from "clients_customer";
+drop index "clients_customer_search_trgm_index";
+drop index "clients_customer_distributor_sort_name_index";
+alter table "clients_customer" drop column "search_text", drop column "sort_name";
+create index "clients_customer_search_sort_name_index" on "clients_customer_search" ("distributor_id", "sort_name");
+create index "clients_customer_search_trgm_index" on "clients_customer_search" using gin ("search_text" gin_trgm_ops);
+`),
 ]

@@ -16,6 +16,7 @@ export const CLIENTS_ALLOWED_DRIFT = [
   'alter table "clients_customer" alter column "category" type varchar(10) using ("category"::varchar(10));',
   'alter table "clients_customer" alter column "color" type varchar(10) using ("color"::varchar(10));',
   'drop index "clients_customer_distributor_nic_number_index";',
-  'drop index "clients_customer_search_trgm_index";',
   'drop index "clients_customer_search_key_prefix_index";',
+  // clients_0003_search_table
+  'drop index "clients_customer_search_trgm_index";',
 ]

@@ -159,7 +159,7 @@ export class CustomersService {
       const folded = fold(q)
       // Trigrams need three characters; shorter words would scan the tenant's whole list.
       if (folded.length >= 3) {
-        branches.push('select t.id from clients_customer t where t.distributor_id = ? and t.search_text like ?')
+        branches.push('select t.customer_id from clients_customer_search t where t.distributor_id = ? and t.search_text like ?')
         params.push(distributorId, `%${likeEscape(folded)}%`)
       }
       for (const s of this.extensions?.list(CUSTOMER_SEARCH) ?? []) {
@@ -178,7 +178,7 @@ export class CustomersService {
     const dir = sort.desc ? 'desc' : 'asc'
     switch (sort.key) {
       case 'nic': return { order: `${NIC_ORDER} ${dir}` }
-      case 'legalName': return { order: `c.sort_name ${dir}, ${NIC_ORDER}` }
+      case 'legalName': return { order: `n.sort_name ${dir}, ${NIC_ORDER}`, join: 'n' }
       case 'createdAt': return { order: `c.created_at ${dir}, ${NIC_ORDER}` }
       default: {
         const f = byKey.get(sort.key)
@@ -204,7 +204,8 @@ export class CustomersService {
   private async page(em: EntityManager, where: { sql: string, params: unknown[] }, sort: Sort, limit: number, offset: number) {
     const { sources, byKey } = this.figureSources()
     const { order, join } = this.orderBy(sort, byKey)
-    const joinSql = join ? `left join ${sources[Number(join.slice(1))].relation} ${join} on ${join}.customer_id = c.id` : ''
+    const joinSql = join === 'n' ? 'join clients_customer_search n on n.customer_id = c.id'
+      : join ? `left join ${sources[Number(join.slice(1))].relation} ${join} on ${join}.customer_id = c.id` : ''
     const rows = await sql<Customer[]>(em, `select ${COLUMNS} from clients_customer c ${joinSql} where ${where.sql} order by ${order} limit ? offset ?`, [...where.params, limit, offset])
     const figures = await this.figuresFor(em, rows.map((r) => r.id))
     return rows.map((customer) => ({ customer, figures: figures.get(customer.id) ?? NO_FIGURES }))
@@ -227,6 +228,9 @@ export class CustomersService {
   }
 
   private async writeKeys(tx: EntityManager, c: Customer, replace: boolean): Promise<void> {
+    const { searchText, sortName } = this.derived(c)
+    await sql(tx, `insert into clients_customer_search (customer_id, distributor_id, search_text, sort_name) values (?, ?, ?, ?)
+      on conflict (customer_id) do update set search_text = excluded.search_text, sort_name = excluded.sort_name`, [c.id, c.distributorId, searchText, sortName])
     if (replace) await sql(tx, 'delete from clients_customer_search_key where customer_id = ?', [c.id])
     const keys = searchKeysOf(c)
     await sql(tx, `insert into clients_customer_search_key (customer_id, key, distributor_id) values ${keys.map(() => '(?, ?, ?)').join(', ')} on conflict do nothing`,
@@ -237,7 +241,7 @@ export class CustomersService {
   async create(em: EntityManager, distributorId: string, input: CustomerInput): Promise<Customer> {
     const fields = parseCustomer(input) as CustomerFields
     const created = await em.transactional(async (tx) => {
-      const customer = tx.create(CustomerSchema, { ...fields, ...this.derived(fields), distributorId } as Customer)
+      const customer = tx.create(CustomerSchema, { ...fields, distributorId } as Customer)
       await tx.flush()
       await this.writeKeys(tx, customer, false)
       await this.events.emit('clients.customerCreated', { customer }, tx)
@@ -272,14 +276,17 @@ export class CustomersService {
         const inserted = await sql<Customer[]>(tx, `
           with ins as (
             insert into clients_customer (id, distributor_id, legal_name, trade_name, rfc, tax_regime, postal_code, address, phone, email,
-              legal_representative, financial_contact, technical_contact, other_data, stamp_price, category, color, search_text, sort_name)
+              legal_representative, financial_contact, technical_contact, other_data, stamp_price, category, color)
             select r.id, ?::uuid, r.legal_name, r.trade_name, r.rfc, r.tax_regime, r.postal_code, r.address, r.phone, r.email,
-              r.legal_representative, r.financial_contact, r.technical_contact, r.other_data, r.stamp_price, r.category, r.color, r.search_text, r.sort_name
+              r.legal_representative, r.financial_contact, r.technical_contact, r.other_data, r.stamp_price, r.category, r.color
             from jsonb_to_recordset(?::jsonb) as r(id uuid, n int, legal_name varchar, trade_name varchar, rfc varchar, tax_regime varchar, postal_code varchar,
               address varchar, phone varchar, email varchar, legal_representative jsonb, financial_contact jsonb, technical_contact jsonb, other_data text,
               stamp_price numeric, category varchar, color varchar, search_text text, sort_name varchar)
             order by r.n
             returning *
+          ), t as (
+            insert into clients_customer_search (customer_id, distributor_id, search_text, sort_name)
+            select r.id, ?::uuid, r.search_text, r.sort_name from jsonb_to_recordset(?::jsonb) as r(id uuid, search_text text, sort_name varchar)
           ), k as (
             insert into clients_customer_search_key (customer_id, key, distributor_id)
             select id, nic, distributor_id from ins
@@ -287,7 +294,7 @@ export class CustomersService {
             on conflict do nothing
           )
           select ${COLUMNS} from ins c order by ${NIC_ORDER}`,
-        [distributorId, JSON.stringify(json), distributorId, JSON.stringify(keys)])
+        [distributorId, JSON.stringify(json), distributorId, JSON.stringify(json), distributorId, JSON.stringify(keys)])
         await this.events.emit('clients.customersCreated', { customers: inserted }, tx)
         return inserted
       })
@@ -314,8 +321,7 @@ export class CustomersService {
     const fields = parseCustomer(input, customer)
     return em.transactional(async (tx) => {
       const c = await tx.findOneOrFail(CustomerSchema, { id: customer.id })
-      const next = { ...c, ...fields }
-      tx.assign(c, { ...fields, ...this.derived(next) } as never)
+      tx.assign(c, fields as never)
       await tx.flush()
       await this.writeKeys(tx, c, true)
       return c
