@@ -96,9 +96,13 @@ export default definePlugin({
     })
     ctx.extensions.contribute('stamping', 'clients.customerFigures', {
       relation: 'stamping_customer_figures',
+      figures: [{ key: 'lastStampPurchaseAt', column: 'last_stamp_purchase_at', kind: 'timestamp' }],
+    })
+    // Derived from the CTIs' ledger accounts, so that a stamp writes no customer row.
+    ctx.extensions.contribute('stamping', 'clients.customerFigures', {
+      relation: 'stamping_customer_stamps',
       figures: [
         { key: 'stampBalance', column: 'stamp_balance', kind: 'integer' },
-        { key: 'lastStampPurchaseAt', column: 'last_stamp_purchase_at', kind: 'timestamp' },
         { key: 'lastStampedAt', column: 'last_stamped_at', kind: 'timestamp' },
       ],
     })

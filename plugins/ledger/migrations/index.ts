@@ -38,9 +38,11 @@ create trigger ledger_entry_append_only before update or delete or truncate on "
 create trigger ledger_account_keep before delete or truncate on "ledger_account" for each statement execute function ledger_refuse_change();
 create trigger ledger_account_identity before update of "id", "distributor_id", "owner_type", "owner_id", "asset", "materialized" on "ledger_account" for each row execute function ledger_refuse_change();
 `),
-  // Balances other plugins may read for their lists (e.g. a customer's points in the clients list):
-  // a view, so the ledger's tables stay its own.
+  // Balances other plugins may read for their lists (a customer's points, a CTI's stamps and latest
+  // stamp in the clients list): a view, so the ledger's tables stay its own. last_debited_at is set
+  // by the reservation's own UPDATE, so a stamp writes no other row to keep "latest stamp" current.
   sqlMigration('ledger_0002_owner_balance_view', `
-create view ledger_owner_balance as select owner_type, owner_id, asset, distributor_id, balance from ledger_account where materialized;
+alter table "ledger_account" add column "last_debited_at" timestamptz null;
+create view ledger_owner_balance as select owner_type, owner_id, asset, distributor_id, balance, last_debited_at from ledger_account where materialized;
 `),
 ]

@@ -42,33 +42,26 @@ export const StampSaleSchema = new EntitySchema<StampSale>({
 })
 
 /**
- * Per-customer figures the clients list shows and sorts by (its `clients.customerFigures`
- * extension point): kept here, next to the movements that change them, so a sort over 100k
- * customers reads one indexed table.
+ * When stamps were last credited to each customer's CTIs (transfers are rare: one indexed row per
+ * customer). Balances and the latest stamp are not kept here: the stamp path writes no row besides
+ * its CTI's ledger account (see the stamping_customer_stamps view in the migrations).
  */
 export interface CustomerStampFigures {
   customerId: string
   distributorId: string
-  /** Sum of the customer's standard CTI balances after posted stamps. */
-  stampBalance: number
   lastStampPurchaseAt?: Date | null
-  lastStampedAt?: Date | null
 }
 
 export const CustomerStampFiguresSchema = new EntitySchema<CustomerStampFigures>({
   name: 'CustomerStampFigures',
   tableName: 'stamping_customer_figures',
   indexes: [
-    { name: 'stamping_figures_balance_index', properties: ['distributorId', 'stampBalance'] },
     { name: 'stamping_figures_purchase_index', properties: ['distributorId', 'lastStampPurchaseAt'] },
-    { name: 'stamping_figures_stamped_index', properties: ['distributorId', 'lastStampedAt'] },
   ],
   properties: {
     customerId: { type: 'uuid', primary: true },
     distributorId: { type: 'uuid' },
-    stampBalance: { type: new BigIntType('number'), default: 0 },
     lastStampPurchaseAt: { type: 'datetime', nullable: true },
-    lastStampedAt: { type: 'datetime', nullable: true },
   },
 })
 

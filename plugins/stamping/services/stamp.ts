@@ -199,7 +199,8 @@ export class StampService {
       const [done] = await sql<{ stampedAt: Date }[]>(tx,
         `update stamping_stamp set status = 'stamped', pending_id = ?, uuid = ?, stamped_xml = ?, stamped_at = now(), app = ? where id = ? returning stamped_at as "stampedAt"`,
         [reservation?.pendingId ?? null, result.tfd.uuid, result.stampedXml, req.app, claim])
-      await sql(tx, `update stamping_customer_figures set stamp_balance = stamp_balance - ?, last_stamped_at = now() where customer_id = ?`, [reservation ? 1 : 0, cti.customerId])
+      // A standard CTI's latest stamp is its ledger account's last debit (the reservation set it).
+      if (!reservation) await sql(tx, 'update stamping_cti set last_stamped_at = now() where id = ?', [cti.id])
       return done.stampedAt
     })
     let balance = reservation?.balance ?? null
