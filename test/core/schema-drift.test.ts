@@ -6,6 +6,7 @@ import { coreEntities } from '../../core/identity/entities.js'
 import { CustomerSchema } from '../../plugins/clients/entities/customer.js'
 import { baseKernelConfig, freshDatabase, type FreshDatabase } from '../helpers/db.js'
 import { LEDGER_ALLOWED_DRIFT } from '../../plugins/ledger/migrations/unmodelled.js'
+import { STAMPING_ALLOWED_DRIFT } from '../../plugins/stamping/migrations/unmodelled.js'
 import { CLIENTS_ALLOWED_DRIFT } from '../../plugins/clients/migrations/unmodelled.js'
 
 /**
@@ -26,6 +27,8 @@ const ALLOWED_BY_OWNER: Record<string, string[]> = {
   clients: CLIENTS_ALLOWED_DRIFT,
   // ledger_0001_journal: kept beside the ledger's own drift test
   ledger: LEDGER_ALLOWED_DRIFT,
+  // stamping_0001_ctis
+  stamping: STAMPING_ALLOWED_DRIFT,
 }
 
 const statements = (sql: string) => sql.split('\n').map((s) => s.trim()).filter(Boolean)
