@@ -41,6 +41,10 @@ class CtiResource extends ScopedResource<StampingAccount> {
     for (const r of records) {
       const p = r.params
       const accountId = p.accountId as string | null | undefined
+      // Shown as text: AdminJS's badges run labels through startCase (which drops accents) and its
+      // i18n cannot hold both a property's label and its values' labels under one key.
+      p.typeLabel = p.type === 'unlimited' ? 'Ilimitada' : 'Estándar'
+      p.activeLabel = p.active ? 'Sí' : 'No'
       p.balance = accountId ? balances.get(accountId) ?? 0 : null
       p.autoSale = p.autoSaleMinimum === null || p.autoSaleMinimum === undefined
         ? ''
@@ -112,14 +116,16 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
   const em = () => ctx.em()
 
   /** A record action: GET renders the form (never changes anything), POST runs one service call. */
-  const recordAction = (run: (args: { id: string, payload: Record<string, unknown>, admin: AdminUser }) => Promise<{ message: string, extra?: Record<string, unknown> }>, opts: { key?: boolean } = {}): Handler =>
+  const recordAction = (run: (args: { id: string, payload: Record<string, unknown>, admin: AdminUser }) => Promise<{ message: string, extra?: Record<string, unknown> }>, opts: { key?: boolean, stay?: boolean } = {}): Handler =>
     async (request, _response, context) => {
       const { record, currentAdmin } = context
       if (request.method !== 'post') return { record: opts.key ? withKey(record.toJSON(currentAdmin)) : record.toJSON(currentAdmin) }
       try {
         const { message, extra } = await run({ id: String(record.id()), payload: request.payload ?? {}, admin: currentAdmin })
         const fresh = await resource.findOne(record.id(), context)
-        return { record: (fresh ?? record).toJSON(currentAdmin), notice: { message, type: 'success' }, ...extra }
+        // Back to the list (it shows the new balance or state), unless the answer is to be read here.
+        const redirectUrl = opts.stay ? undefined : context.h.resourceUrl({ resourceId: 'StampingAccount' })
+        return { record: (fresh ?? record).toJSON(currentAdmin), notice: { message, type: 'success' }, ...(redirectUrl ? { redirectUrl } : {}), ...extra }
       } catch (e) {
         return { record: record.toJSON(currentAdmin), notice: { message: errorMessage(e), type: 'error' } }
       }
@@ -178,7 +184,7 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
         return password
           ? { message: 'Contraseña inicial mostrada; no se volverá a mostrar.', extra: { password } }
           : { message: 'Esta cuenta ya no tiene contraseña inicial por mostrar (ya se mostró o se restableció).', extra: { password: null } }
-      }),
+      }, { stay: true }),
     },
     massTransfer: {
       actionType: 'bulk', icon: 'Send', component: COMPONENT,
@@ -240,14 +246,16 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
       options: {
         navigation: { name: null, icon: 'Printer' },
         titleProperty: 'id',
-        listProperties: ['id', 'customerNic', 'type', 'active', 'balance', 'autoSale', 'autoSaleWarning'],
-        showProperties: ['id', 'customerNic', 'type', 'active', 'balance', 'validUntil', 'rfc', 'autoSaleMinimum', 'autoSaleQuantity', 'autoSaleAmount', 'autoSaleWarning', 'createdAt'],
+        listProperties: ['id', 'customerNic', 'typeLabel', 'activeLabel', 'balance', 'autoSale', 'autoSaleWarning'],
+        showProperties: ['id', 'customerNic', 'typeLabel', 'activeLabel', 'balance', 'validUntil', 'rfc', 'autoSaleMinimum', 'autoSaleQuantity', 'autoSaleAmount', 'autoSaleWarning', 'createdAt'],
         filterProperties: ['id', 'customerNic', 'type', 'active', 'createdAt'],
         editProperties: [],
         sort: { sortBy: 'createdAt', direction: 'desc' },
         properties: {
           id: { isTitle: true, isId: true, isVisible: { list: true, show: true, filter: true, edit: false } },
           type: { availableValues: [{ value: 'standard', label: 'Estándar' }, { value: 'unlimited', label: 'Ilimitada' }] },
+          typeLabel: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
+          activeLabel: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
           balance: { type: 'number', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
           autoSale: { type: 'string', isSortable: false, isVisible: { list: true, show: false, filter: false, edit: false } },
           autoSaleAmount: { type: 'string' },

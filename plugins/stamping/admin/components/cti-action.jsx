@@ -2,7 +2,7 @@
 // Every action posts its form through ApiClient (same origin: the CM's CSRF check passes); opening
 // the form is a GET that changes nothing.
 import React, { useState } from 'react'
-import { Box, Button, H4, Input, Label, MessageBox, Text, Table, TableHead, TableBody, TableRow, TableCell } from '@adminjs/design-system'
+import { Box, Button, Input, Label, MessageBox, Text, Table, TableHead, TableBody, TableRow, TableCell } from '@adminjs/design-system'
 import { ApiClient, useActionResponseHandler } from 'adminjs'
 
 const api = new ApiClient()
