@@ -1,6 +1,6 @@
 import { DOMParser, MIME_TYPE, type Element } from '@xmldom/xmldom'
 import { createHash } from 'node:crypto'
-import { DateTime } from 'luxon'
+import { DateTime, IANAZone } from 'luxon'
 import { Rfc } from '@nodecfdi/rfc'
 import {
   CfdiAlreadyStampedError, CfdiEmisorError, CfdiFechaError, CfdiFechaRangeError, CfdiNoCertificadoError, CfdiRootError,
@@ -60,9 +60,9 @@ export function validateCfdi(bytes: Buffer, now: Date = new Date()): ValidCfdi {
   const noCertificado = root.getAttribute('NoCertificado') ?? ''
   if (!/^\d{20}$/.test(noCertificado)) throw new CfdiNoCertificadoError()
   const fecha = root.getAttribute('Fecha') ?? ''
-  const when = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(fecha) ? DateTime.fromISO(fecha, { zone: MEXICO_CITY }) : null
-  if (!when || !when.isValid) throw new CfdiFechaError(fecha)
-  const ageMs = now.getTime() - when.toMillis()
+  const whenMs = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(fecha) ? mexicoCityLocalToMillis(fecha) : null
+  if (whenMs === null) throw new CfdiFechaError(fecha)
+  const ageMs = now.getTime() - whenMs
   if (ageMs > 72 * 3_600_000 || ageMs < -24 * 3_600_000) throw new CfdiFechaRangeError()
 
   const children = Array.from(root.childNodes).filter((n): n is Element => n.nodeType === 1) as Element[]
@@ -84,5 +84,37 @@ export function isValidRfc(rfc: string): boolean {
   return !!parsed && (parsed.isGeneric() || parsed.isForeign() || parsed.doesCheckSumMatch())
 }
 
+const zone = IANAZone.create(MEXICO_CITY)
+const HOUR = 3_600_000
+const offsets = new Map<number, number>()
+/**
+ * Mexico City's UTC offset (ms) at an instant, memoised per hour: luxon asks Intl for every
+ * conversion, which cost more than the rest of a stamp's validation.
+ */
+function offsetAt(ms: number): number {
+  const hour = Math.floor(ms / HOUR)
+  let o = offsets.get(hour)
+  if (o === undefined) {
+    if (offsets.size > 10_000) offsets.clear()
+    o = zone.offset(hour * HOUR) * 60_000
+    offsets.set(hour, o)
+  }
+  return o
+}
+
+/** "2026-12-01T10:00:00" read as Mexico City local time, or null when it is no real date. */
+export function mexicoCityLocalToMillis(local: string): number | null {
+  const [y, mo, d, h, mi, se] = local.split(/[-T:]/).map(Number)
+  const naive = Date.UTC(y, mo - 1, d, h, mi, se)
+  const check = new Date(naive)
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) return null
+  // Two passes settle the offset across a change of time (Mexico City had DST until 2022).
+  const first = naive - offsetAt(naive)
+  return naive - offsetAt(first)
+}
+
 /** Local date-time of Mexico City in SAT's format (no offset). */
-export const mexicoCityNow = (at: Date = new Date()) => DateTime.fromJSDate(at).setZone(MEXICO_CITY).toFormat("yyyy-MM-dd'T'HH:mm:ss")
+export const mexicoCityNow = (at: Date = new Date()) => new Date(at.getTime() + offsetAt(at.getTime())).toISOString().slice(0, 19)
+
+/** The same through luxon, unmemoised: the reference the tests compare with. */
+export const mexicoCityNowLuxon = (at: Date = new Date()) => DateTime.fromJSDate(at).setZone(MEXICO_CITY).toFormat("yyyy-MM-dd'T'HH:mm:ss")

@@ -83,3 +83,17 @@ test('failure rate 1 always fails as pac_unavailable (retryable)', async (t) => 
   t.is((e as { code?: string }).code, 'pac_unavailable')
   t.is((e as { retryable?: boolean }).retryable, true)
 })
+
+test('Mexico City local time: the memoised conversion agrees with luxon, across the 2022 end of DST and today', async (t) => {
+  const { mexicoCityNow, mexicoCityNowLuxon, mexicoCityLocalToMillis } = await import('../../../plugins/stamping/cfdi/validate.js')
+  const { DateTime } = await import('luxon')
+  // (01:00–02:00 local on 2022-10-30 happened twice; a local time in it has two valid readings.)
+  const instants = [Date.UTC(2021, 6, 1, 12), Date.UTC(2022, 9, 30, 5, 30), Date.UTC(2022, 9, 30, 8, 30), Date.UTC(2026, 11, 1, 18, 5, 7), Date.now()]
+  for (const ms of instants) {
+    t.is(mexicoCityNow(new Date(ms)), mexicoCityNowLuxon(new Date(ms)))
+    const local = mexicoCityNowLuxon(new Date(ms))
+    t.is(mexicoCityLocalToMillis(local), DateTime.fromISO(local, { zone: 'America/Mexico_City' }).toMillis(), local)
+  }
+  t.is(mexicoCityLocalToMillis('2026-02-30T10:00:00'), null)
+  t.is(mexicoCityLocalToMillis('2026-12-01T24:00:00'), null)
+})
