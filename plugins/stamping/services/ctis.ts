@@ -10,8 +10,15 @@ import { StampingAccountSchema, type CtiType, type StampingAccount } from '../en
 import { CtiIdTakenError, CtiNotFoundError } from '../errors.js'
 
 export const hashCtiPassword = (password: string) => argon2.hash(password, { type: argon2.argon2id })
-/** A generated CTI password: 16 characters the distributor can dictate over the phone. */
+/** A generated CTI password: 16 characters (96 random bits) the distributor can dictate over the phone. */
 export const generateCtiPassword = () => randomBytes(12).toString('base64url')
+/**
+ * argon2id with light parameters (4 MiB, 2 passes, ~5 ms) for generated passwords: 96 random bits
+ * need no memory-hard stretching, and a new customer's transaction must not wait on a 64 MiB hash
+ * (30 concurrent sign-ups held every pooled connection through argon2). A password a person
+ * chooses (reset, new CTI) gets the full default cost; verification reads the cost from the hash.
+ */
+export const hashGeneratedPassword = (password: string) => argon2.hash(password, { type: argon2.argon2id, memoryCost: 4096, timeCost: 2, parallelism: 1 })
 
 const CTI_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{3,39}$/
 const DAY_MS = 86_400_000
@@ -147,7 +154,7 @@ export class CtiService {
   async createStandardFor(em: EntityManager, customers: { id: string, nic: string, distributorId: string }[], chunk = 5000): Promise<{ id: string, customerId: string, password: string }[]> {
     if (!customers.length) return []
     const password = generateCtiPassword()
-    const hash = await hashCtiPassword(password)
+    const hash = await hashGeneratedPassword(password)
     const out: { id: string, customerId: string, password: string }[] = []
     for (let i = 0; i < customers.length; i += chunk) {
       const part = customers.slice(i, i + chunk)
@@ -219,7 +226,7 @@ export class CtiService {
   async resetPassword(em: EntityManager, distributorId: string, id: string, password: unknown, confirmation?: unknown): Promise<void> {
     const fields: Record<string, string> = {}
     const pw = checkPassword(password, confirmation, fields)
-    if (!pw) throw new FieldValidationError(fields)
+    if (!pw || Object.keys(fields).length) throw new FieldValidationError(fields)
     const hash = await hashCtiPassword(pw)
     const rows = await sql<{ id: string }[]>(em,
       `update stamping_cti set password_hash = ?, initial_password = null, credentials_version = credentials_version + 1 where id = ? and distributor_id = ? returning id`,

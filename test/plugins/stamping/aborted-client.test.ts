@@ -43,7 +43,8 @@ test('the same idd retried after the client aborted, and while the first is stil
   const answers = await Promise.all(retries.map((r) => r.json() as Promise<{ uuid: string, replayed: boolean, error?: unknown }>))
   t.true(retries.every((r) => r.status === 200), JSON.stringify(answers.find((a) => a.error)))
   t.is(new Set(answers.map((a) => a.uuid)).size, 1)
-  t.true(answers.every((a) => a.replayed))
+  // The aborted request or one of the retries stamped it; every other answer is its replay.
+  t.true(answers.filter((a) => !a.replayed).length <= 1)
   t.is(await s.stampsOf(cti), 1)
   t.is(await s.balanceOf(cti), 9)
   // And later, with the same document under a new idd: replayed, and that idd is bound too.

@@ -102,6 +102,11 @@ test('wrong CTI or password → 401; blocked → 403; unblocked works again; /ba
 test('a password reset drops the cached credentials at once', async (t) => {
   const { d, cti } = await loaded(3)
   t.is((await s.stamp(cti)).statusCode, 200)
+  const mismatch = await s.api(d, 'POST', `/api/v1/ctis/${cti}/reset-password`, { password: 'nueva-clave-456', passwordConfirmation: 'nueva-clave-457' })
+  t.is(mismatch.statusCode, 422)
+  t.deepEqual(Object.keys(mismatch.json().error.details?.fields ?? mismatch.json().error.fields ?? {}), ['passwordConfirmation'])
+  t.is((await s.api(d, 'POST', `/api/v1/ctis/${cti}/reset-password`, { password: 'corta' })).statusCode, 422)
+  t.is((await s.stamp(cti)).statusCode, 200, 'a refused reset changes nothing')
   t.is((await s.api(d, 'POST', `/api/v1/ctis/${cti}/reset-password`, { password: 'nueva-clave-456' })).statusCode, 204)
   t.is((await s.stamp(cti)).statusCode, 401)
   t.is((await s.stamp(cti, { password: 'nueva-clave-456' })).statusCode, 200)
