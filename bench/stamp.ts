@@ -60,8 +60,8 @@ const stop = (child: ChildProcess) => new Promise<void>((resolve) => { child.onc
 
 interface Run { tps: number, p50: number, p99: number, statuses: Record<number, number>, okByCti: Map<string, number> }
 
-/** `clients` concurrent loops of POST /api/v1/stamp for `secs`; each request a new document. */
-async function drive(port: number, clients: number, secs: number, ctiFor: (i: number) => string): Promise<Run> {
+/** `clients` concurrent loops of POST /api/v1/stamp for `secs` (or `maxRequests`); each request a new document. */
+async function drive(port: number, clients: number, secs: number, ctiFor: (i: number) => string, maxRequests = Infinity): Promise<Run> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients })
   const latencies: number[] = []
   const statuses: Record<number, number> = {}
@@ -77,7 +77,7 @@ async function drive(port: number, clients: number, secs: number, ctiFor: (i: nu
   const started = performance.now()
   const end = started + secs * 1000
   await Promise.all(Array.from({ length: clients }, async () => {
-    while (performance.now() < end) {
+    while (performance.now() < end && n < maxRequests) {
       const cti = ctiFor(n++)
       const body = JSON.stringify({ cti, password: PASSWORD, xml: b64(sampleCfdi({ folio: randomBytes(8).toString('hex') })) })
       const t = performance.now()
@@ -137,7 +137,10 @@ try {
 
   // ── The portal, PAC at 0 ms ───────────────────────────────────────────────────────────────
   let portal = await start('core/main.ts', 3902, { ...env, SANDBOX_PAC_LATENCY_MS: '0' })
-  keep(await drive(3902, 16, 2, (i) => spread[i % SPREAD])) // warm-up: JIT, credential cache, pool
+  // Warm-up: JIT, pool, and every CTI's credentials verified once (the steady state: a CTI pays
+  // argon2 once per credentialCacheMs, not per stamp).
+  keep(await drive(3902, 16, Infinity, (i) => spread[i], SPREAD))
+  keep(await drive(3902, 16, 2, (i) => spread[i % SPREAD]))
   const pgRef = pgbench()
   const hotRun = keep(await drive(3902, 16, seconds, () => hot))
   const spreadRun = keep(await drive(3902, 16, seconds, (i) => spread[i % SPREAD]))
@@ -146,7 +149,7 @@ try {
 
   // ── The portal, PAC at 50 ms ──────────────────────────────────────────────────────────────
   portal = await start('core/main.ts', 3903, { ...env, SANDBOX_PAC_LATENCY_MS: '50' })
-  keep(await drive(3903, 64, 2, () => hot))
+  keep(await drive(3903, 64, 2, () => hot)) // warm-up (one CTI: one verification)
   const hot64slow = keep(await drive(3903, 64, seconds, () => hot))
   await stop(portal)
 

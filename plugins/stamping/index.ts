@@ -45,7 +45,12 @@ export const stampingOptions = z.object({
   waitForTwinMs: z.number().int().positive().default(35_000),
   ctiFailures: z.number().int().positive().default(10),
   ipFailures: z.number().int().positive().default(100),
-  credentialCacheMs: z.number().int().nonnegative().default(60_000),
+  /**
+   * How long a verified credential is trusted without argon2. A reset, block or unblock ends it at
+   * once in every process (the row's credentials_version is read on each stamp), so this bounds
+   * only memory and how often an active CTI pays argon2 again.
+   */
+  credentialCacheMs: z.number().int().nonnegative().default(3_600_000),
   /** Yearly price of an unlimited CTI in points, charged to the distributor (until purchases sets it). */
   unlimitedYearlyPoints: z.string().refine((s) => parseHundredths(s) !== null, 'a decimal like "1200.00"').default('1200.00'),
 })
