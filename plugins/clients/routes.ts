@@ -1,27 +1,8 @@
-import type { Request } from 'express'
-import { BadRequestError } from '../../core/kernel/errors.js'
 import type { PluginContext, PluginRoutes } from '../../core/kernel/plugin.js'
+import { objectBody, pagination } from '../../core/http/request.js'
 import { customersCsv } from './csv.js'
 import { customerJson, parseFilters, type CustomerFigures, type CustomersService } from './services/customers.js'
 import type { Customer } from './entities/customer.js'
-
-const MAX_PER_PAGE = 100
-
-/** page ≥ 1 and perPage in 1..100 (larger values are clamped); anything unparsable is a 400. */
-export function pagination(req: Request): { page: number, perPage: number } {
-  const parse = (name: string, fallback: number) => {
-    const raw = req.query[name]
-    if (raw === undefined || raw === '') return fallback
-    if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw new BadRequestError(`'${name}' must be a positive integer`)
-    return Number(raw)
-  }
-  return { page: parse('page', 1), perPage: Math.min(parse('perPage', 20), MAX_PER_PAGE) }
-}
-
-const objectBody = (req: Request): Record<string, unknown> => {
-  if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw new BadRequestError('The body must be a JSON object')
-  return req.body as Record<string, unknown>
-}
 
 export function clientsRoutes(ctx: PluginContext, customers: CustomersService): PluginRoutes {
   const api = ctx.http.apiRouter()

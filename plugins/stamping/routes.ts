@@ -3,25 +3,10 @@ import { BadRequestError } from '../../core/kernel/errors.js'
 import type { PluginContext, PluginRoutes } from '../../core/kernel/plugin.js'
 import { formatHundredths } from '../ledger/money.js'
 import type { StampingServices } from './index.js'
+import { objectBody as body, pagination as page } from '../../core/http/request.js'
 import { parseNewCti, type CtiRow } from './services/ctis.js'
+import { parseStampRequest } from './services/stamp.js'
 import { parseAutoSale, parseTransfer } from './services/sales.js'
-
-const MAX_PER_PAGE = 100
-
-function body(req: Request): Record<string, unknown> {
-  if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw new BadRequestError('The body must be a JSON object')
-  return req.body as Record<string, unknown>
-}
-
-function page(req: Request): { page: number, perPage: number } {
-  const parse = (name: string, fallback: number) => {
-    const raw = req.query[name]
-    if (raw === undefined || raw === '') return fallback
-    if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw new BadRequestError(`'${name}' must be a positive integer`)
-    return Number(raw)
-  }
-  return { page: parse('page', 1), perPage: Math.min(parse('perPage', 20), MAX_PER_PAGE) }
-}
 
 const query = (req: Request, name: string): string | undefined => {
   const v = req.query[name]
@@ -110,7 +95,7 @@ export function stampingRoutes(ctx: PluginContext, s: StampingServices): PluginR
   const pub = ctx.http.publicRouter()
 
   pub.post('/stamp', { bodyLimit: '5mb' }, async (req, res) => {
-    res.json(await s.stamps.stamp(em(), parseStampBody(req), req.ip ?? 'unknown'))
+    res.json(await s.stamps.stamp(em(), parseStampRequest(req.body), req.ip ?? 'unknown'))
   })
 
   pub.post('/balance', async (req, res) => {
@@ -123,6 +108,3 @@ export function stampingRoutes(ctx: PluginContext, s: StampingServices): PluginR
 
   return { api, public: pub }
 }
-
-import { parseStampRequest } from './services/stamp.js'
-const parseStampBody = (req: Request) => parseStampRequest(req.body)

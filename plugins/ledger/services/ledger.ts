@@ -245,6 +245,15 @@ export class LedgerService {
     return row.balance
   }
 
+  /** Available balances of many materialized accounts in one query (lists); unknown ids are left out. */
+  async balances(em: EntityManager, accountIds: string[]): Promise<Map<string, number>> {
+    const ids = [...new Set(accountIds)].map((a) => uuid(a, 'account')!)
+    if (!ids.length) return new Map()
+    const rows = await sql<{ id: string, balance: number }[]>(em,
+      `select id, balance::float8 as balance from ledger_account where materialized and id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))`, [JSON.stringify(ids)])
+    return new Map(rows.map((r) => [r.id, r.balance]))
+  }
+
   // ── Single-phase transfers ────────────────────────────────────────────────────────────────────
 
   /** Moves `amount` from one account to another at once (inventory → CTI, sale, correction…). */

@@ -222,10 +222,7 @@ export class CtiService {
 
   /** The stamp balance of each standard CTI (available: pending stamps already deducted). */
   async balances(em: EntityManager, ctis: Pick<CtiRow, 'accountId'>[]): Promise<Map<string, number>> {
-    const ids = ctis.map((c) => c.accountId).filter((a): a is string => !!a)
-    const out = new Map<string, number>()
-    for (const id of ids) out.set(id, await this.ledger.balance(em, id))
-    return out
+    return this.ledger.balances(em, ctis.map((c) => c.accountId).filter((a): a is string => !!a))
   }
 
   async resetPassword(em: EntityManager, distributorId: string, id: string, password: unknown, confirmation?: unknown): Promise<void> {
