@@ -3,7 +3,8 @@
 // each of the 12 sort orders, beside GET /api/v1/me in the same run. Goal: every p95 ≤ 10× /me.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:search
-//   env: SEARCH_BENCH_CUSTOMERS (default 100000), SEARCH_BENCH_REQUESTS (default 100 per row)
+//   env: SEARCH_BENCH_CUSTOMERS (default 100000), SEARCH_BENCH_REQUESTS (default 100 per row),
+//        SEARCH_BENCH_KEEP=1 keeps the database (its name is printed) for EXPLAIN afterwards
 import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -24,6 +25,7 @@ const url = process.env.DATABASE_URL
 if (!url) { console.error('bench/search.ts needs DATABASE_URL (a PostgreSQL server)'); process.exit(2) }
 const N = Number(process.env.SEARCH_BENCH_CUSTOMERS ?? 100_000)
 const REQUESTS = Number(process.env.SEARCH_BENCH_REQUESTS ?? 100)
+const KEEP = process.env.SEARCH_BENCH_KEEP === '1'
 
 const withDb = (name: string) => { const u = new URL(url); u.pathname = `/${name}`; return u.toString() }
 const dbName = `cm_bench_search_${randomBytes(4).toString('hex')}`
@@ -111,7 +113,8 @@ try {
 } finally {
   const a = new pg.Client({ connectionString: url })
   await a.connect()
-  await a.query(`drop database if exists "${dbName}" with (force)`)
+  if (KEEP) console.log(`kept database ${dbName}`)
+  else await a.query(`drop database if exists "${dbName}" with (force)`)
   await a.end()
   rmSync(work, { recursive: true, force: true })
 }

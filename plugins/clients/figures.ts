@@ -13,7 +13,10 @@ export interface CustomerFigureSource {
    * A table, view or parenthesised SELECT the contributing plugin owns, with one row per customer at
    * most: `customer_id uuid`, `distributor_id uuid` (the tenant, so a sort can use an index on it)
    * and the figure columns. Joined as `left join <relation> f on f.customer_id = c.id`.
-   * For fast sorts at scale, index it on (distributor_id, <column>).
+   * For fast sorts at scale, index it on (distributor_id, <column>) and on customer_id: a sort by a
+   * figure reads the rows with a non-default value (≠ 0, not null) in that index's order, then the
+   * other customers by NIC with an anti-join on customer_id. An aggregate view cannot use either
+   * index (the planner evaluates it whole); contribute a table kept current by its owner instead.
    */
   relation: string
   figures: { key: CustomerFigureKey, column: string, kind: 'integer' | 'hundredths' | 'timestamp' }[]

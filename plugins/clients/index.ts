@@ -42,8 +42,8 @@ export default definePlugin({
   routes: (ctx) => clientsRoutes(ctx, ctx.use('clients').customers),
   // Imported here, not at the top: AdminJS is heavy and the CLI and API-only tests never mount it.
   admin: async (ctx) => {
-    const { clientsAdminLocale, customerResource } = await import('./admin/customer.resource.js')
-    return { resources: [customerResource(ctx, ctx.use('clients').customers)], locale: clientsAdminLocale }
+    const { clientsAdminComponents, clientsAdminLocale, customerResource } = await import('./admin/customer.resource.js')
+    return { resources: [customerResource(ctx, ctx.use('clients').customers)], locale: clientsAdminLocale, components: clientsAdminComponents }
   },
   pcc: (ctx) => ({ pages: clientsPccPages(ctx.use('clients').customers) }),
 })

@@ -1,6 +1,10 @@
+import { fileURLToPath } from 'node:url'
+import { ComponentLoader } from 'adminjs'
 import { ScopedResource } from '../../../core/admin/scoped-resource.js'
+import { FieldValidationError, isCatalogedError } from '../../../core/kernel/errors.js'
+import type { AdminUser } from '../../../core/http/types.js'
 import type { PluginContext } from '../../../core/kernel/plugin.js'
-import { CATEGORIES, COLORS, CustomerSchema, type Customer } from '../entities/customer.js'
+import { CATEGORIES, COLORS, CustomerSchema, type Customer, type CustomerCategory, type CustomerColor } from '../entities/customer.js'
 import type { CustomerInput, CustomersService } from '../services/customers.js'
 import { CATEGORY_LABELS, COLOR_LABELS, TAX_REGIMES } from '../services/validate.js'
 
@@ -10,10 +14,31 @@ const toInput = (params: Record<string, unknown>): CustomerInput => {
   return otherData === undefined ? rest : { ...rest, notes: otherData }
 }
 
+const CLASSIFY = 'ClientsClassify'
+const classifyFile = fileURLToPath(new URL('./components/classify.jsx', import.meta.url))
+
+/** `category` / `color` from the posted form: absent = unchanged, '' = cleared. */
+const classification = (payload: Record<string, unknown>) => {
+  const out: { category?: CustomerCategory | null, color?: CustomerColor | null } = {}
+  for (const k of ['category', 'color'] as const) {
+    if (!(k in payload)) continue
+    const v = payload[k]
+    out[k] = (v === '' || v === null ? null : v) as never
+  }
+  return out
+}
+
+/** The CM components this plugin adds (the kernel bundles them). */
+export const clientsAdminComponents = { [CLASSIFY]: classifyFile }
+
 const SCALARS = ['legalName', 'tradeName', 'rfc', 'taxRegime', 'postalCode', 'address', 'phone', 'email', 'otherData', 'stampPrice', 'category', 'color']
 
 /** Clientes in the CM: the distributor's own customers only; created and edited through the service. */
 export function customerResource(ctx: PluginContext, customers: CustomersService) {
+  // The kernel registers contributed components with ComponentLoader.override(), which accepts only
+  // names AdminJS already knows; ours is new, so it is declared known first.
+  const known = (ComponentLoader as unknown as { defaultComponents: string[] }).defaultComponents
+  if (!known.includes(CLASSIFY)) known.push(CLASSIFY)
   return {
     resource: new ScopedResource<Customer>(ctx.orm, {
       entity: CustomerSchema,
@@ -26,7 +51,7 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
     options: {
       navigation: { icon: 'Users' },
       titleProperty: 'legalName',
-      listProperties: ['nic', 'legalName', 'tradeName', 'rfc', 'phone', 'category', 'color', 'createdAt'],
+      listProperties: ['nic', 'legalName', 'tradeName', 'rfc', 'phone', 'classification', 'createdAt'],
       showProperties: ['nic', ...SCALARS, 'createdAt'],
       editProperties: SCALARS,
       filterProperties: ['nic', 'legalName', 'tradeName', 'rfc', 'phone', 'email', 'category', 'color', 'createdAt'],
@@ -43,6 +68,37 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
         taxRegime: { availableValues: Object.entries(TAX_REGIMES).map(([value, name]) => ({ value, label: `${value} · ${name}` })) },
         category: { availableValues: CATEGORIES.map((value) => ({ value, label: CATEGORY_LABELS[value] })) },
         color: { availableValues: COLORS.map((value) => ({ value, label: COLOR_LABELS[value] })) },
+        // Category and colour as one-click buttons in the list (a virtual property: no column).
+        classification: { type: 'string', isSortable: false, isVisible: { list: true, show: false, edit: false, filter: false }, components: { list: CLASSIFY } },
+      },
+      actions: {
+        /**
+         * One-click classification: a POST (from the list's buttons) sets category and/or colour of
+         * one of the distributor's own customers; a GET changes nothing. The record is loaded
+         * through the tenant-scoped resource, and the service looks it up again by NIC within the
+         * admin's distributor, so another distributor's customer is never found.
+         */
+        classify: {
+          actionType: 'record', component: false, isVisible: false, icon: 'Tag',
+          handler: async (request: any, _response: any, context: any) => {
+            const { record, currentAdmin } = context as { record: any, currentAdmin: AdminUser }
+            if (request.method !== 'post') return { record: record.toJSON(currentAdmin), notice: { message: 'La clasificación se cambia con los botones de la lista.', type: 'error' } }
+            const em = ctx.em()
+            try {
+              const customer = await customers.getByNic(em, currentAdmin.distributorId, String(record.params.nic))
+              const c = await customers.classify(em, customer, classification(request.payload ?? {}))
+              record.params.category = c.category ?? null
+              record.params.color = c.color ?? null
+              const parts = [c.category ? CATEGORY_LABELS[c.category] : 'sin categoría', c.color ? COLOR_LABELS[c.color] : 'sin color']
+              return { record: record.toJSON(currentAdmin), notice: { message: `Cliente ${c.nic}: ${parts.join(', ')}`, type: 'success' } }
+            } catch (e) {
+              const message = e instanceof FieldValidationError ? Object.values(e.fields).join(' · ')
+                : isCatalogedError(e) && e.status < 500 ? e.message : 'No se pudo clasificar al cliente.'
+              if (!isCatalogedError(e)) throw e
+              return { record: record.toJSON(currentAdmin), notice: { message, type: 'error' } }
+            }
+          },
+        },
       },
     },
   }
@@ -55,9 +111,9 @@ export const clientsAdminLocale = {
       properties: {
         nic: 'NIC', legalName: 'Razón social', tradeName: 'Nombre comercial', rfc: 'RFC', taxRegime: 'Régimen fiscal', postalCode: 'Código postal',
         address: 'Domicilio', phone: 'Teléfono', email: 'Correo', otherData: 'Notas', stampPrice: 'Precio de timbre (MXN)',
-        category: 'Categoría', color: 'Color', createdAt: 'Alta',
+        category: 'Categoría', color: 'Color', createdAt: 'Alta', classification: 'Clasificación',
       },
-      actions: { list: 'Clientes', new: 'Agregar cliente' },
+      actions: { list: 'Clientes', new: 'Agregar cliente', classify: 'Clasificar' },
     },
   },
 }

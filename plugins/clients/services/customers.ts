@@ -96,6 +96,9 @@ export function hundredths(raw: string | number | bigint | null | undefined): st
   return `${neg ? '-' : ''}${abs.slice(0, -2)}.${abs.slice(-2)}`
 }
 
+/** A list query's WHERE over `clients_customer c`; `searchOnly` when the search box is the only filter. */
+interface Where { sql: string, params: unknown[], searchOnly?: { sql: string, params: unknown[] } }
+
 interface FigureColumn { alias: string, column: string, kind: 'integer' | 'hundredths' | 'timestamp' }
 
 /** The clients plugin's public surface: what other plugins and routes use. */
@@ -119,22 +122,25 @@ export class CustomersService {
     return { sources, byKey }
   }
 
-  private figureExpr(f: FigureColumn): string {
-    return f.kind === 'timestamp' ? f.column : `coalesce(${f.column}, 0)`
-  }
-
-  /** Figures of the given customers, one query, all contributed relations joined. */
+  /**
+   * Figures of the given customers: one query per contributed relation, restricted to these ids
+   * inside the relation (`customer_id = any(…)`), so an aggregate view is evaluated for the page's
+   * customers only instead of being joined whole (a join condition is never pushed into a GROUP BY).
+   */
   async figuresFor(em: EntityManager, ids: string[]): Promise<Map<string, CustomerFigures>> {
     const out = new Map<string, CustomerFigures>()
     if (!ids.length) return out
     const { sources, byKey } = this.figureSources()
-    if (!byKey.size) { for (const id of ids) out.set(id, NO_FIGURES); return out }
-    const used = new Set([...byKey.values()].map((f) => f.alias))
-    const joins = sources.map((s, i) => (used.has(`f${i}`) ? `left join ${s.relation} f${i} on f${i}.customer_id = c.id` : '')).join(' ')
-    const select = FIGURE_KEYS.map((k) => { const f = byKey.get(k); return f ? `${f.kind === 'timestamp' ? f.column : `(${this.figureExpr(f)})::text`} as "${k}"` : `null as "${k}"` })
-    const rows = await sql<Record<string, unknown>[]>(em, `select c.id, ${select.join(', ')} from clients_customer c ${joins} where c.id in (${ids.map(() => '?').join(', ')})`, ids)
-    for (const r of rows) {
-      out.set(r.id as string, {
+    const raw = new Map<string, Record<string, unknown>>(ids.map((id) => [id, {}]))
+    for (const [i, s] of sources.entries()) {
+      const keys = FIGURE_KEYS.filter((k) => byKey.get(k)?.alias === `f${i}`)
+      if (!keys.length) continue
+      const select = keys.map((k) => { const f = byKey.get(k)!; return `${f.kind === 'timestamp' ? f.column : `(${f.column})::text`} as "${k}"` })
+      const rows = await sql<Record<string, unknown>[]>(em, `select f${i}.customer_id as id, ${select.join(', ')} from ${s.relation} f${i} where f${i}.customer_id = any(?::uuid[])`, [`{${ids.join(',')}}`])
+      for (const r of rows) Object.assign(raw.get(r.id as string) ?? {}, r)
+    }
+    for (const [id, r] of raw) {
+      out.set(id, {
         stampBalance: r.stampBalance == null ? 0 : Number(r.stampBalance),
         points: byKey.get('points')?.kind === 'hundredths' || r.points == null ? hundredths(r.points as string | null) : Number(r.points).toFixed(2),
         lastStampPurchaseAt: (r.lastStampPurchaseAt as Date | null) ?? null,
@@ -145,9 +151,10 @@ export class CustomersService {
   }
 
   /** WHERE of a list query: tenant, search box, colour and category. */
-  private where(distributorId: string, query: ListQuery): { sql: string, params: unknown[] } {
+  private where(distributorId: string, query: ListQuery): Where {
     const parts = ['c.distributor_id = ?']
     const params: unknown[] = [distributorId]
+    let search: { sql: string, params: unknown[] } | undefined
     const q = query.q?.trim()
     if (q) {
       const branches: string[] = []
@@ -168,54 +175,114 @@ export class CustomersService {
         params.push(distributorId, `${likeEscape(q)}%`, `${likeEscape(q.toUpperCase())}%`)
       }
       parts.push(branches.length ? `c.id in (${branches.join(' union all ')})` : 'false')
+      if (branches.length) search = { sql: branches.join(' union all '), params: params.slice(1) }
     }
     if (query.color) { parts.push('c.color = ?'); params.push(query.color) }
     if (query.category) { parts.push('c.category = ?'); params.push(query.category) }
-    return { sql: parts.join(' and '), params }
-  }
-
-  private orderBy(sort: Sort, byKey: Map<CustomerFigureKey, FigureColumn>): { order: string, join?: string } {
-    const dir = sort.desc ? 'desc' : 'asc'
-    switch (sort.key) {
-      case 'nic': return { order: `${NIC_ORDER} ${dir}` }
-      case 'legalName': return { order: `n.sort_name ${dir}, ${NIC_ORDER}`, join: 'n' }
-      case 'createdAt': return { order: `c.created_at ${dir}, ${NIC_ORDER}` }
-      default: {
-        const f = byKey.get(sort.key)
-        if (!f) return { order: NIC_ORDER } // nobody contributes it: every customer has the default, a tie
-        const nulls = f.kind === 'timestamp' ? ' nulls last' : ''
-        return { order: `${this.figureExpr(f)} ${dir}${nulls}, ${NIC_ORDER}`, join: f.alias }
-      }
-    }
+    return { sql: parts.join(' and '), params, searchOnly: query.color || query.category ? undefined : search }
   }
 
   /**
    * The tenant's customers filtered and sorted (ties by NIC, nulls last), one page, with figures.
-   * Two steps: the page's ids (joining only the relation the sort needs), then their figures.
+   * The exact `total` is counted on its own (over the search tables alone when only `q` is given);
+   * the page reads the customers' index in the sort order, and a figure sort reads the contributing
+   * relation's index (see `figurePage`); figures are then read for the page's customers only.
    */
   async list(em: EntityManager, distributorId: string, query: ListQuery, page: number, perPage: number): Promise<{ items: { customer: Customer, figures: CustomerFigures }[], total: number }> {
     const where = this.where(distributorId, query)
-    const [{ n }] = await sql<{ n: number }[]>(em, `select count(*)::int as n from clients_customer c where ${where.sql}`, where.params)
+    const n = await this.count(em, where)
     if (!n || (page - 1) * perPage >= n) return { items: [], total: n }
-    const items = await this.page(em, where, query.sort ?? DEFAULT_SORT, perPage, (page - 1) * perPage)
+    const items = await this.page(em, distributorId, where, query.sort ?? DEFAULT_SORT, perPage, (page - 1) * perPage, n)
     return { items, total: n }
   }
 
-  private async page(em: EntityManager, where: { sql: string, params: unknown[] }, sort: Sort, limit: number, offset: number) {
-    const { sources, byKey } = this.figureSources()
-    const { order, join } = this.orderBy(sort, byKey)
-    const joinSql = join === 'n' ? 'join clients_customer_search n on n.customer_id = c.id'
-      : join ? `left join ${sources[Number(join.slice(1))].relation} ${join} on ${join}.customer_id = c.id` : ''
-    const rows = await sql<Customer[]>(em, `select ${COLUMNS} from clients_customer c ${joinSql} where ${where.sql} order by ${order} limit ? offset ?`, [...where.params, limit, offset])
+  private async count(em: EntityManager, where: Where): Promise<number> {
+    // Only the search box: the matching ids come from the search tables, which carry the tenant,
+    // so the customers' rows need not be visited to count them.
+    const [{ n }] = where.searchOnly
+      ? await sql<{ n: number }[]>(em, `select count(*)::int as n from (${where.searchOnly.sql.replace(/ union all /g, ' union ')}) x`, where.searchOnly.params)
+      : await sql<{ n: number }[]>(em, `select count(*)::int as n from clients_customer c where ${where.sql}`, where.params)
+    return n
+  }
+
+  private async page(em: EntityManager, distributorId: string, where: Where, sort: Sort, limit: number, offset: number, total?: number) {
+    const dir = sort.desc ? 'desc' : 'asc'
+    const select = (from: string, cond: string, params: unknown[], order: string, lim: number, off: number) =>
+      sql<Customer[]>(em, `select ${COLUMNS} from ${from} where ${cond} order by ${order} limit ? offset ?`, [...params, lim, off])
+    let rows: Customer[]
+    switch (sort.key) {
+      case 'nic': rows = await select('clients_customer c', where.sql, where.params, `${NIC_ORDER} ${dir}`, limit, offset); break
+      // n.distributor_id lets the planner walk (distributor_id, sort_name) in order; the rare ties
+      // are sorted by NIC as they come (incremental sort).
+      case 'legalName': rows = await select('clients_customer c join clients_customer_search n on n.customer_id = c.id', `n.distributor_id = ? and ${where.sql}`,
+        [distributorId, ...where.params], `n.sort_name ${dir}, ${NIC_ORDER}`, limit, offset); break
+      case 'createdAt': rows = await select('clients_customer c', where.sql, where.params, `c.created_at ${dir}, ${NIC_ORDER}`, limit, offset); break
+      default: rows = await this.figurePage(em, distributorId, where, sort, limit, offset, total)
+    }
     const figures = await this.figuresFor(em, rows.map((r) => r.id))
     return rows.map((customer) => ({ customer, figures: figures.get(customer.id) ?? NO_FIGURES }))
+  }
+
+  /**
+   * A page sorted by a figure another plugin contributes. Most customers have the default (0, or no
+   * date yet), so one ORDER BY over "coalesce(figure) then NIC" would sort the whole tenant. The
+   * order is cut into segments instead, each read in index order:
+   *   rows of the relation with a non-default value, from its (distributor_id, column) index,
+   *   ties sorted by NIC as they come; and "the rest" (no row, or the default), from the customers'
+   *   NIC index, skipping customers the relation gives a non-default value (anti-join on customer_id).
+   * Timestamps: [not null] then [rest] (nulls last both ways). Numbers: ascending [< 0] [rest = 0]
+   * [> 0], descending [> 0] [rest] [< 0]. A segment that lies wholly before the page is counted,
+   * not read.
+   */
+  private async figurePage(em: EntityManager, distributorId: string, where: Where, sort: Sort, limit: number, offset: number, total?: number): Promise<Customer[]> {
+    const { sources, byKey } = this.figureSources()
+    const f = byKey.get(sort.key as CustomerFigureKey)
+    if (!f) return sql<Customer[]>(em, `select ${COLUMNS} from clients_customer c where ${where.sql} order by ${NIC_ORDER} limit ? offset ?`, [...where.params, limit, offset])
+    const rel = sources[Number(f.alias.slice(1))].relation
+    const dir = sort.desc ? 'desc' : 'asc'
+    const a = f.alias
+    type Segment = { cond: string } | 'rest'
+    const nonDefault = f.kind === 'timestamp' ? `${f.column} is not null` : `${f.column} <> 0`
+    const segments: Segment[] = f.kind === 'timestamp'
+      ? [{ cond: `${f.column} is not null` }, 'rest']
+      : sort.desc ? [{ cond: `${f.column} > 0` }, 'rest', { cond: `${f.column} < 0` }] : [{ cond: `${f.column} < 0` }, 'rest', { cond: `${f.column} > 0` }]
+    const relFrom = `${rel} ${a} join clients_customer c on c.id = ${a}.customer_id`
+    const relWhere = (cond: string) => `${a}.distributor_id = ? and ${cond} and ${where.sql}`
+    const restWhere = `${where.sql} and not exists (select 1 from ${rel} ${a} where ${a}.customer_id = c.id and ${nonDefault})`
+    const counted = new Map<Segment, number>()
+    const countOf = async (seg: Segment): Promise<number> => {
+      if (counted.has(seg)) return counted.get(seg)!
+      let n: number
+      if (seg === 'rest') {
+        let others = 0
+        for (const s of segments) if (s !== 'rest') others += await countOf(s)
+        n = (total ?? await this.count(em, where)) - others
+      } else {
+        n = (await sql<{ n: number }[]>(em, `select count(*)::int as n from ${relFrom} where ${relWhere(seg.cond)}`, [distributorId, ...where.params]))[0].n
+      }
+      counted.set(seg, n)
+      return n
+    }
+    const out: Customer[] = []
+    let off = offset
+    for (const seg of segments) {
+      const need = limit - out.length
+      if (need <= 0) break
+      const rows = seg === 'rest'
+        ? await sql<Customer[]>(em, `select ${COLUMNS} from clients_customer c where ${restWhere} order by ${NIC_ORDER} limit ? offset ?`, [...where.params, need, off])
+        : await sql<Customer[]>(em, `select ${COLUMNS} from ${relFrom} where ${relWhere(seg.cond)} order by ${f.column} ${dir}, ${NIC_ORDER} limit ? offset ?`,
+          [distributorId, ...where.params, need, off])
+      if (rows.length) { out.push(...rows); off = 0; continue }
+      if (off > 0) off = Math.max(0, off - await countOf(seg)) // the page starts after this segment
+    }
+    return out
   }
 
   /** Every matching customer in list order, in batches (the CSV export). */
   async *listAll(em: EntityManager, distributorId: string, query: ListQuery, batch = 2000): AsyncGenerator<{ customer: Customer, figures: CustomerFigures }[]> {
     const where = this.where(distributorId, query)
     for (let offset = 0; ; offset += batch) {
-      const items = await this.page(em, where, query.sort ?? DEFAULT_SORT, batch, offset)
+      const items = await this.page(em, distributorId, where, query.sort ?? DEFAULT_SORT, batch, offset)
       if (items.length) yield items
       if (items.length < batch) return
     }

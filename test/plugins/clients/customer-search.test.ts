@@ -199,6 +199,7 @@ test('every sort order, up and down, with ties, nulls and missing figure rows', 
     ['Ópalo Óptica', null, 0, null, null], // no row: balance 0, points "0.00", dates null
     ['Casa Carmona', 0, 10_000, day(8), day(9)],
     ['Dulcería Delta', 3, 150, day(3), null],
+    ['Saldo Negativo', -5, -20, day(2), day(1)], // a source may hold negatives: they sort below the zeros
   ]
   const rows: Row[] = []
   for (const [name, balance, points, purchased, stamped] of spec) {
@@ -228,6 +229,13 @@ test('every sort order, up and down, with ties, nulls and missing figure rows', 
       const page2 = (await get(d, `/api/v1/customers?sort=${sort}&perPage=3&page=2`)).json()
       t.deepEqual(page2.items.map((c: { nic: string }) => c.nic), got.slice(3, 6), `${sort} page 2`)
       t.is(page2.total, rows.length)
+      // Every page of every size (pages cross the segments a figure sort is read in).
+      for (const perPage of [1, 2, 4]) {
+        for (let page = 1; (page - 1) * perPage < rows.length + perPage; page++) {
+          const items = (await get(d, `/api/v1/customers?sort=${sort}&perPage=${perPage}&page=${page}`)).json().items as { nic: string }[]
+          t.deepEqual(items.map((c) => c.nic), got.slice((page - 1) * perPage, page * perPage), `${sort} perPage ${perPage} page ${page}`)
+        }
+      }
     }
   }
   // Figures in the JSON: the contributed values, or the defaults for a missing row.
