@@ -14,6 +14,8 @@ export interface StampRecord {
   docSha256: string
   status: StampStatus
   claimedAt: Date
+  /** Who holds the claim: a request that took over a stale claim gets a new token, so the old holder can neither record nor release it. */
+  claimToken: string
   /** The ledger's pending entry (standard CTIs). */
   pendingId?: string | null
   uuid?: string | null
@@ -34,6 +36,7 @@ export const StampRecordSchema = new EntitySchema<StampRecord>({
     docSha256: { type: 'string', length: 64 },
     status: { type: 'string', length: 10, default: 'pending' },
     claimedAt: { type: 'datetime', defaultRaw: 'now()' },
+    claimToken: { type: 'uuid' },
     pendingId: { type: new BigIntType('string'), nullable: true },
     uuid: { type: 'uuid', nullable: true },
     stampedXml: { type: 'text', nullable: true, lazy: true },

@@ -17,7 +17,7 @@ create index "stamping_cti_search_index" on "stamping_cti" ("distributor_id", up
 alter table "stamping_cti" add constraint "stamping_cti_type_check" check ("type" in ('standard', 'unlimited'));
 alter table "stamping_cti" add constraint "stamping_cti_auto_sale_check" check (("auto_sale_minimum" is null) = ("auto_sale_quantity" is null) and ("auto_sale_quantity" is null) = ("auto_sale_amount" is null) and coalesce("auto_sale_minimum", 0) >= 0 and coalesce("auto_sale_quantity", 1) > 0 and coalesce("auto_sale_amount", 0) >= 0);
 
-create table "stamping_stamp" ("id" bigserial primary key, "cti_id" varchar(40) not null, "distributor_id" uuid not null, "doc_sha256" varchar(64) not null, "status" varchar(10) not null default 'pending', "claimed_at" timestamptz not null default now(), "pending_id" bigint null, "uuid" uuid null, "stamped_xml" text null, "stamped_at" timestamptz null, "app" varchar(100) null);
+create table "stamping_stamp" ("id" bigserial primary key, "cti_id" varchar(40) not null, "distributor_id" uuid not null, "doc_sha256" varchar(64) not null, "status" varchar(10) not null default 'pending', "claimed_at" timestamptz not null default now(), "claim_token" uuid not null, "pending_id" bigint null, "uuid" uuid null, "stamped_xml" text null, "stamped_at" timestamptz null, "app" varchar(100) null);
 create index "stamping_stamp_distributor_stamped_index" on "stamping_stamp" ("distributor_id", "stamped_at");
 alter table "stamping_stamp" add constraint "stamping_stamp_cti_doc_unique" unique ("cti_id", "doc_sha256");
 alter table "stamping_stamp" add constraint "stamping_stamp_status_check" check ("status" in ('pending', 'stamped'));

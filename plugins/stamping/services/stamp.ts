@@ -1,4 +1,5 @@
 import argon2 from 'argon2'
+import { randomUUID } from 'node:crypto'
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql'
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible'
 import { sql } from '../../../core/db/sql.js'
@@ -48,6 +49,9 @@ export function parseStampRequest(body: unknown): StampRequest {
   }
   return { cti: str('cti', 40, true)!, password: str('password', 200, true)!, xml: str('xml', 8 * 1024 * 1024, true)!, idd: str('idd', 100, false), app: str('app', 100, false) }
 }
+
+interface Claim { id: string, token: string }
+class ClaimLostError extends Error {}
 
 const used = (p: Promise<RateLimiterRes | null>) => p.then((r) => r?.consumedPoints ?? 0, (e) => { if (e instanceof RateLimiterRes) return e.consumedPoints; throw e })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -142,12 +146,13 @@ export class StampService {
         if (req.idd && !byIdd) await sql(em, 'insert into stamping_stamp_idd (cti_id, idd, stamp_id) values (?, ?, ?) on conflict do nothing', [cti.id, req.idd, twin.id])
         return this.replay(em, cti, twin)
       }
-      let claim: string | null = null
+      let claim: Claim | null = null
       if (twin) {
         // In flight elsewhere: wait for it, unless its request died (then take the claim over).
         if (twin.stale) {
-          const [taken] = await sql<{ id: string }[]>(em, `update stamping_stamp set claimed_at = now() where id = ? and status = 'pending' and claimed_at < now() - ?::float8 * interval '1 millisecond' returning id::text as id`, [twin.id, this.options.staleClaimMs])
-          claim = taken?.id ?? null
+          const token = randomUUID()
+          const [taken] = await sql<{ id: string }[]>(em, `update stamping_stamp set claimed_at = now(), claim_token = ? where id = ? and status = 'pending' and claimed_at < now() - ?::float8 * interval '1 millisecond' returning id::text as id`, [token, twin.id, this.options.staleClaimMs])
+          claim = taken ? { id: taken.id, token } : null
         }
         if (!claim) {
           if (Date.now() > deadline) throw new StampInProgressError()
@@ -155,29 +160,34 @@ export class StampService {
           continue
         }
       } else {
+        const token = randomUUID()
         const [claimed] = await sql<{ id: string }[]>(em,
-          `insert into stamping_stamp (cti_id, distributor_id, doc_sha256) values (?, ?, ?) on conflict (cti_id, doc_sha256) do nothing returning id::text as id`,
-          [cti.id, cti.distributorId, doc.sha256])
+          `insert into stamping_stamp (cti_id, distributor_id, doc_sha256, claim_token) values (?, ?, ?, ?) on conflict (cti_id, doc_sha256) do nothing returning id::text as id`,
+          [cti.id, cti.distributorId, doc.sha256, token])
         if (!claimed) continue
-        claim = claimed.id
+        claim = { id: claimed.id, token }
       }
       if (req.idd) {
-        const [bound] = await sql<{ stampId: string }[]>(em, `insert into stamping_stamp_idd (cti_id, idd, stamp_id) values (?, ?, ?) on conflict do nothing returning stamp_id::text as "stampId"`, [cti.id, req.idd, claim])
+        const [bound] = await sql<{ stampId: string }[]>(em, `insert into stamping_stamp_idd (cti_id, idd, stamp_id) values (?, ?, ?) on conflict (cti_id, idd) do update set stamp_id = excluded.stamp_id where stamping_stamp_idd.stamp_id = excluded.stamp_id returning stamp_id::text as "stampId"`, [cti.id, req.idd, claim.id])
         if (!bound) { await this.release(em, claim); continue }
       }
-      return this.stampClaimed(em, cti, claim, doc, req)
+      const answer = await this.stampClaimed(em, cti, claim, doc, req)
+      if (answer) return answer
+      // The claim was taken over while this request was slow: the taker's stamp is the answer.
     }
   }
 
-  /** Gives up a claim (nothing was charged): its idd bindings go with it. */
-  private async release(em: EntityManager, claim: string) {
-    await sql(em, `with i as (delete from stamping_stamp_idd where stamp_id = ?) delete from stamping_stamp where id = ? and status = 'pending'`, [claim, claim])
+  /** Gives up a claim this request still holds (nothing was charged); its idd bindings go with it. */
+  private async release(em: EntityManager, claim: Claim) {
+    await sql(em, `with s as (delete from stamping_stamp where id = ? and status = 'pending' and claim_token = ? returning id)
+      delete from stamping_stamp_idd where stamp_id in (select id from s)`, [claim.id, claim.token])
   }
 
-  private async stampClaimed(em: EntityManager, cti: CtiForStamp, claim: string, doc: ReturnType<typeof validateCfdi>, req: StampRequest): Promise<StampAnswer> {
+  /** Reserve, PAC, post. Null when the claim was lost to a takeover before the TFD was recorded (nothing charged). */
+  private async stampClaimed(em: EntityManager, cti: CtiForStamp, claim: Claim, doc: ReturnType<typeof validateCfdi>, req: StampRequest): Promise<StampAnswer | null> {
     let reservation: { pendingId: string, balance: number } | null = null
     try {
-      if (cti.type === 'standard') reservation = await this.ledger.reserve(em, { account: cti.accountId!, memo: `stamp ${claim}` })
+      if (cti.type === 'standard') reservation = await this.ledger.reserve(em, { account: cti.accountId!, memo: `stamp ${claim.id}` })
     } catch (e) {
       await this.release(em, claim)
       throw e
@@ -194,15 +204,25 @@ export class StampService {
       this.log?.error('PAC call failed', { error: String((e as Error)?.stack ?? e) })
       throw new PacUnavailableError()
     }
-    const stampedAt = await em.transactional(async (tx) => {
-      if (reservation) await this.ledger.post(tx, reservation.pendingId)
-      const [done] = await sql<{ stampedAt: Date }[]>(tx,
-        `update stamping_stamp set status = 'stamped', pending_id = ?, uuid = ?, stamped_xml = ?, stamped_at = now(), app = ? where id = ? returning stamped_at as "stampedAt"`,
-        [reservation?.pendingId ?? null, result.tfd.uuid, result.stampedXml, req.app, claim])
-      // A standard CTI's latest stamp is its ledger account's last debit (the reservation set it).
-      if (!reservation) await sql(tx, 'update stamping_cti set last_stamped_at = now() where id = ?', [cti.id])
-      return done.stampedAt
-    })
+    let stampedAt: Date
+    try {
+      stampedAt = await em.transactional(async (tx) => {
+        if (reservation) await this.ledger.post(tx, reservation.pendingId)
+        const [done] = await sql<{ stampedAt: Date }[]>(tx,
+          `update stamping_stamp set status = 'stamped', pending_id = ?, uuid = ?, stamped_xml = ?, stamped_at = now(), app = ?
+           where id = ? and status = 'pending' and claim_token = ? returning stamped_at as "stampedAt"`,
+          [reservation?.pendingId ?? null, result.tfd.uuid, result.stampedXml, req.app, claim.id, claim.token])
+        // Taken over: roll the post back with the transaction, so the document is charged once.
+        if (!done) throw new ClaimLostError()
+        // A standard CTI's latest stamp is its ledger account's last debit (the reservation set it).
+        if (!reservation) await sql(tx, 'update stamping_cti set last_stamped_at = now() where id = ?', [cti.id])
+        return done.stampedAt
+      })
+    } catch (e) {
+      if (!(e instanceof ClaimLostError)) throw e
+      if (reservation) await this.ledger.void(em, reservation.pendingId, { memo: 'claim taken over' })
+      return null
+    }
     let balance = reservation?.balance ?? null
     // The stamp that took the balance down to the minimum is the crossing: one sale for it.
     if (reservation && cti.autoSaleMinimum !== null && reservation.balance === cti.autoSaleMinimum) {
