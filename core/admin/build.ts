@@ -48,6 +48,23 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
     for (const [name, file] of Object.entries(c.components ?? {})) componentLoader.override(name, file)
   }
 
+  // Actions plugins add to other plugins' resources: appended, and gated by the contributor's tier too.
+  for (const [pluginId, c] of contributions) {
+    for (const [resourceId, actions] of Object.entries(c.actionsFor ?? {})) {
+      const target = resources.find((r) => (r.resource ?? r).id() === resourceId)
+      if (!target?.resource) throw new Error(`Plugin '${pluginId}' adds actions to '${resourceId}', which no installed plugin defines`)
+      target.options = { ...target.options, actions: { ...target.options?.actions } }
+      for (const [name, action] of Object.entries(actions)) {
+        if (target.options.actions[name]) throw new Error(`Plugin '${pluginId}' adds action '${name}' to '${resourceId}', which already has one`)
+        const own = action.isAccessible
+        target.options.actions[name] = {
+          ...action,
+          isAccessible: (ctx: any) => !!ctx.currentAdmin?.plugins?.includes(pluginId) && (typeof own === 'function' ? own(ctx) : own ?? true),
+        }
+      }
+    }
+  }
+
   const components: Record<string, string> = { ...coreComponents }
   for (const c of contributions.values()) Object.assign(components, c.components ?? {})
   dropStaleAdminBundle(components)

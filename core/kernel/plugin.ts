@@ -60,6 +60,12 @@ export interface AdminContribution {
   locale?: Record<string, any>
   /** Component name → file path (AdminJS ComponentLoader). */
   components?: Record<string, string>
+  /**
+   * Actions this plugin adds to another plugin's resource (resource id → action name → AdminJS
+   * action), e.g. a link from a customer to its stamping accounts. They append, never replace an
+   * action the owner defined, and are shown only when both plugins are in the distributor's tier.
+   */
+  actionsFor?: Record<string, Record<string, any>>
 }
 
 export interface PccPageResult { view: string, data?: Record<string, unknown> }

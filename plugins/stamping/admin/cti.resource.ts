@@ -272,6 +272,20 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
     }],
     locale: stampingAdminLocale,
     components: { [COMPONENT]: componentFile },
+    // The customer's CTI tab: from a customer in Clientes to its accounts in Timbrado (a read, so GET is fine).
+    actionsFor: {
+      Customer: {
+        stampingAccounts: {
+          actionType: 'record',
+          icon: 'Printer',
+          component: false,
+          handler: async (_request: unknown, _response: unknown, context: any) => ({
+            record: context.record.toJSON(context.currentAdmin),
+            redirectUrl: `/admin/resources/StampingAccount?filters.customerNic=${encodeURIComponent(String(context.record.params.nic))}`,
+          }),
+        },
+      },
+    },
   }
 }
 

@@ -2,6 +2,7 @@
 const actions = {
   transfer: 'Transferir timbres', block: 'Bloquear', unblock: 'Reactivar', resetPassword: 'Restablecer contraseña',
   revealPassword: 'Ver contraseña inicial', massTransfer: 'Transferencia masiva', autoSale: 'Venta automática', createCti: 'Crear cuenta de timbrado',
+  stampingAccounts: 'Cuentas de timbrado',
 }
 
 export const stampingAdminLocale = {
@@ -19,5 +20,7 @@ export const stampingAdminLocale = {
         list: 'Cuentas de timbrado', show: 'Ver', ...actions,
       },
     },
+    // The action stamping adds to the clients plugin's customers.
+    Customer: { actions: { stampingAccounts: 'Cuentas de timbrado' } },
   },
 }

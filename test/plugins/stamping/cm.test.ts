@@ -326,3 +326,17 @@ test('HTML in a customer\'s name is escaped on the PCC page and never raw in the
   t.is((await admin.get(`${R}/actions/list`)).json().records[0].params.customerNic, x.nic)
   t.is(CTI_PASSWORD.length > 0, true)
 })
+
+test('the customer\'s CTI tab: from Clientes a customer links to its accounts in Timbrado; another distributor\'s customer is not found', async (t) => {
+  const w = await world()
+  const idOf = async (nic: string) => (await rows<{ id: string }>(t0, 'select id from clients_customer where nic = ?', [nic]))[0].id
+  const res = await w.c.get(`/admin/api/resources/Customer/records/${await idOf(w.a1.nic)}/stampingAccounts`)
+  t.is(res.statusCode, 200)
+  const target = res.json().redirectUrl as string
+  t.is(target, `/admin/resources/StampingAccount?filters.customerNic=${w.a1.nic}`)
+  const list = await w.c.get(`${R}/actions/list?filters.customerNic=${w.a1.nic}`)
+  t.deepEqual(list.json().records.map((r: any) => r.params.id), [w.a1.cti])
+  const foreign = await w.c.get(`/admin/api/resources/Customer/records/${await idOf(w.b1.nic)}/stampingAccounts`)
+  t.falsy(foreign.json().redirectUrl)
+  t.false(foreign.body.includes(w.b1.nic))
+})
