@@ -5,9 +5,12 @@ const WINDOW_S = 15 * 60
 export const ACCOUNT_FAILURES = 5
 export const IP_FAILURES = 50
 
-/** Points used after a consume; over the limit rate-limiter-flexible rejects with the same figure. */
-const used = (p: Promise<RateLimiterRes>) =>
-  p.then((r) => r.consumedPoints, (e) => { if (e instanceof RateLimiterRes) return e.consumedPoints; throw e })
+/**
+ * Points used after a consume (or a get: null when the key has none); over the limit
+ * rate-limiter-flexible rejects with the same figure.
+ */
+export const used = (p: Promise<RateLimiterRes | null>) =>
+  p.then((r) => r?.consumedPoints ?? 0, (e) => { if (e instanceof RateLimiterRes) return e.consumedPoints; throw e })
 
 /**
  * Sign-in throttling in PostgreSQL (core_throttle), through the ORM's knex: per account, the 6th

@@ -1,7 +1,8 @@
 import argon2 from 'argon2'
 import { randomUUID } from 'node:crypto'
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql'
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible'
+import { RateLimiterPostgres } from 'rate-limiter-flexible'
+import { used } from '../../../core/http/throttle.js'
 import { sql } from '../../../core/db/sql.js'
 import { BadRequestError, PluginNotInTierError } from '../../../core/kernel/errors.js'
 import type { Logger } from '../../../core/kernel/logger.js'
@@ -53,7 +54,6 @@ export function parseStampRequest(body: unknown): StampRequest {
 interface Claim { id: string, token: string }
 class ClaimLostError extends Error {}
 
-const used = (p: Promise<RateLimiterRes | null>) => p.then((r) => r?.consumedPoints ?? 0, (e) => { if (e instanceof RateLimiterRes) return e.consumedPoints; throw e })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
