@@ -14,6 +14,7 @@ import { coreComponents, dropStaleAdminBundle } from './bundle-dir.js'
 import { coreAdminResources } from './staff.js'
 
 type Gate = (admin: AdminUser | undefined) => boolean
+const BUILT_IN_ACTIONS = ['list', 'show', 'new', 'edit', 'delete', 'bulkDelete', 'search']
 
 const deepMerge = (a: any, b: any): any => {
   if (!b || typeof b !== 'object' || Array.isArray(b)) return b ?? a
@@ -55,7 +56,7 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
       if (!target?.resource) throw new Error(`Plugin '${pluginId}' adds actions to '${resourceId}', which no installed plugin defines`)
       target.options = { ...target.options, actions: { ...target.options?.actions } }
       for (const [name, action] of Object.entries(actions)) {
-        if (target.options.actions[name]) throw new Error(`Plugin '${pluginId}' adds action '${name}' to '${resourceId}', which already has one`)
+        if (target.options.actions[name] || BUILT_IN_ACTIONS.includes(name)) throw new Error(`Plugin '${pluginId}' adds action '${name}' to '${resourceId}', which already has one`)
         const own = action.isAccessible
         target.options.actions[name] = {
           ...action,
