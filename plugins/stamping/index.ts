@@ -9,6 +9,7 @@ import { CustomerStampFiguresSchema, SandboxPacKeySchema, StampSaleSchema } from
 import { StampIddSchema, StampRecordSchema } from './entities/stamp.js'
 import { stampingMigrations } from './migrations/index.js'
 import { stampingRoutes } from './routes.js'
+import { stampingCommands } from './commands.js'
 import { CredentialCache, CtiService } from './services/ctis.js'
 import { SalesService } from './services/sales.js'
 import { StampService } from './services/stamp.js'
@@ -101,13 +102,9 @@ export default definePlugin({
     })
     ctx.extensions.contribute('stamping', 'clients.customerFigures', {
       relation: 'stamping_customer_figures',
-      figures: [{ key: 'lastStampPurchaseAt', column: 'last_stamp_purchase_at', kind: 'timestamp' }],
-    })
-    // Derived from the CTIs' ledger accounts, so that a stamp writes no customer row.
-    ctx.extensions.contribute('stamping', 'clients.customerFigures', {
-      relation: 'stamping_customer_stamps',
       figures: [
         { key: 'stampBalance', column: 'stamp_balance', kind: 'integer' },
+        { key: 'lastStampPurchaseAt', column: 'last_stamp_purchase_at', kind: 'timestamp' },
         { key: 'lastStampedAt', column: 'last_stamped_at', kind: 'timestamp' },
       ],
     })
@@ -123,6 +120,7 @@ export default definePlugin({
     })
   },
   routes: (ctx) => stampingRoutes(ctx, ctx.use('stamping')),
+  commands: (ctx) => stampingCommands(ctx.use('stamping').ctis, () => ctx.em()),
   // Imported when the admin is mounted: AdminJS is heavy and the CLI and API-only tests never mount it.
   admin: async (ctx) => (await import('./admin/cti.resource.js')).stampingAdmin(ctx),
   pcc: (ctx) => stampingPcc(ctx),

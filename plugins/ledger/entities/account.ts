@@ -27,8 +27,6 @@ export interface LedgerAccount {
    */
   balance: number
   materialized: boolean
-  /** When a reservation last debited the account (a CTI's latest stamp), set by the same UPDATE. */
-  lastDebitedAt?: Date | null
   createdAt: Date
 }
 
@@ -49,7 +47,6 @@ export const LedgerAccountSchema = new EntitySchema<LedgerAccount>({
     asset: { type: 'string', length: 10 },
     balance: { type: new BigIntType('number'), default: 0 },
     materialized: { type: 'boolean', default: true },
-    lastDebitedAt: { type: 'datetime', nullable: true },
     createdAt: { type: 'datetime', defaultRaw: 'now()' },
   },
 })

@@ -38,11 +38,11 @@ create trigger ledger_entry_append_only before update or delete or truncate on "
 create trigger ledger_account_keep before delete or truncate on "ledger_account" for each statement execute function ledger_refuse_change();
 create trigger ledger_account_identity before update of "id", "distributor_id", "owner_type", "owner_id", "asset", "materialized" on "ledger_account" for each row execute function ledger_refuse_change();
 `),
-  // Balances other plugins may read for their lists (a customer's points, a CTI's stamps and latest
-  // stamp in the clients list): a view, so the ledger's tables stay its own. last_debited_at is set
-  // by the reservation's own UPDATE, so a stamp writes no other row to keep "latest stamp" current.
+  // Balances other plugins may read for their lists (a customer's points in the clients list): a
+  // view, so the ledger's tables stay its own. A customer's accounts are found by its uuid. No index
+  // covers balance: it would make every stamp's UPDATE of a CTI's row a non-HOT one.
   sqlMigration('ledger_0002_owner_balance_view', `
-alter table "ledger_account" add column "last_debited_at" timestamptz null;
-create view ledger_owner_balance as select owner_type, owner_id, asset, distributor_id, balance, last_debited_at from ledger_account where materialized;
+create view ledger_owner_balance as select owner_type, owner_id, asset, distributor_id, balance from ledger_account where materialized;
+create index "ledger_account_customer_owner_index" on "ledger_account" ((owner_id::uuid)) where owner_type = 'customer';
 `),
 ]

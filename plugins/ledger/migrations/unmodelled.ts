@@ -14,4 +14,6 @@ export const LEDGER_ALLOWED_DRIFT = [
   'alter table "ledger_entry" drop constraint ledger_entry_pending_id_check;',
   'alter table "ledger_entry" alter column "phase" type varchar(10) using ("phase"::varchar(10));',
   'alter table "ledger_entry" alter column "asset" type varchar(10) using ("asset"::varchar(10));',
+  // ledger_0002_owner_balance_view: customers' accounts by uuid (an expression index)
+  'drop index "ledger_account_customer_owner_index";',
 ]

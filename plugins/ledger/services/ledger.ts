@@ -400,7 +400,7 @@ export class LedgerService {
     const run = async (tx: EntityManager) => {
       const [row] = await sql<{ id: string, transferId: string, balance: number }[]>(tx, `
         with d as (
-          update ledger_account set balance = balance - ?, last_debited_at = now() where id = ? and materialized and balance >= ?
+          update ledger_account set balance = balance - ? where id = ? and materialized and balance >= ?
           returning id, balance, asset, distributor_id
         ), e as (
           insert into ledger_entry (transfer_id, kind, phase, debit_account, credit_account, amount, asset, distributor_id, actor_profile_id, memo, idempotency_key, request_hash)

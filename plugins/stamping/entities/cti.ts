@@ -35,8 +35,6 @@ export interface StampingAccount {
   /** Why the last automatic sale could not fire (shown to the distributor); null when it did. */
   autoSaleWarning?: string | null
   autoSaleWarnedAt?: Date | null
-  /** Latest stamp of an unlimited CTI (a standard one's is its ledger account's last debit). */
-  lastStampedAt?: Date | null
   createdAt: Date
 }
 
@@ -65,7 +63,6 @@ export const StampingAccountSchema = new EntitySchema<StampingAccount>({
     autoSaleAmount: { type: new BigIntType('number'), nullable: true },
     autoSaleWarning: { type: 'string', length: 300, nullable: true },
     autoSaleWarnedAt: { type: 'datetime', nullable: true },
-    lastStampedAt: { type: 'datetime', nullable: true },
     createdAt: { type: 'datetime', defaultRaw: 'now()' },
   },
 })

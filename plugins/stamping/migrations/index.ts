@@ -5,12 +5,10 @@ import { sqlMigration } from '../../../core/db/sql-migration.js'
  * migrations/unmodelled.ts for the schema-drift test. No foreign keys into other plugins' tables:
  * customer ids (clients) and ledger accounts (ledger) are ids, checked by their owners' services.
  */
-// The ledger's ledger_owner_balance view comes from ledger_0002 (stamping depends on ledger, so its
-// migrations run first).
 export const stampingMigrations = [
   sqlMigration('stamping_0001_ctis', `
 create sequence "stamping_cti_seq" start with 1000001;
-create table "stamping_cti" ("id" varchar(40) not null, "distributor_id" uuid not null, "customer_id" uuid not null, "customer_nic" varchar(20) not null, "type" varchar(10) not null default 'standard', "active" boolean not null default true, "password_hash" text not null, "credentials_version" int not null default 1, "initial_password" varchar(64) null, "account_id" uuid null, "valid_until" timestamptz null, "rfc" varchar(13) null, "auto_sale_minimum" int null, "auto_sale_quantity" int null, "auto_sale_amount" bigint null, "auto_sale_warning" varchar(300) null, "auto_sale_warned_at" timestamptz null, "last_stamped_at" timestamptz null, "created_at" timestamptz not null default now(), constraint "stamping_cti_pkey" primary key ("id"));
+create table "stamping_cti" ("id" varchar(40) not null, "distributor_id" uuid not null, "customer_id" uuid not null, "customer_nic" varchar(20) not null, "type" varchar(10) not null default 'standard', "active" boolean not null default true, "password_hash" text not null, "credentials_version" int not null default 1, "initial_password" varchar(64) null, "account_id" uuid null, "valid_until" timestamptz null, "rfc" varchar(13) null, "auto_sale_minimum" int null, "auto_sale_quantity" int null, "auto_sale_amount" bigint null, "auto_sale_warning" varchar(300) null, "auto_sale_warned_at" timestamptz null, "created_at" timestamptz not null default now(), constraint "stamping_cti_pkey" primary key ("id"));
 create index "stamping_cti_distributor_customer_index" on "stamping_cti" ("distributor_id", "customer_id");
 create index "stamping_cti_customer_index" on "stamping_cti" ("customer_id");
 create index "stamping_cti_search_index" on "stamping_cti" ("distributor_id", upper("id") varchar_pattern_ops);
@@ -28,9 +26,10 @@ create index "stamping_sale_distributor_created_index" on "stamping_sale" ("dist
 create index "stamping_sale_transfer_index" on "stamping_sale" ("transfer_id");
 alter table "stamping_sale" add constraint "stamping_sale_kind_check" check ("kind" in ('transfer', 'mass_transfer', 'auto_sale') and "quantity" > 0 and "amount" >= 0);
 
-create table "stamping_customer_figures" ("customer_id" uuid not null, "distributor_id" uuid not null, "last_stamp_purchase_at" timestamptz null, constraint "stamping_customer_figures_pkey" primary key ("customer_id"));
+create table "stamping_customer_figures" ("customer_id" uuid not null, "distributor_id" uuid not null, "stamp_balance" bigint not null default 0, "last_stamp_purchase_at" timestamptz null, "last_stamped_at" timestamptz null, constraint "stamping_customer_figures_pkey" primary key ("customer_id"));
+create index "stamping_figures_balance_index" on "stamping_customer_figures" ("distributor_id", "stamp_balance");
 create index "stamping_figures_purchase_index" on "stamping_customer_figures" ("distributor_id", "last_stamp_purchase_at");
-create view stamping_customer_stamps as select c.customer_id, c.distributor_id, coalesce(sum(b.balance), 0)::bigint as stamp_balance, greatest(max(b.last_debited_at), max(c.last_stamped_at)) as last_stamped_at from stamping_cti c left join ledger_owner_balance b on b.owner_type = 'cti' and b.owner_id = c.id and b.asset = 'stamps' group by c.customer_id, c.distributor_id;
+create index "stamping_figures_stamped_index" on "stamping_customer_figures" ("distributor_id", "last_stamped_at");
 
 create table "stamping_pac_key" ("id" int not null, "private_key_pem" text not null, "certificate_pem" text not null, "no_certificado" varchar(20) not null, "created_at" timestamptz not null default now(), constraint "stamping_pac_key_pkey" primary key ("id"));
 `),

@@ -245,6 +245,21 @@ export class CtiService {
     this.credentials.forget(String(id))
   }
 
+  /**
+   * Customers whose stamp figure disagrees with the sum of their CTIs' ledger balances (a process
+   * that died between a reservation and the figure's update leaves one). With `fix`, mends them;
+   * run it while nothing stamps, or a stamp in flight may be counted twice.
+   */
+  async figureMismatches(em: EntityManager, fix = false): Promise<{ customerId: string, figure: number, ledger: number }[]> {
+    const mismatches = `select f.customer_id, f.stamp_balance, coalesce(x.total, 0) as total from stamping_customer_figures f
+      left join (select c.customer_id, sum(b.balance) as total from stamping_cti c
+        join ledger_owner_balance b on b.owner_type = 'cti' and b.owner_id = c.id and b.asset = 'stamps' group by c.customer_id) x on x.customer_id = f.customer_id
+      where f.stamp_balance <> coalesce(x.total, 0)`
+    if (!fix) return sql(em, `select customer_id as "customerId", stamp_balance::float8 as figure, total::float8 as ledger from (${mismatches}) m order by customer_id`)
+    return sql(em, `update stamping_customer_figures f set stamp_balance = m.total from (${mismatches}) m where f.customer_id = m.customer_id
+      returning f.customer_id as "customerId", m.stamp_balance::float8 as figure, m.total::float8 as ledger`)
+  }
+
   /** The generated password of a CTI, once: it is cleared as it is read. */
   async revealInitialPassword(em: EntityManager, distributorId: string, id: string): Promise<string | null> {
     const rows = await sql<{ password: string | null }[]>(em,

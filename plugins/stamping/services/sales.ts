@@ -159,12 +159,12 @@ export class SalesService {
     })
   }
 
-  /** Stamps credited to customers: "latest purchase" moves with the ledger in the same transaction. */
+  /** Stamps credited to customers: their figures move with the ledger in the same transaction. */
   private async creditFigures(em: EntityManager, credits: { customerId: string, distributorId: string, quantity: number }[]) {
     await sql(em,
-      `insert into stamping_customer_figures as f (customer_id, distributor_id, last_stamp_purchase_at)
-       select distinct x.c, x.d, now() from jsonb_to_recordset(?::jsonb) as x(c uuid, d uuid, q bigint)
-       on conflict (customer_id) do update set last_stamp_purchase_at = now()`,
+      `insert into stamping_customer_figures as f (customer_id, distributor_id, stamp_balance, last_stamp_purchase_at)
+       select x.c, x.d, sum(x.q), now() from jsonb_to_recordset(?::jsonb) as x(c uuid, d uuid, q bigint) group by x.c, x.d
+       on conflict (customer_id) do update set stamp_balance = f.stamp_balance + excluded.stamp_balance, last_stamp_purchase_at = now()`,
       [JSON.stringify(credits.map((c) => ({ c: c.customerId, d: c.distributorId, q: c.quantity })))])
   }
 

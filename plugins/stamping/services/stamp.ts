@@ -177,6 +177,11 @@ export class StampService {
     }
   }
 
+  private async figures(em: EntityManager, cti: CtiForStamp, delta: number) {
+    await sql(em, `update stamping_customer_figures set stamp_balance = stamp_balance + ?, last_stamped_at = case when ? < 0 or ? then now() else last_stamped_at end where customer_id = ?`,
+      [delta, delta, cti.type === 'unlimited', cti.customerId])
+  }
+
   /** Gives up a claim this request still holds (nothing was charged); its idd bindings go with it. */
   private async release(em: EntityManager, claim: Claim) {
     await sql(em, `with s as (delete from stamping_stamp where id = ? and status = 'pending' and claim_token = ? returning id)
@@ -192,13 +197,15 @@ export class StampService {
       await this.release(em, claim)
       throw e
     }
+    // The customer's figures follow the available balance (see CustomerStampFigures for why apart).
+    await this.figures(em, cti, reservation ? -1 : 0)
     // No lock and no transaction are held across the PAC call: a slow PAC does not serialize a CTI.
     let result
     try {
       const pac = await this.pac()
       result = await withTimeout(pac.stamp(doc), this.options.pacTimeoutMs)
     } catch (e) {
-      if (reservation) await this.ledger.void(em, reservation.pendingId, { memo: 'PAC failed' })
+      if (reservation) { await this.ledger.void(em, reservation.pendingId, { memo: 'PAC failed' }); await this.figures(em, cti, 1) }
       await this.release(em, claim)
       if (e instanceof PacUnavailableError) throw e
       this.log?.error('PAC call failed', { error: String((e as Error)?.stack ?? e) })
@@ -214,13 +221,11 @@ export class StampService {
           [reservation?.pendingId ?? null, result.tfd.uuid, result.stampedXml, req.app, claim.id, claim.token])
         // Taken over: roll the post back with the transaction, so the document is charged once.
         if (!done) throw new ClaimLostError()
-        // A standard CTI's latest stamp is its ledger account's last debit (the reservation set it).
-        if (!reservation) await sql(tx, 'update stamping_cti set last_stamped_at = now() where id = ?', [cti.id])
         return done.stampedAt
       })
     } catch (e) {
       if (!(e instanceof ClaimLostError)) throw e
-      if (reservation) await this.ledger.void(em, reservation.pendingId, { memo: 'claim taken over' })
+      if (reservation) { await this.ledger.void(em, reservation.pendingId, { memo: 'claim taken over' }); await this.figures(em, cti, 1) }
       return null
     }
     let balance = reservation?.balance ?? null

@@ -28,7 +28,7 @@ test('500 concurrent stamps on a balance of 300: exactly 300 TFDs, 200 × 402, b
   t.is(await s.stampsOf(cti), 300)
   t.deepEqual(await s.verify(), [])
   // The customer's figures moved with the ledger.
-  const [fig] = await sql<{ stampBalance: number, stamped: boolean }[]>(s.em(), `select f.stamp_balance::int as "stampBalance", f.last_stamped_at is not null as stamped from stamping_customer_stamps f join stamping_cti c on c.customer_id = f.customer_id where c.id = ?`, [cti])
+  const [fig] = await sql<{ stampBalance: number, stamped: boolean }[]>(s.em(), `select f.stamp_balance::int as "stampBalance", f.last_stamped_at is not null as stamped from stamping_customer_figures f join stamping_cti c on c.customer_id = f.customer_id where c.id = ?`, [cti])
   t.deepEqual(fig, { stampBalance: 0, stamped: true })
   t.truthy(nic)
 })

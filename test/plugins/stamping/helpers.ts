@@ -70,5 +70,9 @@ export class Stamping {
     return n
   }
 
-  verify() { return this.ledger.verify(this.em()) }
+  /** The ledger's own check, and the customers' stamp figures against it: [] when all agree. */
+  async verify() {
+    const figures = await this.services.ctis.figureMismatches(this.em())
+    return [...await this.ledger.verify(this.em()), ...figures.map((f) => ({ check: 'figures', subject: f.customerId, message: `figure ${f.figure}, ledger ${f.ledger}` }))]
+  }
 }
