@@ -46,8 +46,13 @@ export function stampingRoutes(ctx: PluginContext, s: StampingServices): PluginR
     const d = req.actor!.distributorId
     const nic = query(req, 'customer')
     const q = query(req, 'q')
-    const customerIds = nic ? [(await clients.getByNic(em(), d, nic)).id] : undefined
-    const { items, total } = await s.ctis.list(em(), d, { customerIds, q }, p, perPage)
+    let customerIds = nic ? [(await clients.getByNic(em(), d, nic)).id] : undefined
+    // `q` searches the owning customers' fields as the customer search does (CTI ids included).
+    if (q) {
+      const matching = new Set(await clients.searchIds(em(), d, q))
+      customerIds = customerIds ? customerIds.filter((id) => matching.has(id)) : [...matching]
+    }
+    const { items, total } = await s.ctis.list(em(), d, { customerIds }, p, perPage)
     res.json({ items: await ctiJson(items), total })
   })
 

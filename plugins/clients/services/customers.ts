@@ -150,6 +150,16 @@ export class CustomersService {
     return out
   }
 
+  /**
+   * Ids of the tenant's customers the search box matches, for other plugins' lists (stamping's CTIs
+   * "by the customer's fields"): the same rules as the customer list, at most `limit` of them.
+   */
+  async searchIds(em: EntityManager, distributorId: string, q: string, limit = 10_000): Promise<string[]> {
+    const where = this.where(distributorId, { q })
+    const rows = await sql<{ id: string }[]>(em, `select c.id from clients_customer c where ${where.sql} limit ?`, [...where.params, limit])
+    return rows.map((r) => r.id)
+  }
+
   /** WHERE of a list query: tenant, search box, colour and category. */
   private where(distributorId: string, query: ListQuery): Where {
     const parts = ['c.distributor_id = ?']

@@ -205,15 +205,10 @@ export class CtiService {
     return row
   }
 
-  async list(em: EntityManager, distributorId: string, filter: { customerIds?: string[], q?: string }, page: number, perPage: number): Promise<{ items: CtiRow[], total: number }> {
+  async list(em: EntityManager, distributorId: string, filter: { customerIds?: string[] }, page: number, perPage: number): Promise<{ items: CtiRow[], total: number }> {
     const where = ['c.distributor_id = ?']
     const params: unknown[] = [distributorId]
     if (filter.customerIds) { where.push('c.customer_id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))'); params.push(JSON.stringify(filter.customerIds)) }
-    if (filter.q) {
-      // The CTI's id or its customer's NIC, by prefix.
-      const prefix = `${filter.q.replace(/[\\%_]/g, '\\$&')}%`
-      where.push(`(c.id ilike ? escape '\\' or c.customer_nic like ? escape '\\')`); params.push(prefix, prefix)
-    }
     const [{ total }] = await sql<{ total: number }[]>(em, `select count(*)::int as total from stamping_cti c where ${where.join(' and ')}`, params)
     const items = await sql<CtiRow[]>(em, `select ${CTI_COLUMNS} from stamping_cti c where ${where.join(' and ')} order by c.created_at desc, c.id limit ? offset ?`,
       [...params, perPage, (page - 1) * perPage])
