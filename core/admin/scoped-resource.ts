@@ -25,6 +25,12 @@ export interface ScopedResourceSpec<T extends object> {
   update?(args: { em: EntityManager, distributorId: string, entity: T, params: Params, actor: AdminUser }): Promise<T>
   /** false: rows of this resource are never deleted from the admin. */
   deletable?: boolean
+  /**
+   * Filters on no column of the entity: the plugin turns the typed text into a condition (e.g. the
+   * CTIs whose customer the customer search box matches). Declare the property in the resource's
+   * options so the filter shows; the tenant scope still applies on top.
+   */
+  virtualFilters?: Record<string, (args: { em: EntityManager, distributorId: string, value: string }) => Promise<Record<string, unknown>>>
 }
 
 /**
@@ -91,12 +97,25 @@ export class ScopedResource<T extends object> extends Resource {
     return { $and: [this.scopeWhere(context), ...this.filterWhere(filter), ...(extra ? [extra] : [])] }
   }
 
+  /** The conditions of the virtual filters present in `filter` (each value trimmed, at most 200 characters). */
+  private async virtualWhere(filter: Filter | undefined, context: Ctx): Promise<Record<string, unknown> | undefined> {
+    const virtual = this.spec.virtualFilters
+    if (!virtual || !filter) return undefined
+    const conditions: Record<string, unknown>[] = []
+    for (const [path, toWhere] of Object.entries(virtual)) {
+      const value = (filter.filters?.[path] as { value?: unknown } | undefined)?.value
+      if (typeof value !== 'string' || !value.trim()) continue
+      conditions.push(await toWhere({ em: this.em(), distributorId: this.actorOf(context).distributorId, value: value.trim().slice(0, 200) }))
+    }
+    return conditions.length ? { $and: conditions } : undefined
+  }
+
   private record(entity: T): BaseRecord {
     return new BaseRecord(flat.flatten(wrap(entity).toObject()), this)
   }
 
   override async count(filter: Filter, context?: Ctx): Promise<number> {
-    return this.em().count(this.entityName, this.where(filter, context) as never)
+    return this.em().count(this.entityName, this.where(filter, context, await this.virtualWhere(filter, context)) as never)
   }
 
   override async find(filter: Filter, params: { limit?: number, offset?: number, sort?: { sortBy?: string, direction?: 'asc' | 'desc' } } = {}, context?: Ctx): Promise<BaseRecord[]> {
@@ -104,7 +123,7 @@ export class ScopedResource<T extends object> extends Resource {
     const sortBy = sort.sortBy && this.property(sort.sortBy) ? sort.sortBy : undefined
     const direction = sort.direction === 'desc' ? 'desc' : 'asc'
     const pk = this.spec.entity.meta.primaryKeys?.[0] ?? 'id'
-    const rows = await this.em().find(this.entityName, this.where(filter, context) as never, {
+    const rows = await this.em().find(this.entityName, this.where(filter, context, await this.virtualWhere(filter, context)) as never, {
       orderBy: (sortBy ? { [sortBy]: direction, [pk]: 'asc' } : { [pk]: 'asc' }) as never,
       limit: Math.min(Math.max(Number(limit) || 10, 1), 500),
       offset: Math.max(Number(offset) || 0, 0),

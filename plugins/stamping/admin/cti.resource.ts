@@ -31,6 +31,10 @@ class CtiResource extends ScopedResource<StampingAccount> {
       writable: [],
       filterable: ['id', 'customerNic', 'type', 'active', 'createdAt'],
       deletable: false,
+      // "Cliente": the customer search box's rules (name, RFC, NIC, phones, contacts…), through clients.
+      virtualFilters: {
+        customerSearch: async ({ em, distributorId, value }) => ({ customerId: { $in: await pctx.use('clients').customers.searchIds(em, distributorId, value) } }),
+      },
     })
   }
 
@@ -248,13 +252,14 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
         titleProperty: 'id',
         listProperties: ['id', 'customerNic', 'typeLabel', 'activeLabel', 'balance', 'autoSale', 'autoSaleWarning'],
         showProperties: ['id', 'customerNic', 'typeLabel', 'activeLabel', 'balance', 'validUntil', 'rfc', 'autoSaleMinimum', 'autoSaleQuantity', 'autoSaleAmount', 'autoSaleWarning', 'createdAt'],
-        filterProperties: ['id', 'customerNic', 'type', 'active', 'createdAt'],
+        filterProperties: ['customerSearch', 'id', 'customerNic', 'type', 'active', 'createdAt'],
         editProperties: [],
         sort: { sortBy: 'createdAt', direction: 'desc' },
         properties: {
           id: { isTitle: true, isId: true, isVisible: { list: true, show: true, filter: true, edit: false } },
           type: { availableValues: [{ value: 'standard', label: 'Estándar' }, { value: 'unlimited', label: 'Ilimitada' }] },
           typeLabel: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
+          customerSearch: { type: 'string', isSortable: false, isVisible: { list: false, show: false, filter: true, edit: false } },
           activeLabel: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
           balance: { type: 'number', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
           autoSale: { type: 'string', isSortable: false, isVisible: { list: true, show: false, filter: false, edit: false } },

@@ -12,7 +12,7 @@ export const stampingAdminLocale = {
   resources: {
     StampingAccount: {
       properties: {
-        id: 'CTI', customerNic: 'Cliente (NIC)', type: 'Tipo', typeLabel: 'Tipo', active: 'Activa', activeLabel: 'Activa', balance: 'Saldo (timbres)', validUntil: 'Vigencia', rfc: 'RFC',
+        id: 'CTI', customerSearch: 'Cliente (nombre, RFC, NIC, teléfono…)', customerNic: 'Cliente (NIC)', type: 'Tipo', typeLabel: 'Tipo', active: 'Activa', activeLabel: 'Activa', balance: 'Saldo (timbres)', validUntil: 'Vigencia', rfc: 'RFC',
         autoSale: 'Venta automática', autoSaleMinimum: 'Venta automática: mínimo', autoSaleQuantity: 'Venta automática: cantidad',
         autoSaleAmount: 'Venta automática: importe (MXN)', autoSaleWarning: 'Aviso de venta automática', createdAt: 'Alta',
       },

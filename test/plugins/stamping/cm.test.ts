@@ -340,3 +340,13 @@ test('the customer\'s CTI tab: from Clientes a customer links to its accounts in
   t.falsy(foreign.json().redirectUrl)
   t.false(foreign.body.includes(w.b1.nic))
 })
+
+test('the Timbrado list filters by the customer search box (name, RFC, phone…) within the tenant only', async (t) => {
+  const w = await world()
+  const byCustomer = async (q: string) => (await w.c.get(`${R}/actions/list?filters.customerSearch=${encodeURIComponent(q)}`)).json().records.map((r: any) => r.params.id).sort()
+  t.deepEqual(await byCustomer('alfa uno'), [w.a1.cti])
+  t.deepEqual(await byCustomer('ALFA'), [w.a1.cti, w.a2.cti].sort())
+  t.deepEqual(await byCustomer('beta uno'), [])
+  t.deepEqual(await byCustomer(w.b1.nic), [])
+  t.is((await w.c.get(`${R}/actions/list?filters.customerSearch=${encodeURIComponent('beta')}`)).json().meta.total, 0)
+})
