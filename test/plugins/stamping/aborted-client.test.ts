@@ -51,5 +51,5 @@ test('the same idd retried after the client aborted, and while the first is stil
   const later = await (await post('/api/v1/stamp', { ...body, idd: 'venta-42-bis' })).json() as { uuid: string }
   t.is(later.uuid, answers[0].uuid)
   t.is(await s.balanceOf(cti), 9)
-  t.deepEqual(await s.verify(), [])
+  t.deepEqual(await s.verify(cti), [])
 })

@@ -27,7 +27,7 @@ test('a claim left by a request that died is taken over once staleClaimMs has pa
   const again = await s.stamp(cti, { xml: b64(xml) })
   t.true(again.json().replayed)
   t.is(await s.balanceOf(cti), 2)
-  t.deepEqual(await s.verify(), [])
+  t.deepEqual(await s.verify(cti), [])
 })
 
 test('a fresh claim held by another request is waited for; past waitForTwinMs the answer is 409 stamp_in_progress and nothing is charged', async (t) => {
@@ -62,5 +62,5 @@ test('a request whose claim was taken over while it waited on the PAC records no
   t.is(await s.balanceOf(cti), 3)
   const [{ posts }] = await sql<{ posts: number }[]>(s.em(), `select count(*)::int as posts from ledger_entry e join stamping_cti c on c.account_id = e.debit_account where c.id = ? and e.phase = 'post'`, [cti])
   t.is(posts, 0)
-  t.deepEqual(await s.verify(), [])
+  t.deepEqual(await s.verify(cti), [])
 })

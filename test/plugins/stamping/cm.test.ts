@@ -184,7 +184,7 @@ test('mass transfer: all rows or none; a bad row applies nothing, a good form ap
   t.is(await s.balanceOf(w.a2.cti), 20)
   t.is(await inventory(w.a), 70)
   t.deepEqual(await sales(w.a2.cti), [{ quantity: 20, amount: '3000', kind: 'mass_transfer' }])
-  t.deepEqual(await s.verify(), [])
+  t.deepEqual(await s.verify(w.a1.cti, w.a2.cti), [])
 })
 
 test('block and reactivate: the stamping API refuses a blocked CTI and accepts it again; GET changes nothing', async (t) => {

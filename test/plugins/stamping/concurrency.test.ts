@@ -26,7 +26,7 @@ test('500 concurrent stamps on a balance of 300: exactly 300 TFDs, 200 × 402, b
   t.is(new Set(responses.filter((r) => r.statusCode === 200).map((r) => r.json().uuid)).size, 300)
   t.is(await s.balanceOf(cti), 0)
   t.is(await s.stampsOf(cti), 300)
-  t.deepEqual(await s.verify(), [])
+  t.deepEqual(await s.verify(cti), [])
   // The customer's figures moved with the ledger.
   const [fig] = await sql<{ stampBalance: number, stamped: boolean }[]>(s.em(), `select f.stamp_balance::int as "stampBalance", f.last_stamped_at is not null as stamped from stamping_customer_figures f join stamping_cti c on c.customer_id = f.customer_id where c.id = ?`, [cti])
   t.deepEqual(fig, { stampBalance: 0, stamped: true })
@@ -47,7 +47,7 @@ test('two concurrent mass transfers that together exceed the inventory: one wins
   t.is((await s.api(d, 'GET', '/api/v1/inventory')).json().stamps, 50)
   const [{ n }] = await sql<{ n: number }[]>(s.em(), `select count(*)::int as n from stamping_sale where distributor_id = ?`, [d.id])
   t.is(n, 2)
-  t.deepEqual(await s.verify(), [])
+  t.deepEqual(await s.verify(a.cti, b.cti), [])
 })
 
 test('auto top-up under concurrent stamping fires exactly once per crossing', async (t) => {
@@ -68,7 +68,7 @@ test('auto top-up under concurrent stamping fires exactly once per crossing', as
   const [{ n }] = await sql<{ n: number }[]>(s.em(), `select count(*)::int as n from stamping_sale where cti_id = ? and kind = 'auto_sale'`, [cti])
   t.is(n, 2)
   t.is((await s.api(d, 'GET', '/api/v1/inventory')).json().stamps, 1000 - 10 - 40)
-  t.deepEqual(await s.verify(), [])
+  t.deepEqual(await s.verify(cti), [])
 })
 
 test('auto top-up does not fire when the inventory cannot cover it, and says so on the CTI', async (t) => {
@@ -82,5 +82,5 @@ test('auto top-up does not fire when the inventory cannot cover it, and says so 
   const shown = (await s.api(d, 'GET', `/api/v1/ctis/${cti}`)).json()
   t.regex(shown.autoSale.warning, /Inventario insuficiente/)
   t.is((await s.api(d, 'GET', '/api/v1/inventory')).json().stamps, 2)
-  t.deepEqual(await s.verify(), [])
+  t.deepEqual(await s.verify(cti), [])
 })

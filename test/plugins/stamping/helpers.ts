@@ -70,9 +70,14 @@ export class Stamping {
     return n
   }
 
-  /** The ledger's own check, and the customers' stamp figures against it: [] when all agree. */
-  async verify() {
-    const figures = await this.services.ctis.figureMismatches(this.em())
+  /**
+   * The ledger's own check (all of it), and the stamp figures of the customers owning `ctis` against
+   * it: [] when all agree. Only the test's own customers: another test's stamps in flight have
+   * reserved in the ledger but not yet moved their figure.
+   */
+  async verify(...ctis: string[]) {
+    const owners = ctis.length ? (await sql<{ c: string }[]>(this.em(), 'select distinct customer_id as c from stamping_cti where id = any(array(select jsonb_array_elements_text(?::jsonb)))', [JSON.stringify(ctis)])).map((r) => r.c) : []
+    const figures = (await this.services.ctis.figureMismatches(this.em())).filter((f) => owners.includes(f.customerId))
     return [...await this.ledger.verify(this.em()), ...figures.map((f) => ({ check: 'figures', subject: f.customerId, message: `figure ${f.figure}, ledger ${f.ledger}` }))]
   }
 }

@@ -19,5 +19,5 @@ test('PAC unavailable → 503 retryable, nothing charged, the document can be st
   }
   t.is(await s.balanceOf(cti), 2)
   t.is(await s.stampsOf(cti), 0)
-  t.deepEqual(await s.verify(), [])
+  t.deepEqual(await s.verify(cti), [])
 })

@@ -31,10 +31,10 @@ test('a stamp spends one stamp and returns a TFD; the same document again is rep
   t.is(conflict.statusCode, 409)
   t.is(conflict.json().error.code, 'idd_conflict')
   t.is(await s.balanceOf(cti), 2)
-  t.deepEqual(await s.verify(), [])
+  t.deepEqual(await s.verify(cti), [])
 })
 
-// Serial: it plants a drift, and every other test's verify() checks all customers' figures.
+// Serial: it plants a drift and mends every customer's figures, so nothing else may stamp meanwhile.
 test.serial('customer figures follow stamps and sales; drift (a process died between the two) is found and mended', async (t) => {
   const d = await s.distributor(100)
   const { cti, nic } = await s.customer(d)
@@ -43,14 +43,14 @@ test.serial('customer figures follow stamps and sales; drift (a process died bet
   const figure = async () => (await sql<{ n: number, stamped: boolean }[]>(s.em(),
     `select f.stamp_balance::int as n, f.last_stamped_at is not null as stamped from stamping_customer_figures f join clients_customer c on c.id = f.customer_id where c.nic = ?`, [nic]))[0]
   t.deepEqual(await figure(), { n: 4, stamped: true })
-  t.deepEqual(await s.verify(), [])
+  t.deepEqual(await s.verify(cti), [])
   await sql(s.em(), `update stamping_customer_figures f set stamp_balance = stamp_balance + 1 from clients_customer c where c.id = f.customer_id and c.nic = ?`, [nic])
   const found = await s.services.ctis.figureMismatches(s.em())
   t.is(found.length, 1)
   t.like(found[0], { figure: 5, ledger: 4 })
   t.is((await s.services.ctis.figureMismatches(s.em(), true)).length, 1)
   t.deepEqual(await figure(), { n: 4, stamped: true })
-  t.deepEqual(await s.verify(), [])
+  t.deepEqual(await s.verify(cti), [])
 })
 
 test('GET /ctis?q= finds CTIs by their customer\'s fields (name, RFC, NIC, CTI id) and never another distributor\'s', async (t) => {

@@ -144,7 +144,7 @@ test('no stamps → 402 insufficient_stamps; a replay of an earlier document sti
   t.like(replay.json(), { replayed: true, balance: 0 })
   const conflict = await s.stamp(cti, { idd: 'a-1' })
   t.is(conflict.statusCode, 409)
-  t.deepEqual(await s.verify(), [])
+  t.deepEqual(await s.verify(cti), [])
 })
 
 test('unlimited CTI: charged yearly in points, only Induxsoft V10+ or FactuDesk Web, RFC restriction, expiry', async (t) => {
