@@ -55,6 +55,9 @@ test('list: only A\'s rows, whatever filters, operators or sort keys are sent', 
     `?sortBy=distributorId&direction=desc&perPage=500`,
     `?perPage=100000&page=1`,
     `?filters.distributorId=${b.id}&filters.legalName=Beta`,
+    `?filters.search=${b1.nic}`,
+    `?filters.search=${encodeURIComponent(b1.legalName)}`,
+    `?filters.search=${encodeURIComponent('%')}`,
   ]
   for (const q of queries) {
     const res = await w.c.get(base + q)
@@ -64,9 +67,11 @@ test('list: only A\'s rows, whatever filters, operators or sort keys are sent', 
     t.true(body.meta.total <= w.aCustomers.length, q)
     leaksNothing(t, res.body, w, q)
   }
-  // The typed filter does work (the assertions above are not vacuous).
-  const own = (await w.c.get(`${base}?filters.nic=${w.aCustomers[0].nic}`)).json()
+  // The search box does work (the assertions above are not vacuous).
+  const own = (await w.c.get(`${base}?filters.search=${w.aCustomers[0].nic}`)).json()
   t.deepEqual(own.records.map((r: any) => r.id), [w.aCustomers[0].id])
+  const byName = (await w.c.get(`${base}?filters.legalName=${encodeURIComponent(w.aCustomers[0].legalName)}`)).json()
+  t.true(byName.records.some((r: any) => r.id === w.aCustomers[0].id))
 })
 
 test('search (reference pickers): never B\'s rows, whatever the query or search property', async (t) => {

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { ComponentLoader } from 'adminjs'
+import { raw } from '@mikro-orm/postgresql'
 import { ScopedResource } from '../../../core/admin/scoped-resource.js'
 import { FieldValidationError, isCatalogedError } from '../../../core/kernel/errors.js'
 import type { AdminUser } from '../../../core/http/types.js'
@@ -39,12 +40,20 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
   // names AdminJS already knows; ours is new, so it is declared known first.
   const known = (ComponentLoader as unknown as { defaultComponents: string[] }).defaultComponents
   if (!known.includes(CLASSIFY)) known.push(CLASSIFY)
+  const searchBox = async ({ distributorId, value }: { distributorId: string, value: string }) => {
+    const s = customers.searchSubquery(distributorId, value)
+    return { [raw((alias: string) => `${alias}.id in (${s.sql})`, s.params)]: [] }
+  }
   return {
     resource: new ScopedResource<Customer>(ctx.orm, {
       entity: CustomerSchema,
       scope: 'tenant',
       writable: SCALARS,
-      filterable: ['nic', 'legalName', 'tradeName', 'rfc', 'phone', 'email', 'category', 'color', 'createdAt'],
+      // Text is found through the search box (the customer search's indexes); a plain ilike per
+      // column scanned all 100k rows (75–95 ms, 13–17× /me).
+      filterable: ['category', 'color', 'createdAt'],
+      // `legalName` too: AdminJS's reference pickers search by the title property.
+      virtualFilters: { search: searchBox, legalName: searchBox },
       create: ({ em, distributorId, params }) => customers.create(em, distributorId, toInput(params)),
       update: ({ em, entity, params }) => customers.update(em, entity, toInput(params)),
     }),
@@ -54,7 +63,7 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
       listProperties: ['nic', 'legalName', 'tradeName', 'rfc', 'phone', 'classification', 'createdAt'],
       showProperties: ['nic', ...SCALARS, 'createdAt'],
       editProperties: SCALARS,
-      filterProperties: ['nic', 'legalName', 'tradeName', 'rfc', 'phone', 'email', 'category', 'color', 'createdAt'],
+      filterProperties: ['search', 'category', 'color', 'createdAt'],
       sort: { sortBy: 'createdAt', direction: 'desc' },
       properties: {
         id: { isVisible: false },
@@ -68,6 +77,7 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
         taxRegime: { availableValues: Object.entries(TAX_REGIMES).map(([value, name]) => ({ value, label: `${value} · ${name}` })) },
         category: { availableValues: CATEGORIES.map((value) => ({ value, label: CATEGORY_LABELS[value] })) },
         color: { availableValues: COLORS.map((value) => ({ value, label: COLOR_LABELS[value] })) },
+        search: { type: 'string', isSortable: false, isVisible: { list: false, show: false, edit: false, filter: true } },
         // Category and colour as one-click buttons in the list (a virtual property: no column).
         classification: { type: 'string', isSortable: false, isVisible: { list: true, show: false, edit: false, filter: false }, components: { list: CLASSIFY } },
       },
@@ -109,7 +119,7 @@ export const clientsAdminLocale = {
   resources: {
     Customer: {
       properties: {
-        nic: 'NIC', legalName: 'Razón social', tradeName: 'Nombre comercial', rfc: 'RFC', taxRegime: 'Régimen fiscal', postalCode: 'Código postal',
+        search: 'Buscar (NIC, razón social, RFC, teléfono, contactos, CTI…)', nic: 'NIC', legalName: 'Razón social', tradeName: 'Nombre comercial', rfc: 'RFC', taxRegime: 'Régimen fiscal', postalCode: 'Código postal',
         address: 'Domicilio', phone: 'Teléfono', email: 'Correo', otherData: 'Notas', stampPrice: 'Precio de timbre (MXN)',
         category: 'Categoría', color: 'Color', createdAt: 'Alta', classification: 'Clasificación',
       },

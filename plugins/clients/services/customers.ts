@@ -160,6 +160,12 @@ export class CustomersService {
     return rows.map((r) => r.id)
   }
 
+  /** The search box as a subquery of matching customer ids (`… where id in (<sql>)`), for the CM list. */
+  searchSubquery(distributorId: string, q: string): { sql: string, params: unknown[] } {
+    const where = this.where(distributorId, { q })
+    return where.searchOnly ? { sql: where.searchOnly.sql, params: where.searchOnly.params } : { sql: 'select null::uuid where false', params: [] }
+  }
+
   /** WHERE of a list query: tenant, search box, colour and category. */
   private where(distributorId: string, query: ListQuery): Where {
     const parts = ['c.distributor_id = ?']
