@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url'
-import { ComponentLoader } from 'adminjs'
+import { BaseRecord, ComponentLoader, flat, type Filter } from 'adminjs'
 import { raw } from '@mikro-orm/postgresql'
 import { ScopedResource } from '../../../core/admin/scoped-resource.js'
 import { FieldValidationError, isCatalogedError } from '../../../core/kernel/errors.js'
 import type { AdminUser } from '../../../core/http/types.js'
 import type { PluginContext } from '../../../core/kernel/plugin.js'
 import { CATEGORIES, COLORS, CustomerSchema, type Customer, type CustomerCategory, type CustomerColor } from '../entities/customer.js'
-import type { CustomerInput, CustomersService } from '../services/customers.js'
+import type { CustomerInput, CustomersService, ListQuery, SortKey } from '../services/customers.js'
 import { CATEGORY_LABELS, COLOR_LABELS, TAX_REGIMES } from '../services/validate.js'
 
 /** The admin names `otherData` (the column); the service takes the API's `notes`. */
@@ -34,6 +34,46 @@ export const clientsAdminComponents = { [CLASSIFY]: classifyFile }
 
 const SCALARS = ['legalName', 'tradeName', 'rfc', 'taxRegime', 'postalCode', 'address', 'phone', 'email', 'otherData', 'stampPrice', 'category', 'color']
 
+/**
+ * The Clientes list when the search box (or the pickers' name search) is used: the service's list,
+ * which counts over the search tables and pages by index, instead of a generic count and sort over
+ * every matching row (a word in 10,000 names took 94 ms that way). Other filters take the generic path.
+ */
+class CustomerResource extends ScopedResource<Customer> {
+  constructor(private readonly pctx: PluginContext, private readonly customers: CustomersService, spec: ConstructorParameters<typeof ScopedResource<Customer>>[1]) {
+    super(pctx.orm, spec)
+  }
+
+  private searched(filter: Filter | undefined, context: any): { distributorId: string, query: ListQuery } | null {
+    const f = filter?.filters ?? {}
+    const value = (k: string) => { const v = (f[k] as { value?: unknown } | undefined)?.value; return typeof v === 'string' && v.trim() ? v.trim().slice(0, 200) : undefined }
+    const q = value('search') ?? value('legalName')
+    const others = Object.keys(f).filter((k) => !['search', 'legalName', 'color', 'category'].includes(k))
+    const distributorId = (context?.currentAdmin as AdminUser | undefined)?.distributorId
+    if (!q || others.length || !distributorId || (value('search') && value('legalName'))) return null
+    const color = value('color'), category = value('category')
+    if ((color && !COLORS.includes(color as CustomerColor)) || (category && !CATEGORIES.includes(category as CustomerCategory))) return null
+    return { distributorId, query: { q, color: color as CustomerColor | undefined, category: category as CustomerCategory | undefined } }
+  }
+
+  override async count(filter: Filter, context?: any): Promise<number> {
+    const s = this.searched(filter, context)
+    return s ? this.customers.countMatching(this.pctx.em(), s.distributorId, s.query) : super.count(filter, context)
+  }
+
+  override async find(filter: Filter, params: { limit?: number, offset?: number, sort?: { sortBy?: string, direction?: 'asc' | 'desc' } } = {}, context?: any): Promise<BaseRecord[]> {
+    const s = this.searched(filter, context)
+    const limit = Math.min(Math.max(Number(params.limit) || 10, 1), 500)
+    const offset = Math.max(Number(params.offset) || 0, 0)
+    if (!s || offset % limit !== 0) return super.find(filter, params, context)
+    const key: SortKey = (['legalName', 'nic', 'createdAt'] as const).find((k) => k === params.sort?.sortBy) ?? 'createdAt'
+    const sort = { key, desc: params.sort?.sortBy ? params.sort.direction === 'desc' : true }
+    const { items } = await this.customers.list(this.pctx.em(), s.distributorId, { ...s.query, sort }, offset / limit + 1, limit)
+    return items.map(({ customer }) => new BaseRecord(flat.flatten(customer as object), this))
+  }
+
+}
+
 /** Clientes in the CM: the distributor's own customers only; created and edited through the service. */
 export function customerResource(ctx: PluginContext, customers: CustomersService) {
   // The kernel registers contributed components with ComponentLoader.override(), which accepts only
@@ -45,7 +85,7 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
     return { [raw((alias: string) => `${alias}.id in (${s.sql})`, s.params)]: [] }
   }
   return {
-    resource: new ScopedResource<Customer>(ctx.orm, {
+    resource: new CustomerResource(ctx, customers, {
       entity: CustomerSchema,
       scope: 'tenant',
       writable: SCALARS,

@@ -212,6 +212,11 @@ export class CustomersService {
     return { items, total: n }
   }
 
+  /** How many of the tenant's customers a list query matches (the same count `list` gives). */
+  countMatching(em: EntityManager, distributorId: string, query: ListQuery): Promise<number> {
+    return this.count(em, this.where(distributorId, query))
+  }
+
   private async count(em: EntityManager, where: Where): Promise<number> {
     // Only the search box: the matching ids come from the search tables, which carry the tenant,
     // so the customers' rows need not be visited to count them.
