@@ -1,10 +1,8 @@
 import test from 'ava'
-import { existsSync, mkdirSync, rmSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
-import type { Server } from 'node:http'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { startTestApp, type TestApp } from '../helpers/app.js'
+import type { Browser, Page } from 'playwright-core'
+import type { TestApp } from '../helpers/app.js'
+import { startBrowserApp, type BrowserApp } from '../helpers/browser.js'
 import { withCheckDigit } from '../../plugins/clients/rfc.js'
 
 /**
@@ -13,41 +11,16 @@ import { withCheckDigit } from '../../plugins/clients/rfc.js'
  * .tmp/screenshots/ (git-ignored) for a person to look at.
  */
 
-const CHROMIUM = process.env.CM_CHROMIUM ?? '/usr/bin/chromium'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync']
-const root = path.resolve(import.meta.dirname, '..', '..')
-const shots = path.join(root, '.tmp', 'screenshots', process.env.DATABASE_URL ? 'pg' : 'embedded')
 // AdminJS bundles its frontend on the first request in development mode: allow for it.
 const SLOW = 120_000
 
+let app: BrowserApp | undefined
 let t0: TestApp | undefined
-let server: Server | undefined
 let browser: Browser | undefined
 let base = ''
-
-test.before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: the browser test needs Debian's chromium (apt-get install -y chromium), or CM_CHROMIUM pointing at a chromium binary`)
-  }
-  t0 = await startTestApp({ admin: true })
-  const listening = t0.app.http.app.listen(0, '127.0.0.1')
-  server = listening
-  await new Promise<void>((resolve, reject) => { listening.once('listening', resolve); listening.once('error', reject) })
-  base = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`
-  // launch() gives chromium a fresh temporary user-data-dir of its own and removes it on close.
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 60_000 })
-  rmSync(shots, { recursive: true, force: true })
-  mkdirSync(shots, { recursive: true })
-})
-
-test.after.always(async () => {
-  await browser?.close().catch(() => {})
-  if (server) await new Promise<void>((resolve) => { server!.closeAllConnections(); server!.close(() => resolve()) })
-  await t0?.close()
-})
-
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true })
+test.before(async () => { app = await startBrowserApp(''); ({ t0, browser, base } = app) })
+test.after.always(() => app?.close())
+const shot = (page: Page, name: string) => app!.shot(page, name)
 
 test('a distributor signs in, opens Clientes, creates a customer and sees it in the list', async (t) => {
   t.timeout(4 * SLOW)
@@ -122,7 +95,7 @@ test('a distributor signs in, opens Clientes, creates a customer and sees it in 
     await page.reload()
     await page.locator('tr', { hasText: 'Farmacia San Rafael' }).first().waitFor()
     t.is(await page.locator('tbody tr').count(), 5)
-    await page.screenshot({ path: path.join(shots, '07-clientes-list-several.png'), clip: { x: 0, y: 0, width: 1440, height: 680 } })
+    await page.screenshot({ path: path.join(app!.shots, '07-clientes-list-several.png'), clip: { x: 0, y: 0, width: 1440, height: 680 } })
     t.deepEqual(errors, [], 'no script errors in the page')
   } catch (e) {
     await shot(page, '99-failure').catch(() => {})

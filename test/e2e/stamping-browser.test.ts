@@ -1,10 +1,7 @@
 import test from 'ava'
-import { existsSync, mkdirSync, rmSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
-import type { Server } from 'node:http'
-import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { startTestApp, type TestApp } from '../helpers/app.js'
+import type { Browser, Page } from 'playwright-core'
+import type { TestApp } from '../helpers/app.js'
+import { startBrowserApp, type BrowserApp } from '../helpers/browser.js'
 import { rows } from '../security/support.js'
 import { CTI_PASSWORD, Stamping } from '../plugins/stamping/helpers.js'
 import { b64, sampleCfdi } from '../helpers/cfdi.js'
@@ -14,37 +11,15 @@ import { b64, sampleCfdi } from '../helpers/cfdi.js'
  * notice, the new balance) and the customer's PCC page. Screenshots go to .tmp/screenshots/stamping-*.
  */
 
-const CHROMIUM = process.env.CM_CHROMIUM ?? '/usr/bin/chromium'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync']
-const root = path.resolve(import.meta.dirname, '..', '..')
-const shots = path.join(root, '.tmp', 'screenshots', `stamping-${process.env.DATABASE_URL ? 'pg' : 'embedded'}`)
 const SLOW = 180_000
 
+let app: BrowserApp | undefined
 let t0: TestApp | undefined
-let server: Server | undefined
 let browser: Browser | undefined
 let base = ''
-
-test.before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set CM_CHROMIUM)`)
-  t0 = await startTestApp({ admin: true })
-  const listening = t0.app.http.app.listen(0, '127.0.0.1')
-  server = listening
-  await new Promise<void>((resolve, reject) => { listening.once('listening', resolve); listening.once('error', reject) })
-  base = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 60_000 })
-  rmSync(shots, { recursive: true, force: true })
-  mkdirSync(shots, { recursive: true })
-})
-
-test.after.always(async () => {
-  await browser?.close().catch(() => {})
-  if (server) await new Promise<void>((resolve) => { server!.closeAllConnections(); server!.close(() => resolve()) })
-  await t0?.close()
-})
-
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true })
+test.before(async () => { app = await startBrowserApp('stamping-'); ({ t0, browser, base } = app) })
+test.after.always(() => app?.close())
+const shot = (page: Page, name: string) => app!.shot(page, name)
 
 test('a distributor sees its CTIs with balances, transfers stamps through the form; the customer sees them in the PCC', async (t) => {
   t.timeout(4 * SLOW)

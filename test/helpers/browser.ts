@@ -1,0 +1,59 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import path from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { startTestApp, type TestApp } from './app.js'
+
+export const CHROMIUM = process.env.CM_CHROMIUM ?? '/usr/bin/chromium'
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const root = path.resolve(import.meta.dirname, '..', '..')
+
+export interface BrowserApp {
+  t0: TestApp
+  /** http://127.0.0.1:<port> of the app listening on a real socket. */
+  base: string
+  browser: Browser
+  /** A full-page screenshot into .tmp/screenshots/<folder>-<embedded|pg>/ (git-ignored), for a person to look at. */
+  shot(page: Page, name: string): Promise<Buffer>
+  /** The folder the screenshots go to. */
+  shots: string
+  close(): Promise<void>
+}
+
+/**
+ * The app with the CM mounted, listening on a real socket, and Debian's chromium driven by
+ * playwright-core. Fails, saying why, when chromium is missing.
+ */
+export async function startBrowserApp(folder: string): Promise<BrowserApp> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: the browser tests need Debian's chromium (apt-get install -y chromium), or CM_CHROMIUM pointing at a chromium binary`)
+  }
+  const shots = path.join(root, '.tmp', 'screenshots', `${folder}${process.env.DATABASE_URL ? 'pg' : 'embedded'}`)
+  const t0 = await startTestApp({ admin: true })
+  let server: Server | undefined
+  let browser: Browser | undefined
+  try {
+    server = t0.app.http.app.listen(0, '127.0.0.1')
+    await new Promise<void>((resolve, reject) => { server!.once('listening', resolve); server!.once('error', reject) })
+    // launch() gives chromium a fresh temporary user-data-dir of its own and removes it on close.
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 60_000 })
+  } catch (e) {
+    if (server) server.close()
+    await t0.close()
+    throw e
+  }
+  rmSync(shots, { recursive: true, force: true })
+  mkdirSync(shots, { recursive: true })
+  return {
+    t0, browser, shots,
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    shot: (page, name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true }),
+    close: async () => {
+      await browser?.close().catch(() => {})
+      await new Promise<void>((resolve) => { server!.closeAllConnections(); server!.close(() => resolve()) })
+      await t0.close()
+    },
+  }
+}
