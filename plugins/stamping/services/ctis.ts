@@ -205,6 +205,16 @@ export class CtiService {
     return row
   }
 
+  /** Many CTIs of the tenant in one query, keyed by id; the first id (in the given order) that is not the tenant's throws. */
+  async getMany(em: EntityManager, distributorId: string, ids: string[]): Promise<Map<string, CtiRow>> {
+    const rows = await sql<CtiRow[]>(em, `select ${CTI_COLUMNS} from stamping_cti c where c.id = any(array(select jsonb_array_elements_text(?::jsonb))) and c.distributor_id = ?`,
+      [JSON.stringify(ids.map(String)), distributorId])
+    const byId = new Map(rows.map((r) => [r.id, r]))
+    const missing = ids.find((id) => !byId.has(String(id)))
+    if (missing !== undefined) throw new CtiNotFoundError(String(missing))
+    return byId
+  }
+
   async list(em: EntityManager, distributorId: string, filter: { customerIds?: string[] }, page: number, perPage: number): Promise<{ items: CtiRow[], total: number }> {
     const where = ['c.distributor_id = ?']
     const params: unknown[] = [distributorId]

@@ -18,24 +18,21 @@ export interface Actor { profileId?: string | null }
 const MAX_KEY = 150
 const MAX_ITEMS = 1000
 
-function idempotencyKey(value: unknown, required: boolean): string | null {
-  if (value === undefined || value === null || value === '') {
-    if (required) throw new FieldValidationError({ idempotencyKey: 'La clave de idempotencia es obligatoria' })
-    return null
-  }
-  if (typeof value !== 'string' || value.length > MAX_KEY) throw new FieldValidationError({ idempotencyKey: `La clave de idempotencia debe ser texto de a lo más ${MAX_KEY} caracteres` })
+/** A required idempotency key, or a message for `fields`. */
+function idempotencyKey(value: unknown, fields: Record<string, string>): string | undefined {
+  if (value === undefined || value === null || value === '') { fields.idempotencyKey = 'La clave de idempotencia es obligatoria'; return undefined }
+  if (typeof value !== 'string' || value.length > MAX_KEY) { fields.idempotencyKey = `La clave de idempotencia debe ser texto de a lo más ${MAX_KEY} caracteres`; return undefined }
   return value
 }
 
 /** Body of a single transfer: quantity, amount (MXN), idempotency key. */
-export function parseTransfer(body: Record<string, unknown>, requireKey = true): { quantity: number, amount: number, idempotencyKey: string | null } {
+export function parseTransfer(body: Record<string, unknown>): { quantity: number, amount: number, idempotencyKey: string } {
   const fields: Record<string, string> = {}
   const quantity = parseQuantity(body.quantity, 'quantity', fields)
   const amount = parseAmount(body.amount, 'amount', fields)
-  let key: string | null = null
-  try { key = idempotencyKey(body.idempotencyKey, requireKey) } catch (e) { Object.assign(fields, (e as FieldValidationError).fields) }
+  const key = idempotencyKey(body.idempotencyKey, fields)
   if (Object.keys(fields).length) throw new FieldValidationError(fields)
-  return { quantity: quantity!, amount: amount!, idempotencyKey: key }
+  return { quantity: quantity!, amount: amount!, idempotencyKey: key! }
 }
 
 export function parseAutoSale(body: Record<string, unknown>): AutoSaleConfig {
@@ -66,19 +63,18 @@ export class SalesService {
     return em.transactional(async (tx) => {
       const cti = await this.ctis.create(tx, distributorId, customer, input, oneYearFromNow)
       if (cti.type === 'unlimited' && this.unlimitedYearlyPoints > 0) {
-        const points = await this.ledger.accountOf(tx, 'distributor', distributorId, 'points')
-          ?? await this.ledger.ensureAccount(tx, { ownerType: 'distributor', ownerId: distributorId, asset: 'points', distributorId })
+        const points = await this.distributorAccount(tx, distributorId, 'points')
         const sink = (await this.ledger.accountOf(tx, 'sink', distributorId, 'points'))!
-        await this.ledger.transfer(tx, { from: points.id, to: sink.id, amount: this.unlimitedYearlyPoints, kind: 'purchase', memo: `CTI ilimitada ${cti.id}: 1 año`, actor: actor.profileId ?? null })
+        await this.ledger.transfer(tx, { from: points, to: sink.id, amount: this.unlimitedYearlyPoints, kind: 'purchase', memo: `CTI ilimitada ${cti.id}: 1 año`, actor: actor.profileId ?? null })
       }
       return cti
     })
   }
 
-  private async inventoryAccount(em: EntityManager, distributorId: string): Promise<string> {
-    const inv = await this.ledger.accountOf(em, 'distributor', distributorId, 'stamps')
-    if (inv) return inv.id
-    return (await this.ledger.ensureAccount(em, { ownerType: 'distributor', ownerId: distributorId, asset: 'stamps', distributorId })).id
+  /** The distributor's own stamps or points account (created, with its issuer and sink, on first use). */
+  private async distributorAccount(em: EntityManager, distributorId: string, asset: 'stamps' | 'points'): Promise<string> {
+    const found = await this.ledger.accountOf(em, 'distributor', distributorId, asset)
+    return found?.id ?? (await this.ledger.ensureAccount(em, { ownerType: 'distributor', ownerId: distributorId, asset, distributorId })).id
   }
 
   private standard(cti: CtiRow): string {
@@ -93,17 +89,18 @@ export class SalesService {
   }
 
   /** Inventory → one standard CTI, irreversible, with its sale. */
-  async transferToCti(em: EntityManager, distributorId: string, ctiId: string, input: { quantity: number, amount: number, idempotencyKey: string | null }, actor: Actor = {}): Promise<TransferOutcome> {
+  async transferToCti(em: EntityManager, distributorId: string, ctiId: string, input: { quantity: number, amount: number, idempotencyKey: string }, actor: Actor = {}): Promise<TransferOutcome> {
     const out = await this.sell(em, distributorId, [{ cti: ctiId, quantity: input.quantity, amount: input.amount }], 'transfer', input.idempotencyKey, actor)
-    return { transfer: out.transfer.items[0] && { ...out.transfer.items[0], id: out.transfer.id }, balance: out.balances[ctiId], inventory: out.inventory, replayed: out.replayed }
+    return { transfer: out.transfer.items[0], balance: out.balances[ctiId], inventory: out.inventory, replayed: out.replayed }
   }
 
   /** Many CTIs, quantity and amount each: all applied or none. */
   async transferMass(em: EntityManager, distributorId: string, body: Record<string, unknown>, actor: Actor = {}): Promise<MassOutcome> {
-    const key = idempotencyKey(body.idempotencyKey, true)
-    if (!Array.isArray(body.items) || body.items.length === 0) throw new FieldValidationError({ items: 'Indica al menos una cuenta' })
-    if (body.items.length > MAX_ITEMS) throw new FieldValidationError({ items: `A lo más ${MAX_ITEMS} cuentas por transferencia` })
     const fields: Record<string, string> = {}
+    const key = idempotencyKey(body.idempotencyKey, fields)
+    if (!Array.isArray(body.items) || body.items.length === 0) fields.items = 'Indica al menos una cuenta'
+    else if (body.items.length > MAX_ITEMS) fields.items = `A lo más ${MAX_ITEMS} cuentas por transferencia`
+    if (!Array.isArray(body.items) || fields.items) throw new FieldValidationError(fields)
     const items = body.items.map((raw: unknown, i: number) => {
       const it = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>
       if (typeof it.cti !== 'string' || !it.cti) fields[`items[${i}].cti`] = 'Indica la CTI'
@@ -114,25 +111,24 @@ export class SalesService {
     const seen = new Set<string>()
     items.forEach((it, i) => { if (seen.has(it.cti)) fields[`items[${i}].cti`] = 'CTI repetida'; seen.add(it.cti) })
     if (Object.keys(fields).length) throw new FieldValidationError(fields)
-    return this.sell(em, distributorId, items, 'mass_transfer', key, actor)
+    return this.sell(em, distributorId, items, 'mass_transfer', key!, actor)
   }
 
-  private async sell(em: EntityManager, distributorId: string, items: { cti: string, quantity: number, amount: number }[], kind: SaleKind, key: string | null, actor: Actor): Promise<MassOutcome> {
+  private async sell(em: EntityManager, distributorId: string, items: { cti: string, quantity: number, amount: number }[], kind: SaleKind, key: string, actor: Actor): Promise<MassOutcome> {
     return em.transactional(async (tx) => {
-      const ctis = new Map<string, CtiRow>()
-      for (const it of items) ctis.set(it.cti, await this.ctis.get(tx, distributorId, it.cti))
+      const ctis = await this.ctis.getMany(tx, distributorId, items.map((it) => it.cti))
       const accounts = new Map(items.map((it) => [it.cti, this.standard(ctis.get(it.cti)!)]))
-      const inventory = await this.inventoryAccount(tx, distributorId)
+      const inventory = await this.distributorAccount(tx, distributorId, 'stamps')
       const result = await this.ledger.transferMany(tx, {
         legs: items.map((it) => ({ from: inventory, to: accounts.get(it.cti)!, amount: it.quantity, kind: kind === 'auto_sale' ? 'auto_sale' : 'sale', memo: saleMemo(kind, it.cti, it.amount) })),
         actor: actor.profileId ?? null,
-        idempotencyKey: key ? `${kind}:${key}` : null,
+        idempotencyKey: `${kind}:${key}`,
       })
       let sales: { ctiId: string, quantity: number, amount: number, createdAt: Date }[]
       if (result.replayed) {
         sales = await sql(tx, `select cti_id as "ctiId", quantity, amount::float8 as amount, created_at as "createdAt" from stamping_sale where transfer_id = ? order by cti_id`, [result.transferId])
         if (sales.length !== items.length || items.some((it) => !sales.some((s) => s.ctiId === it.cti && s.quantity === it.quantity && s.amount === it.amount))) {
-          throw new IdempotencyConflictError(key!)
+          throw new IdempotencyConflictError(key)
         }
       } else {
         const rows = items.map((it) => ({ d: distributorId, c: ctis.get(it.cti)!.customerId, t: it.cti, q: it.quantity, a: it.amount }))
@@ -178,12 +174,15 @@ export class SalesService {
     if (!ctiIds.length) throw new BadRequestError('No CTI given')
     const due: CtiRow[] = []
     await em.transactional(async (tx) => {
-      for (const id of ctiIds) {
-        const cti = await this.ctis.get(tx, distributorId, id)
-        this.standard(cti)
-        await sql(tx, `update stamping_cti set auto_sale_minimum = ?, auto_sale_quantity = ?, auto_sale_amount = ?, auto_sale_warning = null, auto_sale_warned_at = null where id = ?`,
-          [config?.minimum ?? null, config?.quantity ?? null, config?.amount ?? null, cti.id])
-        if (config && (await this.ledger.balance(tx, cti.accountId!)) <= config.minimum) due.push({ ...cti, autoSaleMinimum: config.minimum, autoSaleQuantity: config.quantity, autoSaleAmount: config.amount })
+      const ctis = [...(await this.ctis.getMany(tx, distributorId, ctiIds)).values()]
+      const accounts = ctis.map((cti) => this.standard(cti))
+      await sql(tx, `update stamping_cti set auto_sale_minimum = ?, auto_sale_quantity = ?, auto_sale_amount = ?, auto_sale_warning = null, auto_sale_warned_at = null
+        where id = any(array(select jsonb_array_elements_text(?::jsonb)))`,
+        [config?.minimum ?? null, config?.quantity ?? null, config?.amount ?? null, JSON.stringify(ctis.map((c) => c.id))])
+      if (!config) return
+      const balances = await this.ledger.balances(tx, accounts)
+      for (const cti of ctis) {
+        if ((balances.get(cti.accountId!) ?? 0) <= config.minimum) due.push({ ...cti, autoSaleMinimum: config.minimum, autoSaleQuantity: config.quantity, autoSaleAmount: config.amount })
       }
     })
     for (const cti of due) await this.fireAutoSale(em, cti, `config:${cti.id}:${Date.now()}`, actor)

@@ -177,9 +177,16 @@ export class StampService {
     }
   }
 
+  /** Moves the customer's stamp figure by `delta`; a stamp (delta ≤ 0: reserved, or unlimited) also dates its latest stamping. */
   private async figures(em: EntityManager, cti: CtiForStamp, delta: number) {
-    await sql(em, `update stamping_customer_figures set stamp_balance = stamp_balance + ?, last_stamped_at = case when ? < 0 or ? then now() else last_stamped_at end where customer_id = ?`,
-      [delta, delta, cti.type === 'unlimited', cti.customerId])
+    await sql(em, `update stamping_customer_figures set stamp_balance = stamp_balance + ?, last_stamped_at = case when ? then now() else last_stamped_at end where customer_id = ?`,
+      [delta, delta <= 0, cti.customerId])
+  }
+
+  /** Voids a reservation nothing will post, and gives its stamp back to the customer's figure. */
+  private async giveBack(em: EntityManager, cti: CtiForStamp, reservation: { pendingId: string }, memo: string) {
+    await this.ledger.void(em, reservation.pendingId, { memo })
+    await this.figures(em, cti, 1)
   }
 
   /** Gives up a claim this request still holds (nothing was charged); its idd bindings go with it. */
@@ -205,7 +212,7 @@ export class StampService {
       const pac = await this.pac()
       result = await withTimeout(pac.stamp(doc), this.options.pacTimeoutMs)
     } catch (e) {
-      if (reservation) { await this.ledger.void(em, reservation.pendingId, { memo: 'PAC failed' }); await this.figures(em, cti, 1) }
+      if (reservation) await this.giveBack(em, cti, reservation, 'PAC failed')
       await this.release(em, claim)
       if (e instanceof PacUnavailableError) throw e
       this.log?.error('PAC call failed', { error: String((e as Error)?.stack ?? e) })
@@ -225,7 +232,7 @@ export class StampService {
       })
     } catch (e) {
       if (!(e instanceof ClaimLostError)) throw e
-      if (reservation) { await this.ledger.void(em, reservation.pendingId, { memo: 'claim taken over' }); await this.figures(em, cti, 1) }
+      if (reservation) await this.giveBack(em, cti, reservation, 'claim taken over')
       return null
     }
     let balance = reservation?.balance ?? null
