@@ -10,24 +10,8 @@ export interface CustomerInput {
   notes?: unknown, stampPrice?: unknown, category?: unknown, color?: unknown,
 }
 
-/** Validated fields, in the entity's names. */
-export interface CustomerFields {
-  legalName: string
-  rfc: string
-  tradeName?: string | null
-  taxRegime?: string | null
-  postalCode?: string | null
-  address?: string | null
-  phone?: string | null
-  email?: string | null
-  legalRepresentative?: Contact | null
-  financialContact?: Contact | null
-  technicalContact?: Contact | null
-  otherData?: string | null
-  stampPrice?: string | null
-  category?: CustomerCategory | null
-  color?: CustomerColor | null
-}
+/** Validated fields, in the entity's names: the customer without what the database assigns. */
+export type CustomerFields = Omit<Customer, 'id' | 'distributorId' | 'nic' | 'createdAt'>
 
 export const CONTACTS = ['legalRepresentative', 'financialContact', 'technicalContact'] as const
 export type ContactKey = typeof CONTACTS[number]
