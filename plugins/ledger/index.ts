@@ -8,7 +8,7 @@ import { LedgerSweepSchema } from './entities/sweep.js'
 import { ledgerMigrations } from './migrations/index.js'
 import { LedgerService } from './services/ledger.js'
 
-export type { LedgerService } from './services/ledger.js'
+export type { LedgerService, Reservation } from './services/ledger.js'
 
 declare module '../../core/kernel/plugin.js' {
   interface PluginServices { ledger: LedgerService }

@@ -430,6 +430,69 @@ export class LedgerService {
     }
   }
 
+  /**
+   * Many independent reservations in ONE statement (the stamping API's group commit): each item is
+   * granted or refused on its own, never all-or-nothing. The accounts are locked in id order; an
+   * account's requests are granted in the given order while their running total fits its balance,
+   * and the first that does not fit ends its grants (no later request overtakes it). The account
+   * row moves once, by the granted total. Items carry no idempotency key: the caller's
+   * own claim makes them exactly once. Answers in the given order, an Error where refused.
+   */
+  async reserveMany(em: EntityManager, inputs: Omit<ReserveInput, 'idempotencyKey'>[]): Promise<(Reservation | Error)[]> {
+    const out: (Reservation | Error)[] = new Array(inputs.length)
+    const items: { i: number, account: string, amount: number, kind: string, credit: string | null, memo: string | null, actor: string | null }[] = []
+    inputs.forEach((input, i) => {
+      try {
+        const account = uuid(input.account, 'account')
+        if (!account) throw new LedgerInvalidTransferError('account is required')
+        const credit = uuid(input.to, 'to')
+        if (credit === account) throw new LedgerInvalidTransferError('a reservation cannot credit the account it debits')
+        items.push({ i, account, amount: units(input.amount ?? 1), kind: input.kind ?? 'stamp_reserve', credit, memo: text(input.memo, MAX_MEMO, 'memo'), actor: uuid(input.actor, 'actor') })
+      } catch (e) { out[i] = e as Error }
+    })
+    if (!items.length) return out
+    // `locked` returns each account's current row (READ COMMITTED re-reads it after the lock wait);
+    // the UPDATE below then moves that same, now locked, row version.
+    const rows = await sql<{ i: number, id: string, transferId: string, balance: number }[]>(em, `
+      with req as (
+        select x.*, gen_random_uuid() as transfer_id, sum(x.amount) over (partition by x.account order by x.i) as running
+        from jsonb_to_recordset(?::jsonb) as x(i int, account uuid, amount bigint, kind text, credit uuid, memo text, actor uuid)
+      ), locked as (
+        select a.id, a.balance, a.asset, a.distributor_id from ledger_account a
+        where a.id = any(array(select distinct account from req)) and a.materialized
+        order by a.id for update
+      ), granted as materialized (
+        select r.*, l.asset, l.distributor_id, l.balance - r.running as after
+        from req r join locked l on l.id = r.account where r.running <= l.balance
+      ), d as (
+        update ledger_account a set balance = a.balance - g.total
+        from (select account, sum(amount) as total from granted group by account) g where a.id = g.account
+      ), e as (
+        insert into ledger_entry (transfer_id, kind, phase, debit_account, credit_account, amount, asset, distributor_id, actor_profile_id, memo)
+        select g.transfer_id, g.kind, 'pending', g.account,
+          coalesce(g.credit, (select s.id from ledger_account s where s.owner_type = 'sink' and s.owner_id = g.distributor_id::text and s.asset = g.asset)),
+          g.amount, g.asset, g.distributor_id, g.actor, g.memo
+        from granted g order by g.account, g.i
+        returning id, transfer_id
+      )
+      select g.i, e.id::text as id, e.transfer_id as "transferId", g.after::float8 as balance from e join granted g on g.transfer_id = e.transfer_id`,
+      [JSON.stringify(items)])
+    for (const r of rows) out[r.i] = { pendingId: r.id, transferId: r.transferId, balance: r.balance, replayed: false }
+    const refused = items.filter((it) => !out[it.i])
+    if (refused.length) {
+      const found = await sql<LedgerAccount[]>(em, `select ${ACCOUNT_COLUMNS} from ledger_account where id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))`,
+        [JSON.stringify([...new Set(refused.map((it) => it.account))])])
+      const byId = new Map(found.map((a) => [a.id, a]))
+      for (const it of refused) {
+        const account = byId.get(it.account)
+        out[it.i] = !account ? new LedgerAccountNotFoundError(it.account)
+          : !account.materialized ? new LedgerInvalidTransferError(`the ${account.ownerType} account ${account.id} cannot be reserved from`)
+            : insufficient(account, it.amount)
+      }
+    }
+    return out
+  }
+
   private async replayReservation(em: EntityManager, account: string, key: string, hash: string): Promise<Reservation | null> {
     const [row] = await sql<{ id: string, transferId: string, requestHash: string | null, phase: string, balance: number }[]>(em,
       `select e.id::text as id, e.transfer_id as "transferId", e.request_hash as "requestHash", e.phase, a.balance::float8 as balance
@@ -451,6 +514,42 @@ export class LedgerService {
   /** Cancels a reservation: inserts the void row and gives the amount back, in one statement. */
   void(em: EntityManager, pendingId: string | number, opts: { actor?: string | null, memo?: string | null } = {}): Promise<Resolution> {
     return this.resolve(em, 'void', pendingId, opts)
+  }
+
+  /**
+   * Posts many reservations in one statement (the stamping API's group commit). Answers in order,
+   * with post's errors where an entry is unknown or already resolved (the unique index on
+   * pending_id decides between concurrent resolutions).
+   */
+  async postMany(em: EntityManager, pendingIds: (string | number)[]): Promise<(Resolution | Error)[]> {
+    const ids = pendingIds.map(String)
+    const valid = ids.filter((id) => ENTRY_ID.test(id))
+    const rows = valid.length ? await sql<Resolution[]>(em, `
+      with p as (
+        select id, transfer_id, kind, debit_account, credit_account, amount, asset, distributor_id from ledger_entry
+        where id = any(array(select (jsonb_array_elements_text(?::jsonb))::bigint)) and phase = 'pending'
+      ), r as (
+        insert into ledger_entry (transfer_id, kind, phase, pending_id, debit_account, credit_account, amount, asset, distributor_id)
+        select p.transfer_id, ${RESOLVED_KIND_SQL('post')}, 'post', p.id, p.debit_account, p.credit_account, p.amount, p.asset, p.distributor_id from p
+        order by p.id
+        on conflict (pending_id) where pending_id is not null do nothing
+        returning id, pending_id, transfer_id, debit_account, credit_account, amount
+      ), c as (
+        update ledger_account a set balance = a.balance + s.amount
+        from (select credit_account, sum(amount) as amount from r group by credit_account) s
+        where a.id = s.credit_account and a.materialized
+      )
+      select r.id::text as "entryId", r.pending_id::text as "pendingId", r.transfer_id as "transferId", r.debit_account as account, r.amount::float8 as amount from r`,
+      [JSON.stringify(valid)]) : []
+    const byPending = new Map<string, Resolution | Error>(rows.map((r) => [r.pendingId, r]))
+    const missing = valid.filter((id) => !byPending.has(id))
+    if (missing.length) {
+      const found = await sql<{ id: string, phase: string, resolution: string | null }[]>(em,
+        `select p.id::text as id, p.phase, (select r.phase from ledger_entry r where r.pending_id = p.id) as resolution
+         from ledger_entry p where p.id = any(array(select (jsonb_array_elements_text(?::jsonb))::bigint))`, [JSON.stringify(missing)])
+      for (const f of found) if (f.phase === 'pending') byPending.set(f.id, new LedgerPendingResolvedError(f.id, f.resolution === 'post' ? 'posted' : 'voided'))
+    }
+    return ids.map((id) => byPending.get(id) ?? new LedgerPendingNotFoundError(id))
   }
 
   private async resolve(em: EntityManager, phase: 'post' | 'void', pendingId: string | number, opts: { actor?: string | null, memo?: string | null }): Promise<Resolution> {

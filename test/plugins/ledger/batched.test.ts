@@ -1,0 +1,87 @@
+import test from 'ava'
+import { sql } from '../../../core/db/sql.js'
+import {
+  InsufficientStampsError, LedgerAccountNotFoundError, LedgerInvalidAmountError, LedgerPendingNotFoundError, LedgerPendingResolvedError,
+} from '../../../plugins/ledger/errors.js'
+import type { Reservation } from '../../../plugins/ledger/services/ledger.js'
+import type { TestApp } from '../../helpers/app.js'
+import { Books, startLedgerApp } from './helpers.js'
+
+// reserveMany / postMany: the statements the stamping API's group commit sends. On the PostgreSQL
+// server the concurrent calls below contend on the same account row from separate connections.
+let t0: TestApp
+let books: Books
+test.before(async () => { t0 = await startLedgerApp(); books = new Books(t0) })
+test.after.always(() => t0?.close())
+
+const granted = (rs: (Reservation | Error)[]) => rs.filter((r): r is Reservation => !(r instanceof Error))
+
+test('reserveMany grants each account in order while the running total fits its balance; the first that does not fit ends its grants', async (t) => {
+  const d = await books.distributor(100)
+  const a = await books.cti(d, 3)
+  const b = await books.cti(d, 10)
+  const out = await books.ledger.reserveMany(books.em(), [
+    { account: a }, { account: b, amount: 4 }, { account: a }, { account: a }, { account: a }, { account: b, amount: 7 }, { account: b, amount: 6 },
+  ])
+  // b: 4 fits; 7 does not (4 + 7 > 10), and no later request overtakes it, though 6 alone would fit.
+  t.deepEqual(out.map((r) => (r instanceof InsufficientStampsError ? 'insufficient' : r instanceof Error ? r.message : r.balance)), [2, 6, 1, 0, 'insufficient', 'insufficient', 'insufficient'])
+  t.is(await books.balance(a), 0)
+  t.is(await books.balance(b), 6)
+  // One pending entry per grant, and the books agree with the balances.
+  const [{ n }] = await sql<{ n: number }[]>(books.em(), "select count(*)::int as n from ledger_entry where phase = 'pending' and debit_account in (?, ?)", [a, b])
+  t.is(n, 4)
+  t.deepEqual(await books.ledger.verify(books.em()), [])
+})
+
+test('reserveMany: a bad item or an unknown account fails alone, its neighbours are reserved', async (t) => {
+  const d = await books.distributor(10)
+  const a = await books.cti(d, 5)
+  const out = await books.ledger.reserveMany(books.em(), [
+    { account: a }, { account: a, amount: -1 }, { account: '0b0e6f3e-2c8a-4d8e-9d55-2f6a1f4a7c11' }, { account: 'not-a-uuid' }, { account: a, amount: 2 },
+  ])
+  t.false(out[0] instanceof Error)
+  t.true(out[1] instanceof LedgerInvalidAmountError)
+  t.true(out[2] instanceof LedgerAccountNotFoundError)
+  t.true(out[3] instanceof Error)
+  t.is((out[4] as Reservation).balance, 2)
+  t.is(await books.balance(a), 2)
+})
+
+test('20 concurrent reserveMany batches of 25 on an account holding 300: exactly 300 granted, balance 0', async (t) => {
+  const d = await books.distributor(300)
+  const cti = await books.cti(d, 300)
+  const batches = await Promise.all(Array.from({ length: 20 }, () => books.ledger.reserveMany(books.em(), Array.from({ length: 25 }, () => ({ account: cti })))))
+  const all = batches.flat()
+  const ok = granted(all)
+  t.is(ok.length, 300)
+  t.true(all.filter((r) => r instanceof Error).every((e) => e instanceof InsufficientStampsError))
+  // Every grant saw its own balance on the way down: no two grants for one unit.
+  t.deepEqual(ok.map((r) => r.balance).sort((x, y) => x - y), Array.from({ length: 300 }, (_, i) => i))
+  t.is(await books.balance(cti), 0)
+  const posted = await books.ledger.postMany(books.em(), ok.map((r) => r.pendingId))
+  t.true(posted.every((p) => !(p instanceof Error)))
+  t.is(await books.balance((await books.ledger.accountOf(books.em(), 'sink', d.id, 'stamps'))!.id), 300)
+  t.deepEqual(await books.ledger.verify(books.em()), [])
+})
+
+test('postMany posts once: concurrent and repeated posts of the same reservations, voided or unknown ones, are refused in place', async (t) => {
+  const d = await books.distributor(10)
+  const cti = await books.cti(d, 4)
+  const rs = granted(await books.ledger.reserveMany(books.em(), [{ account: cti }, { account: cti }, { account: cti }]))
+  await books.ledger.void(books.em(), rs[2].pendingId)
+  const ids = [rs[0].pendingId, rs[1].pendingId]
+  const [first, second] = await Promise.all([books.ledger.postMany(books.em(), ids), books.ledger.postMany(books.em(), ids)])
+  // Each reservation is posted by exactly one of the two calls.
+  for (let i = 0; i < ids.length; i++) {
+    const outcomes = [first[i], second[i]]
+    t.is(outcomes.filter((o) => !(o instanceof Error)).length, 1)
+    t.true(outcomes.some((o) => o instanceof LedgerPendingResolvedError))
+  }
+  const again = await books.ledger.postMany(books.em(), [rs[2].pendingId, '999999999', 'x'])
+  t.true(again[0] instanceof LedgerPendingResolvedError)
+  t.regex((again[0] as Error).message, /voided/)
+  t.true(again[1] instanceof LedgerPendingNotFoundError)
+  t.true(again[2] instanceof LedgerPendingNotFoundError)
+  t.is(await books.balance(cti), 2)
+  t.deepEqual(await books.ledger.verify(books.em()), [])
+})
