@@ -7,7 +7,7 @@
 // Then: every 200 is one stamp in the journal and one TFD, nothing lost or doubled; ledger verify clean.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:stamp
-//   env: STAMP_BENCH_SECONDS (default 8 per run)
+//   env: STAMP_BENCH_SECONDS (default 8 per run); STAMP_BENCH_PROFILE=DIR writes the portals' CPU profiles there
 import { fork, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
@@ -42,7 +42,8 @@ const children: ChildProcess[] = []
 
 /** A child Node process listening on `port`, ready when its /healthz (or 'ready' message) answers. */
 async function start(script: string, port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const child = fork(path.join(root, script), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const profile = process.env.STAMP_BENCH_PROFILE && script === 'core/main.ts' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STAMP_BENCH_PROFILE}`] : []
+  const child = fork(path.join(root, script), [], { execArgv: ['--import', 'tsx', ...profile], env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   children.push(child)
   const deadline = Date.now() + 120_000
   for (;;) {

@@ -33,3 +33,6 @@ export const StampInProgressError = defineError('stamp_in_progress', 409,
 
 // ── PAC ────────────────────────────────────────────────────────────────────────────────────────
 export const PacUnavailableError = defineError('pac_unavailable', 503, () => 'PAC unavailable; nothing was charged', true)
+/** The reservation was voided (expired) before the TFD could be recorded: nothing charged, retry. */
+export const StampReservationLostError = defineError('stamp_reservation_lost', 503,
+  () => 'The stamp reserved for this document expired before it was recorded; nothing was charged, retry', true)

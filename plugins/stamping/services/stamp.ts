@@ -3,15 +3,17 @@ import { randomUUID } from 'node:crypto'
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql'
 import { RateLimiterPostgres } from 'rate-limiter-flexible'
 import { used } from '../../../core/http/throttle.js'
+import { Batcher } from '../../../core/db/batch.js'
 import { sql } from '../../../core/db/sql.js'
 import { BadRequestError, PluginNotInTierError } from '../../../core/kernel/errors.js'
 import type { Logger } from '../../../core/kernel/logger.js'
-import type { LedgerService } from '../../ledger/index.js'
+import { LedgerPendingResolvedError } from '../../ledger/errors.js'
+import type { LedgerService, Reservation } from '../../ledger/index.js'
 import { decodeBase64, validateCfdi } from '../cfdi/validate.js'
 import type { Pac } from '../cfdi/sandbox-pac.js'
 import {
   AppNotAllowedError, CtiBlockedError, CtiCredentialsError, CtiExpiredError, CtiThrottledError, IddConflictError,
-  PacUnavailableError, RfcNotAllowedError, StampInProgressError,
+  PacUnavailableError, RfcNotAllowedError, StampInProgressError, StampReservationLostError,
 } from '../errors.js'
 import { appMayUseUnlimited } from './apps.js'
 import type { CredentialCache } from './ctis.js'
@@ -52,7 +54,13 @@ export function parseStampRequest(body: unknown): StampRequest {
 }
 
 interface Claim { id: string, token: string }
-class ClaimLostError extends Error {}
+type LoadedCti = CtiForStamp & { byIdd: StampRow | null, byDoc: StampRow | null }
+interface LoadKey { cti: string, sha: string, idd: string | null }
+interface ClaimInput { cti: string, distributor: string, sha: string, token: string, idd: string | null }
+/** The claimed row, and whether the idd (if any) now names it; null when the document was claimed already. */
+type ClaimOutcome = { id: string, bound: boolean } | null
+interface RecordInput { claim: Claim, pendingId: string | null, uuid: string, xml: string, app: string | null }
+const CLAIM_LOST = Symbol('claim lost')
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -67,9 +75,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export class StampService {
   private readonly byCti: RateLimiterPostgres
   private readonly byIp: RateLimiterPostgres
+  /*
+   * The hot statements go out as group commits: the requests that arrive while one batch is on the
+   * wire share the next statement (see Batcher). Each batch stands alone in the database (no
+   * transaction spans two of them), so the per-request logic below reads as if it ran alone.
+   */
+  private readonly loads: Batcher<LoadKey, LoadedCti | null>
+  private readonly claims: Batcher<ClaimInput, ClaimOutcome>
+  private readonly reservations: Batcher<{ cti: CtiForStamp, claimId: string }, Reservation | null>
+  private readonly records: Batcher<RecordInput, Date | typeof CLAIM_LOST>
 
   constructor(
-    orm: MikroORM,
+    private readonly orm: MikroORM,
     private readonly ledger: LedgerService,
     private readonly sales: SalesService,
     private readonly credentials: CredentialCache,
@@ -81,21 +98,35 @@ export class StampService {
     const common = { storeClient: orm.em.getConnection().getKnex(), storeType: 'knex', tableName: 'core_throttle', tableCreated: true, clearExpiredByTimeout: false, duration: 15 * 60 }
     this.byCti = new RateLimiterPostgres({ ...common, keyPrefix: 'stamp_cti', points: options.ctiFailures })
     this.byIp = new RateLimiterPostgres({ ...common, keyPrefix: 'stamp_ip', points: options.ipFailures })
+    this.loads = new Batcher((keys) => this.loadMany(keys))
+    this.claims = new Batcher((items) => this.claimMany(items))
+    this.reservations = new Batcher((items) => this.reserveMany(items))
+    this.records = new Batcher((items) => this.recordMany(items))
   }
 
-  private async load(em: EntityManager, ctiId: string, sha: string, idd: string | null) {
-    const [row] = await sql<(CtiForStamp & { byIdd: StampRow | null, byDoc: StampRow | null })[]>(em, `
-      select c.id, c.distributor_id as "distributorId", c.customer_id as "customerId", c.type, c.active, c.password_hash as "passwordHash",
+  /** A statement of a batch: on the pool, outside any caller's transaction. */
+  private get root(): EntityManager { return this.orm.em.fork() as EntityManager }
+
+  private load(ctiId: string, sha: string, idd: string | null) {
+    return this.loads.run({ cti: ctiId, sha, idd })
+  }
+
+  /** The CTI with whatever stamp already answers to this document or idd, for many requests at once. */
+  private async loadMany(keys: LoadKey[]): Promise<(LoadedCti | null)[]> {
+    const twin = (where: string) => `(select json_build_object('id', s.id::text, 'sha', s.doc_sha256, 'status', s.status,
+        'stale', s.claimed_at < now() - ?::float8 * interval '1 millisecond', 'uuid', s.uuid, 'xml', s.stamped_xml, 'stampedAt', s.stamped_at) ${where})`
+    const rows = await sql<(LoadedCti & { i: number })[]>(this.root, `
+      select x.i, c.id, c.distributor_id as "distributorId", c.customer_id as "customerId", c.type, c.active, c.password_hash as "passwordHash",
         c.credentials_version as version, c.account_id as "accountId", c.valid_until as "validUntil", c.rfc,
         c.auto_sale_minimum as "autoSaleMinimum", c.auto_sale_quantity as "autoSaleQuantity", c.auto_sale_amount::float8 as "autoSaleAmount",
         (select d.tier from core_distributor d where d.id = c.distributor_id) as tier,
-        (select json_build_object('id', s.id::text, 'sha', s.doc_sha256, 'status', s.status, 'stale', s.claimed_at < now() - ?::float8 * interval '1 millisecond', 'uuid', s.uuid, 'xml', s.stamped_xml, 'stampedAt', s.stamped_at)
-           from stamping_stamp_idd i join stamping_stamp s on s.id = i.stamp_id where i.cti_id = c.id and i.idd = ?) as "byIdd",
-        (select json_build_object('id', s.id::text, 'sha', s.doc_sha256, 'status', s.status, 'stale', s.claimed_at < now() - ?::float8 * interval '1 millisecond', 'uuid', s.uuid, 'xml', s.stamped_xml, 'stampedAt', s.stamped_at)
-           from stamping_stamp s where s.cti_id = c.id and s.doc_sha256 = ?) as "byDoc"
-      from stamping_cti c where c.id = ?`,
-      [this.options.staleClaimMs, idd, this.options.staleClaimMs, sha, ctiId])
-    return row ?? null
+        ${twin('from stamping_stamp_idd i join stamping_stamp s on s.id = i.stamp_id where i.cti_id = c.id and i.idd = x.idd')} as "byIdd",
+        ${twin('from stamping_stamp s where s.cti_id = c.id and s.doc_sha256 = x.sha')} as "byDoc"
+      from jsonb_to_recordset(?::jsonb) as x(i int, cti text, sha text, idd text) join stamping_cti c on c.id = x.cti`,
+      [this.options.staleClaimMs, this.options.staleClaimMs, JSON.stringify(keys.map((k, i) => ({ i, ...k })))])
+    const out: (LoadedCti | null)[] = keys.map(() => null)
+    for (const { i, ...row } of rows) out[i] = row
+    return out
   }
 
   /** Credentials: the cache first; otherwise the throttle, then argon2. */
@@ -134,7 +165,7 @@ export class StampService {
     const deadline = Date.now() + this.options.waitForTwinMs
     let authenticated = false
     for (;;) {
-      const row = await this.load(em, req.cti, doc.sha256, req.idd)
+      const row = await this.load(req.cti, doc.sha256, req.idd)
       const cti = authenticated ? row! : await this.authenticate(row, req, ip)
       authenticated = true
       this.allowed(cti, doc.emisorRfc, req.app)
@@ -161,13 +192,14 @@ export class StampService {
         }
       } else {
         const token = randomUUID()
-        const [claimed] = await sql<{ id: string }[]>(em,
-          `insert into stamping_stamp (cti_id, distributor_id, doc_sha256, claim_token) values (?, ?, ?, ?) on conflict (cti_id, doc_sha256) do nothing returning id::text as id`,
-          [cti.id, cti.distributorId, doc.sha256, token])
+        const claimed = await this.claims.run({ cti: cti.id, distributor: cti.distributorId, sha: doc.sha256, token, idd: req.idd })
+        // Someone claimed the document first: the next turn waits for it or replays it.
         if (!claimed) continue
         claim = { id: claimed.id, token }
+        // The idd already names another stamp: give the claim back; the next turn answers 409 (or waits).
+        if (!claimed.bound) { await this.release(em, claim); continue }
       }
-      if (req.idd) {
+      if (req.idd && twin) {
         const [bound] = await sql<{ stampId: string }[]>(em, `insert into stamping_stamp_idd (cti_id, idd, stamp_id) values (?, ?, ?) on conflict (cti_id, idd) do update set stamp_id = excluded.stamp_id where stamping_stamp_idd.stamp_id = excluded.stamp_id returning stamp_id::text as "stampId"`, [cti.id, req.idd, claim.id])
         if (!bound) { await this.release(em, claim); continue }
       }
@@ -177,16 +209,81 @@ export class StampService {
     }
   }
 
-  /** Moves the customer's stamp figure by `delta`; a stamp (delta ≤ 0: reserved, or unlimited) also dates its latest stamping. */
-  private async figures(em: EntityManager, cti: CtiForStamp, delta: number) {
-    await sql(em, `update stamping_customer_figures set stamp_balance = stamp_balance + ?, last_stamped_at = case when ? then now() else last_stamped_at end where customer_id = ?`,
-      [delta, delta <= 0, cti.customerId])
+  /**
+   * Moves customers' stamp figures by `delta`; a stamp (delta ≤ 0: reserved, or unlimited) also
+   * dates its latest stamping. Rows are taken in customer order, as sales take them, so two
+   * statements over the same customers queue instead of deadlocking.
+   */
+  private async figures(em: EntityManager, moves: { cti: CtiForStamp, delta: number }[]) {
+    if (!moves.length) return
+    await sql(em, `insert into stamping_customer_figures as f (customer_id, distributor_id, stamp_balance, last_stamped_at)
+      select x.c, x.d, sum(x.delta), case when bool_or(x.delta <= 0) then now() end from jsonb_to_recordset(?::jsonb) as x(c uuid, d uuid, delta int)
+      group by x.c, x.d order by x.c
+      on conflict (customer_id) do update set stamp_balance = f.stamp_balance + excluded.stamp_balance,
+        last_stamped_at = coalesce(excluded.last_stamped_at, f.last_stamped_at)`,
+    [JSON.stringify(moves.map((m) => ({ c: m.cti.customerId, d: m.cti.distributorId, delta: m.delta })))])
+  }
+
+  /** Claims documents, binding each one's idd in the same statement. Null where another request holds the document. */
+  private async claimMany(items: ClaimInput[]): Promise<ClaimOutcome[]> {
+    const rows = await sql<{ i: number, id: string | null, bound: boolean }[]>(this.root, `
+      with x as (select * from jsonb_to_recordset(?::jsonb) as x(i int, cti text, distributor uuid, sha text, token uuid, idd text)),
+      s as (
+        insert into stamping_stamp (cti_id, distributor_id, doc_sha256, claim_token) select cti, distributor, sha, token from x order by i
+        on conflict (cti_id, doc_sha256) do nothing returning id, claim_token
+      ), b as (
+        insert into stamping_stamp_idd (cti_id, idd, stamp_id) select x.cti, x.idd, s.id from x join s on s.claim_token = x.token where x.idd is not null
+        on conflict (cti_id, idd) do nothing returning stamp_id
+      )
+      select x.i, s.id::text as id, (x.idd is null or exists (select 1 from b where b.stamp_id = s.id)) as bound
+      from x left join s on s.claim_token = x.token`, [JSON.stringify(items.map((it, i) => ({ i, ...it })))])
+    const out: ClaimOutcome[] = items.map(() => null)
+    for (const r of rows) if (r.id) out[r.i] = { id: r.id, bound: r.bound }
+    return out
+  }
+
+  /** One stamp reserved per standard CTI (unlimited ones only date their stamping), and the figures that follow. */
+  private async reserveMany(items: { cti: CtiForStamp, claimId: string }[]): Promise<(Reservation | null | Error)[]> {
+    const em = this.root
+    const standard = items.filter((it) => it.cti.type === 'standard')
+    const reserved = await this.ledger.reserveMany(em, standard.map((it) => ({ account: it.cti.accountId!, memo: `stamp ${it.claimId}` })))
+    const byItem = new Map(standard.map((it, k) => [it, reserved[k]]))
+    const out = items.map((it) => (it.cti.type === 'standard' ? byItem.get(it)! : null))
+    // The customer's figures follow the available balance (see CustomerStampFigures for why apart).
+    await this.figures(em, items.flatMap((it, k) => (out[k] instanceof Error ? [] : [{ cti: it.cti, delta: out[k] ? -1 : 0 }])))
+    return out
+  }
+
+  /**
+   * Posts reservations and records their TFDs, one transaction for the batch. A document whose
+   * claim was taken over is neither posted nor recorded (CLAIM_LOST). Should the ledger refuse a
+   * post, the batch rolls back and each item is recorded alone, so one refusal fails only its own.
+   */
+  private async recordMany(items: RecordInput[]): Promise<(Date | typeof CLAIM_LOST | Error)[]> {
+    const run = (part: RecordInput[]) => this.orm.em.fork().transactional(async (tx) => {
+      const done = await sql<{ id: string, stampedAt: Date }[]>(tx, `
+        update stamping_stamp s set status = 'stamped', pending_id = x.pending, uuid = x.uuid, stamped_xml = x.xml, stamped_at = now(), app = x.app
+        from jsonb_to_recordset(?::jsonb) as x(id bigint, token uuid, pending bigint, uuid uuid, xml text, app text)
+        where s.id = x.id and s.status = 'pending' and s.claim_token = x.token returning s.id::text as id, s.stamped_at as "stampedAt"`,
+      [JSON.stringify(part.map((it) => ({ id: it.claim.id, token: it.claim.token, pending: it.pendingId, uuid: it.uuid, xml: it.xml, app: it.app })))])
+      const stamped = new Map(done.map((d) => [d.id, d.stampedAt]))
+      const posts = part.filter((it) => it.pendingId && stamped.has(it.claim.id)).map((it) => it.pendingId!)
+      const refused = (await this.ledger.postMany(tx, posts)).find((r) => r instanceof Error)
+      if (refused) throw refused
+      return part.map((it) => stamped.get(it.claim.id) ?? CLAIM_LOST)
+    })
+    try {
+      return await run(items)
+    } catch (e) {
+      if (items.length === 1) throw e
+      return Promise.all(items.map((it) => run([it]).then(([r]) => r, (err: Error) => err)))
+    }
   }
 
   /** Voids a reservation nothing will post, and gives its stamp back to the customer's figure. */
   private async giveBack(em: EntityManager, cti: CtiForStamp, reservation: { pendingId: string }, memo: string) {
     await this.ledger.void(em, reservation.pendingId, { memo })
-    await this.figures(em, cti, 1)
+    await this.figures(em, [{ cti, delta: 1 }])
   }
 
   /** Gives up a claim this request still holds (nothing was charged); its idd bindings go with it. */
@@ -197,15 +294,13 @@ export class StampService {
 
   /** Reserve, PAC, post. Null when the claim was lost to a takeover before the TFD was recorded (nothing charged). */
   private async stampClaimed(em: EntityManager, cti: CtiForStamp, claim: Claim, doc: ReturnType<typeof validateCfdi>, req: StampRequest): Promise<StampAnswer | null> {
-    let reservation: { pendingId: string, balance: number } | null = null
+    let reservation: Reservation | null
     try {
-      if (cti.type === 'standard') reservation = await this.ledger.reserve(em, { account: cti.accountId!, memo: `stamp ${claim.id}` })
+      reservation = await this.reservations.run({ cti, claimId: claim.id })
     } catch (e) {
       await this.release(em, claim)
       throw e
     }
-    // The customer's figures follow the available balance (see CustomerStampFigures for why apart).
-    await this.figures(em, cti, reservation ? -1 : 0)
     // No lock and no transaction are held across the PAC call: a slow PAC does not serialize a CTI.
     let result
     try {
@@ -218,20 +313,18 @@ export class StampService {
       this.log?.error('PAC call failed', { error: String((e as Error)?.stack ?? e) })
       throw new PacUnavailableError()
     }
-    let stampedAt: Date
+    let stampedAt
     try {
-      stampedAt = await em.transactional(async (tx) => {
-        if (reservation) await this.ledger.post(tx, reservation.pendingId)
-        const [done] = await sql<{ stampedAt: Date }[]>(tx,
-          `update stamping_stamp set status = 'stamped', pending_id = ?, uuid = ?, stamped_xml = ?, stamped_at = now(), app = ?
-           where id = ? and status = 'pending' and claim_token = ? returning stamped_at as "stampedAt"`,
-          [reservation?.pendingId ?? null, result.tfd.uuid, result.stampedXml, req.app, claim.id, claim.token])
-        // Taken over: roll the post back with the transaction, so the document is charged once.
-        if (!done) throw new ClaimLostError()
-        return done.stampedAt
-      })
+      stampedAt = await this.records.run({ claim, pendingId: reservation?.pendingId ?? null, uuid: result.tfd.uuid, xml: result.stampedXml, app: req.app })
     } catch (e) {
-      if (!(e instanceof ClaimLostError)) throw e
+      if (!(e instanceof LedgerPendingResolvedError)) throw e
+      // Voided meanwhile (the sweep took it for a dead request's): the ledger gave the stamp back.
+      await this.figures(em, [{ cti, delta: 1 }])
+      await this.release(em, claim)
+      throw new StampReservationLostError()
+    }
+    // Taken over while this request was slow: nothing was posted, so the document is charged once.
+    if (stampedAt === CLAIM_LOST) {
       if (reservation) await this.giveBack(em, cti, reservation, 'claim taken over')
       return null
     }
@@ -255,7 +348,7 @@ export class StampService {
       throw new BadRequestError("'cti' and 'password' are required strings")
     }
     const req: StampRequest = { cti: b.cti, password: b.password, xml: '', idd: null, app: null }
-    const cti = await this.authenticate(await this.load(em, req.cti, '', null), req, ip)
+    const cti = await this.authenticate(await this.load(req.cti, '', null), req, ip)
     if (!this.tierAllows(cti.tier)) throw new PluginNotInTierError('stamping')
     if (cti.type === 'standard') return { type: 'standard' as const, balance: (await this.currentBalance(em, cti))!, active: cti.active }
     return { type: 'unlimited' as const, validUntil: cti.validUntil ? new Date(cti.validUntil).toISOString() : null, rfc: cti.rfc, active: cti.active }
