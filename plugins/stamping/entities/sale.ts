@@ -44,9 +44,10 @@ export const StampSaleSchema = new EntitySchema<StampSale>({
 /**
  * Per-customer figures the clients list shows and sorts by (its `clients.customerFigures` extension
  * point), one indexed row per customer. A projection of the ledger, not books: a sale updates it in
- * its own transaction; a stamp updates it with one statement of its own right after the reservation
- * (inside the reservation's transaction it doubled the time the row stays locked, and a hot CTI
- * stamped at 160/s instead of 470/s). `stamping figures` checks it against the ledger and mends it.
+ * its own transaction, a stamp in the transaction that posts it and records its TFD (one per batch
+ * of stamps, so a hot customer's row is locked once per batch, not once per stamp). A stamp in flight
+ * (reserved, not yet posted) is not in it yet. `stamping figures` checks it against the ledger and
+ * mends it; run it while nothing stamps.
  */
 export interface CustomerStampFigures {
   customerId: string

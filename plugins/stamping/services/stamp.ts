@@ -59,7 +59,7 @@ interface LoadKey { cti: string, sha: string, idd: string | null }
 interface ClaimInput { cti: string, distributor: string, sha: string, token: string, idd: string | null }
 /** The claimed row, and whether the idd (if any) now names it; null when the document was claimed already. */
 type ClaimOutcome = { id: string, bound: boolean } | null
-interface RecordInput { claim: Claim, pendingId: string | null, uuid: string, xml: string, app: string | null }
+interface RecordInput { cti: CtiForStamp, claim: Claim, pendingId: string | null, uuid: string, xml: string, app: string | null }
 const CLAIM_LOST = Symbol('claim lost')
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -210,8 +210,8 @@ export class StampService {
   }
 
   /**
-   * Moves customers' stamp figures by `delta`; a stamp (delta ≤ 0: reserved, or unlimited) also
-   * dates its latest stamping. Rows are taken in customer order, as sales take them, so two
+   * Moves customers' stamp figures by `delta`; a stamp (delta ≤ 0: a standard or an unlimited CTI's)
+   * also dates its latest stamping. Rows are taken in customer order, as sales take them, so two
    * statements over the same customers queue instead of deadlocking.
    */
   private async figures(em: EntityManager, moves: { cti: CtiForStamp, delta: number }[]) {
@@ -242,20 +242,17 @@ export class StampService {
     return out
   }
 
-  /** One stamp reserved per standard CTI (unlimited ones only date their stamping), and the figures that follow. */
+  /** One stamp reserved per standard CTI; an unlimited one reserves nothing (null). */
   private async reserveMany(items: { cti: CtiForStamp, claimId: string }[]): Promise<(Reservation | null | Error)[]> {
-    const em = this.root
     const standard = items.filter((it) => it.cti.type === 'standard')
-    const reserved = await this.ledger.reserveMany(em, standard.map((it) => ({ account: it.cti.accountId!, memo: `stamp ${it.claimId}` })))
+    const reserved = await this.ledger.reserveMany(this.root, standard.map((it) => ({ account: it.cti.accountId!, memo: `stamp ${it.claimId}` })))
     const byItem = new Map(standard.map((it, k) => [it, reserved[k]]))
-    const out = items.map((it) => (it.cti.type === 'standard' ? byItem.get(it)! : null))
-    // The customer's figures follow the available balance (see CustomerStampFigures for why apart).
-    await this.figures(em, items.flatMap((it, k) => (out[k] instanceof Error ? [] : [{ cti: it.cti, delta: out[k] ? -1 : 0 }])))
-    return out
+    return items.map((it) => (it.cti.type === 'standard' ? byItem.get(it)! : null))
   }
 
   /**
-   * Posts reservations and records their TFDs, one transaction for the batch. A document whose
+   * Posts reservations, records their TFDs and moves their customers' figures (one stamp fewer, a
+   * new latest stamping), one transaction for the batch. A document whose
    * claim was taken over is neither posted nor recorded (CLAIM_LOST). Should the ledger refuse a
    * post, the batch rolls back and each item is recorded alone, so one refusal fails only its own.
    */
@@ -270,6 +267,7 @@ export class StampService {
       const posts = part.filter((it) => it.pendingId && stamped.has(it.claim.id)).map((it) => it.pendingId!)
       const refused = (await this.ledger.postMany(tx, posts)).find((r) => r instanceof Error)
       if (refused) throw refused
+      await this.figures(tx, part.filter((it) => stamped.has(it.claim.id)).map((it) => ({ cti: it.cti, delta: it.pendingId ? -1 : 0 })))
       return part.map((it) => stamped.get(it.claim.id) ?? CLAIM_LOST)
     })
     try {
@@ -278,12 +276,6 @@ export class StampService {
       if (items.length === 1) throw e
       return Promise.all(items.map((it) => run([it]).then(([r]) => r, (err: Error) => err)))
     }
-  }
-
-  /** Voids a reservation nothing will post, and gives its stamp back to the customer's figure. */
-  private async giveBack(em: EntityManager, cti: CtiForStamp, reservation: { pendingId: string }, memo: string) {
-    await this.ledger.void(em, reservation.pendingId, { memo })
-    await this.figures(em, [{ cti, delta: 1 }])
   }
 
   /** Gives up a claim this request still holds (nothing was charged); its idd bindings go with it. */
@@ -307,7 +299,7 @@ export class StampService {
       const pac = await this.pac()
       result = await withTimeout(pac.stamp(doc), this.options.pacTimeoutMs)
     } catch (e) {
-      if (reservation) await this.giveBack(em, cti, reservation, 'PAC failed')
+      if (reservation) await this.ledger.void(em, reservation.pendingId, { memo: 'PAC failed' })
       await this.release(em, claim)
       if (e instanceof PacUnavailableError) throw e
       this.log?.error('PAC call failed', { error: String((e as Error)?.stack ?? e) })
@@ -315,17 +307,16 @@ export class StampService {
     }
     let stampedAt
     try {
-      stampedAt = await this.records.run({ claim, pendingId: reservation?.pendingId ?? null, uuid: result.tfd.uuid, xml: result.stampedXml, app: req.app })
+      stampedAt = await this.records.run({ cti, claim, pendingId: reservation?.pendingId ?? null, uuid: result.tfd.uuid, xml: result.stampedXml, app: req.app })
     } catch (e) {
       if (!(e instanceof LedgerPendingResolvedError)) throw e
       // Voided meanwhile (the sweep took it for a dead request's): the ledger gave the stamp back.
-      await this.figures(em, [{ cti, delta: 1 }])
       await this.release(em, claim)
       throw new StampReservationLostError()
     }
     // Taken over while this request was slow: nothing was posted, so the document is charged once.
     if (stampedAt === CLAIM_LOST) {
-      if (reservation) await this.giveBack(em, cti, reservation, 'claim taken over')
+      if (reservation) await this.ledger.void(em, reservation.pendingId, { memo: 'claim taken over' })
       return null
     }
     let balance = reservation?.balance ?? null
