@@ -209,21 +209,6 @@ export class StampService {
     }
   }
 
-  /**
-   * Moves customers' stamp figures by `delta`; a stamp (delta ≤ 0: a standard or an unlimited CTI's)
-   * also dates its latest stamping. Rows are taken in customer order, as sales take them, so two
-   * statements over the same customers queue instead of deadlocking.
-   */
-  private async figures(em: EntityManager, moves: { cti: CtiForStamp, delta: number }[]) {
-    if (!moves.length) return
-    await sql(em, `insert into stamping_customer_figures as f (customer_id, distributor_id, stamp_balance, last_stamped_at)
-      select x.c, x.d, sum(x.delta), case when bool_or(x.delta <= 0) then now() end from jsonb_to_recordset(?::jsonb) as x(c uuid, d uuid, delta int)
-      group by x.c, x.d order by x.c
-      on conflict (customer_id) do update set stamp_balance = f.stamp_balance + excluded.stamp_balance,
-        last_stamped_at = coalesce(excluded.last_stamped_at, f.last_stamped_at)`,
-    [JSON.stringify(moves.map((m) => ({ c: m.cti.customerId, d: m.cti.distributorId, delta: m.delta })))])
-  }
-
   /** Claims documents, binding each one's idd in the same statement. Null where another request holds the document. */
   private async claimMany(items: ClaimInput[]): Promise<ClaimOutcome[]> {
     const rows = await sql<{ i: number, id: string | null, bound: boolean }[]>(this.root, `
@@ -258,16 +243,24 @@ export class StampService {
    */
   private async recordMany(items: RecordInput[]): Promise<(Date | typeof CLAIM_LOST | Error)[]> {
     const run = (part: RecordInput[]) => this.orm.em.fork().transactional(async (tx) => {
+      // The customer's figure row moves in the same statement: one stamp fewer (standard), stamped now.
+      // Rows are taken in customer order, as sales take them, so the two queue instead of deadlocking.
       const done = await sql<{ id: string, stampedAt: Date }[]>(tx, `
-        update stamping_stamp s set status = 'stamped', pending_id = x.pending, uuid = x.uuid, stamped_xml = x.xml, stamped_at = now(), app = x.app
-        from jsonb_to_recordset(?::jsonb) as x(id bigint, token uuid, pending bigint, uuid uuid, xml text, app text)
-        where s.id = x.id and s.status = 'pending' and s.claim_token = x.token returning s.id::text as id, s.stamped_at as "stampedAt"`,
-      [JSON.stringify(part.map((it) => ({ id: it.claim.id, token: it.claim.token, pending: it.pendingId, uuid: it.uuid, xml: it.xml, app: it.app })))])
+        with x as (select * from jsonb_to_recordset(?::jsonb) as x(id bigint, token uuid, pending bigint, uuid uuid, xml text, app text, customer uuid, distributor uuid)),
+        s as (
+          update stamping_stamp s set status = 'stamped', pending_id = x.pending, uuid = x.uuid, stamped_xml = x.xml, stamped_at = now(), app = x.app
+          from x where s.id = x.id and s.status = 'pending' and s.claim_token = x.token returning s.id, s.stamped_at
+        ), f as (
+          insert into stamping_customer_figures as f (customer_id, distributor_id, stamp_balance, last_stamped_at)
+          select x.customer, x.distributor, -count(x.pending), now() from x join s on s.id = x.id group by x.customer, x.distributor order by x.customer
+          on conflict (customer_id) do update set stamp_balance = f.stamp_balance + excluded.stamp_balance, last_stamped_at = excluded.last_stamped_at
+        )
+        select s.id::text as id, s.stamped_at as "stampedAt" from s`,
+      [JSON.stringify(part.map((it) => ({ id: it.claim.id, token: it.claim.token, pending: it.pendingId, uuid: it.uuid, xml: it.xml, app: it.app, customer: it.cti.customerId, distributor: it.cti.distributorId })))])
       const stamped = new Map(done.map((d) => [d.id, d.stampedAt]))
       const posts = part.filter((it) => it.pendingId && stamped.has(it.claim.id)).map((it) => it.pendingId!)
       const refused = (await this.ledger.postMany(tx, posts)).find((r) => r instanceof Error)
       if (refused) throw refused
-      await this.figures(tx, part.filter((it) => stamped.has(it.claim.id)).map((it) => ({ cti: it.cti, delta: it.pendingId ? -1 : 0 })))
       return part.map((it) => stamped.get(it.claim.id) ?? CLAIM_LOST)
     })
     try {
