@@ -45,4 +45,9 @@ create trigger ledger_account_identity before update of "id", "distributor_id", 
 create view ledger_owner_balance as select owner_type, owner_id, asset, distributor_id, balance from ledger_account where materialized;
 create index "ledger_account_customer_owner_index" on "ledger_account" ((owner_id::uuid)) where owner_type = 'customer';
 `),
+  // postAlong: a statement that posts reservations along with the caller's own writes fails whole
+  // (caller's writes included) when any reservation it names is no longer pending.
+  sqlMigration('ledger_0003_post_along', `
+create function ledger_posted_all(wanted bigint, posted bigint) returns boolean language plpgsql as $$ begin if wanted <> posted then raise exception 'ledger_pending_resolved: % of % reservations could be posted', posted, wanted using errcode = 'LG002'; end if; return true; end $$;
+`),
 ]

@@ -552,6 +552,43 @@ export class LedgerService {
     return ids.map((id) => byPending.get(id) ?? new LedgerPendingNotFoundError(id))
   }
 
+  /**
+   * Posts reservations in the same statement as the caller's own writes, so both commit or fail
+   * together without a transaction's round trips (the stamping API records each TFD this way).
+   * `along.with` is the caller's CTE definitions (`a as (…), b as (…)`, its parameters in
+   * `along.params`); the rows of its CTE `along.from` are returned, and their `pending_id` column
+   * names the reservations to post (null: nothing to post for that row). If any named reservation
+   * is not pending any more, the whole statement fails with LedgerPendingResolvedError and nothing
+   * of it — the caller's writes included — is applied.
+   */
+  async postAlong<T>(em: EntityManager, along: { with: string, params: unknown[], from: string }): Promise<T[]> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(along.from)) throw new LedgerInvalidTransferError(`'${along.from}' is not a CTE name`)
+    try {
+      return await sql<T[]>(em, `
+        with ${along.with},
+        ledger_p as (
+          select id, transfer_id, kind, debit_account, credit_account, amount, asset, distributor_id from ledger_entry
+          where id in (select pending_id from ${along.from} where pending_id is not null) and phase = 'pending'
+        ), ledger_r as (
+          insert into ledger_entry (transfer_id, kind, phase, pending_id, debit_account, credit_account, amount, asset, distributor_id)
+          select p.transfer_id, ${RESOLVED_KIND_SQL('post')}, 'post', p.id, p.debit_account, p.credit_account, p.amount, p.asset, p.distributor_id from ledger_p p
+          order by p.id
+          on conflict (pending_id) where pending_id is not null do nothing
+          returning pending_id, credit_account, amount
+        ), ledger_c as (
+          update ledger_account a set balance = a.balance + s.amount
+          from (select credit_account, sum(amount) as amount from ledger_r group by credit_account) s
+          where a.id = s.credit_account and a.materialized
+        )
+        select ${along.from}.* from ${along.from}
+        where ledger_posted_all((select count(*) from ${along.from} where pending_id is not null), (select count(*) from ledger_r))`, along.params)
+    } catch (e) {
+      const err = e as { code?: string, message?: string }
+      if (err.code === 'LG002' || /ledger_pending_resolved:/.test(err.message ?? '')) throw new LedgerPendingResolvedError('named by the statement', 'resolved')
+      throw e
+    }
+  }
+
   private async resolve(em: EntityManager, phase: 'post' | 'void', pendingId: string | number, opts: { actor?: string | null, memo?: string | null }): Promise<Resolution> {
     const id = String(pendingId)
     if (!ENTRY_ID.test(id)) throw new LedgerPendingNotFoundError(id)

@@ -236,33 +236,30 @@ export class StampService {
   }
 
   /**
-   * Posts reservations, records their TFDs and moves their customers' figures (one stamp fewer, a
-   * new latest stamping), one transaction for the batch. A document whose
-   * claim was taken over is neither posted nor recorded (CLAIM_LOST). Should the ledger refuse a
-   * post, the batch rolls back and each item is recorded alone, so one refusal fails only its own.
+   * Records TFDs, posts their reservations and moves their customers' figures (one stamp fewer, a
+   * new latest stamping): one statement for the batch (ledger.postAlong). A document whose claim
+   * was taken over is neither recorded nor posted (CLAIM_LOST). Should the ledger refuse a post,
+   * nothing of the batch is applied and each item is recorded alone, so one refusal fails only its own.
    */
   private async recordMany(items: RecordInput[]): Promise<(Date | typeof CLAIM_LOST | Error)[]> {
-    const run = (part: RecordInput[]) => this.orm.em.fork().transactional(async (tx) => {
-      // The customer's figure row moves in the same statement: one stamp fewer (standard), stamped now.
-      // Rows are taken in customer order, as sales take them, so the two queue instead of deadlocking.
-      const done = await sql<{ id: string, stampedAt: Date }[]>(tx, `
-        with x as (select * from jsonb_to_recordset(?::jsonb) as x(id bigint, token uuid, pending bigint, uuid uuid, xml text, app text, customer uuid, distributor uuid)),
+    const run = async (part: RecordInput[]) => {
+      // Figure rows are taken in customer order, as sales take them, so the two queue instead of deadlocking.
+      const done = await this.ledger.postAlong<{ id: string, stampedAt: Date }>(this.root, {
+        with: `x as (select * from jsonb_to_recordset(?::jsonb) as x(id bigint, token uuid, pending bigint, uuid uuid, xml text, app text, customer uuid, distributor uuid)),
         s as (
           update stamping_stamp s set status = 'stamped', pending_id = x.pending, uuid = x.uuid, stamped_xml = x.xml, stamped_at = now(), app = x.app
-          from x where s.id = x.id and s.status = 'pending' and s.claim_token = x.token returning s.id, s.stamped_at
+          from x where s.id = x.id and s.status = 'pending' and s.claim_token = x.token returning s.id, s.stamped_at, s.pending_id
         ), f as (
           insert into stamping_customer_figures as f (customer_id, distributor_id, stamp_balance, last_stamped_at)
           select x.customer, x.distributor, -count(x.pending), now() from x join s on s.id = x.id group by x.customer, x.distributor order by x.customer
           on conflict (customer_id) do update set stamp_balance = f.stamp_balance + excluded.stamp_balance, last_stamped_at = excluded.last_stamped_at
-        )
-        select s.id::text as id, s.stamped_at as "stampedAt" from s`,
-      [JSON.stringify(part.map((it) => ({ id: it.claim.id, token: it.claim.token, pending: it.pendingId, uuid: it.uuid, xml: it.xml, app: it.app, customer: it.cti.customerId, distributor: it.cti.distributorId })))])
+        ), recorded as (select s.id::text as id, s.stamped_at as "stampedAt", s.pending_id from s)`,
+        params: [JSON.stringify(part.map((it) => ({ id: it.claim.id, token: it.claim.token, pending: it.pendingId, uuid: it.uuid, xml: it.xml, app: it.app, customer: it.cti.customerId, distributor: it.cti.distributorId })))],
+        from: 'recorded',
+      })
       const stamped = new Map(done.map((d) => [d.id, d.stampedAt]))
-      const posts = part.filter((it) => it.pendingId && stamped.has(it.claim.id)).map((it) => it.pendingId!)
-      const refused = (await this.ledger.postMany(tx, posts)).find((r) => r instanceof Error)
-      if (refused) throw refused
       return part.map((it) => stamped.get(it.claim.id) ?? CLAIM_LOST)
-    })
+    }
     try {
       return await run(items)
     } catch (e) {

@@ -85,3 +85,27 @@ test('postMany posts once: concurrent and repeated posts of the same reservation
   t.is(await books.balance(cti), 2)
   t.deepEqual(await books.ledger.verify(books.em()), [])
 })
+
+test('postAlong posts in the same statement as the caller\'s writes; one reservation no longer pending undoes both', async (t) => {
+  const d = await books.distributor(10)
+  const cti = await books.cti(d, 5)
+  await sql(books.em(), 'create table test_along (id int primary key, pending_id bigint)')
+  const [a, b, c] = granted(await books.ledger.reserveMany(books.em(), [{ account: cti }, { account: cti }, { account: cti }]))
+  const write = (rows: { id: number, pending: string | null }[]) => books.ledger.postAlong<{ id: number }>(books.em(), {
+    with: 'w as (insert into test_along select x.id, x.pending from jsonb_to_recordset(?::jsonb) as x(id int, pending bigint) returning id, pending_id)',
+    params: [JSON.stringify(rows)],
+    from: 'w',
+  })
+  const done = await write([{ id: 1, pending: a.pendingId }, { id: 2, pending: null }, { id: 3, pending: b.pendingId }])
+  t.deepEqual(done.map((r) => r.id).sort(), [1, 2, 3])
+  await books.ledger.void(books.em(), c.pendingId)
+  // c is voided and a already posted: the statement fails whole, its rows are not written.
+  await t.throwsAsync(write([{ id: 4, pending: c.pendingId }]), { instanceOf: LedgerPendingResolvedError })
+  await t.throwsAsync(write([{ id: 5, pending: a.pendingId }]), { instanceOf: LedgerPendingResolvedError })
+  const [{ n }] = await sql<{ n: number }[]>(books.em(), 'select count(*)::int as n from test_along')
+  t.is(n, 3)
+  t.is(await books.balance(cti), 3)
+  t.is(await books.balance((await books.ledger.accountOf(books.em(), 'sink', d.id, 'stamps'))!.id), 2)
+  await t.throwsAsync(books.ledger.postAlong(books.em(), { with: 'w as (select 1)', params: [], from: 'w; drop table x' }))
+  t.deepEqual(await books.ledger.verify(books.em()), [])
+})
