@@ -38,8 +38,15 @@ const SCALARS = ['legalName', 'tradeName', 'rfc', 'taxRegime', 'postalCode', 'ad
  * The Clientes list when the search box (or the pickers' name search) is used: the service's list,
  * which counts over the search tables and pages by index, instead of a generic count and sort over
  * every matching row (a word in 10,000 names took 94 ms that way). Other filters take the generic path.
+ *
+ * AdminJS's list action calls find(filter) and then count(filter) with the same Filter object, made
+ * for that request: the total the service counted for the page is kept against that object (and
+ * the tenant), so count() answers it instead of counting the same matches again. Nothing outlives
+ * the request, so a customer created a moment ago is in the next list and its total.
  */
 class CustomerResource extends ScopedResource<Customer> {
+  private readonly totals = new WeakMap<Filter, { distributorId: string, total: number }>()
+
   constructor(private readonly pctx: PluginContext, private readonly customers: CustomersService, spec: ConstructorParameters<typeof ScopedResource<Customer>>[1]) {
     super(pctx.orm, spec)
   }
@@ -58,7 +65,10 @@ class CustomerResource extends ScopedResource<Customer> {
 
   override async count(filter: Filter, context?: any): Promise<number> {
     const s = this.searched(filter, context)
-    return s ? this.customers.countMatching(this.pctx.em(), s.distributorId, s.query) : super.count(filter, context)
+    if (!s) return super.count(filter, context)
+    const known = filter && this.totals.get(filter)
+    if (known && known.distributorId === s.distributorId) return known.total
+    return this.customers.countMatching(this.pctx.em(), s.distributorId, s.query)
   }
 
   override async find(filter: Filter, params: { limit?: number, offset?: number, sort?: { sortBy?: string, direction?: 'asc' | 'desc' } } = {}, context?: any): Promise<BaseRecord[]> {
@@ -68,7 +78,8 @@ class CustomerResource extends ScopedResource<Customer> {
     if (!s || offset % limit !== 0) return super.find(filter, params, context)
     const key: SortKey = (['legalName', 'nic', 'createdAt'] as const).find((k) => k === params.sort?.sortBy) ?? 'createdAt'
     const sort = { key, desc: params.sort?.sortBy ? params.sort.direction === 'desc' : true }
-    const { items } = await this.customers.list(this.pctx.em(), s.distributorId, { ...s.query, sort }, offset / limit + 1, limit)
+    const { items, total } = await this.customers.list(this.pctx.em(), s.distributorId, { ...s.query, sort }, offset / limit + 1, limit)
+    if (filter) this.totals.set(filter, { distributorId: s.distributorId, total })
     return items.map(({ customer }) => new BaseRecord(flat.flatten(customer as object), this))
   }
 

@@ -43,7 +43,6 @@ export const CustomerSchema = new EntitySchema<Customer>({
   name: 'Customer',
   tableName: 'clients_customer',
   indexes: [
-    { name: 'clients_customer_distributor_created_index', properties: ['distributorId', 'createdAt'] },
     { name: 'clients_customer_distributor_color_index', properties: ['distributorId', 'color'] },
     { name: 'clients_customer_distributor_category_index', properties: ['distributorId', 'category'] },
   ],
@@ -94,7 +93,15 @@ export const CustomerSearchTextSchema = new EntitySchema<CustomerSearchText>({
  * Exact and prefix keys of a customer (NIC, RFC, company and contact phones as digits), one row per
  * key, behind a B-tree with `varchar_pattern_ops` so `key like 'abc%'` is an index range.
  */
-export interface CustomerSearchKey { customerId: string, distributorId: string, key: string }
+export interface CustomerSearchKey {
+  customerId: string, distributorId: string, key: string
+  /**
+   * How many leading characters the key shares with the customer's previous key in byte order (0
+   * for the first): of a customer's keys matching `like 'P%'`, exactly one shares fewer than
+   * length(P), so a prefix's customers are counted without a DISTINCT.
+   */
+  sharedPrefix: number
+}
 
 export const CustomerSearchKeySchema = new EntitySchema<CustomerSearchKey>({
   name: 'CustomerSearchKey',
@@ -103,6 +110,7 @@ export const CustomerSearchKeySchema = new EntitySchema<CustomerSearchKey>({
     customerId: { type: 'uuid', primary: true },
     key: { type: 'string', length: 40, primary: true },
     distributorId: { type: 'uuid' },
+    sharedPrefix: { type: 'smallint', default: 0 },
   },
 })
 

@@ -1,5 +1,15 @@
 import { sqlMigration } from '../../../core/db/sql-migration.js'
 
+/**
+ * Sets every search key's `shared_prefix` from the keys already written (clients_0004; exported so a
+ * test can check that it agrees with what the service writes).
+ */
+export const SHARED_PREFIX_BACKFILL = `update "clients_customer_search_key" k set "shared_prefix" = p."n" from (
+  select "customer_id", "key", (select count(*) from generate_series(1, least(length("key"), length("prev"))) i where left("key", i) = left("prev", i))::smallint as "n"
+  from (select "customer_id", "key", lag("key") over (partition by "customer_id" order by "key" collate "C") as "prev" from "clients_customer_search_key") s
+  where "prev" is not null
+) p where p."customer_id" = k."customer_id" and p."key" = k."key";`
+
 export const clientsMigrations = [
   sqlMigration('clients_0001_customer', `
 create sequence "clients_customer_nic_seq" start with 100001;
@@ -42,5 +52,20 @@ drop index "clients_customer_distributor_sort_name_index";
 alter table "clients_customer" drop column "search_text", drop column "sort_name";
 create index "clients_customer_search_sort_name_index" on "clients_customer_search" ("distributor_id", "sort_name");
 create index "clients_customer_search_trgm_index" on "clients_customer_search" using gin ("search_text" gin_trgm_ops);
+`),
+  // Broad searches (a word in 10,000 names, a prefix every phone shares) without visiting every
+  // match: a prefix's matching customers are counted from the key index alone, without a DISTINCT,
+  // by keeping on each key the length of the prefix it shares with the customer's previous key in
+  // byte order (of a customer's keys starting with "5510", only the first shares fewer than 4
+  // characters with its predecessor); and the newest-first list walks an index in its exact order,
+  // ties (one batch's customers share their instant) included, and stops at the page.
+  sqlMigration('clients_0004_broad_search', `
+alter table "clients_customer_search_key" add column "shared_prefix" smallint not null default 0;
+${SHARED_PREFIX_BACKFILL}
+drop index "clients_customer_search_key_prefix_index";
+create index "clients_customer_search_key_prefix_index" on "clients_customer_search_key" ("distributor_id", "key" varchar_pattern_ops) include ("customer_id", "shared_prefix");
+drop index "clients_customer_distributor_created_index";
+create index "clients_customer_distributor_created_nic_index" on "clients_customer" ("distributor_id", "created_at", (("nic")::bigint));
+create index "clients_customer_distributor_created_desc_nic_index" on "clients_customer" ("distributor_id", "created_at" desc, (("nic")::bigint));
 `),
 ]

@@ -1,7 +1,7 @@
 /**
  * DDL of the clients migrations that MikroORM cannot model: CHECK constraints (and the column
  * retyping `col in (…)` makes its diff want), the partial unique index of one owner, the expression
- * index ordering NICs as numbers, the trigram GIN index and the pattern-ops prefix index. The
+ * indexes ordering NICs as numbers (alone and after the sign-up instant), the trigram GIN index and the pattern-ops prefix index. The
  * schema-drift test accepts exactly these statements for the clients plugin.
  */
 export const CLIENTS_ALLOWED_DRIFT = [
@@ -19,4 +19,7 @@ export const CLIENTS_ALLOWED_DRIFT = [
   'drop index "clients_customer_search_key_prefix_index";',
   // clients_0003_search_table
   'drop index "clients_customer_search_trgm_index";',
+  // clients_0004_broad_search (the prefix index above is rebuilt under its name, with INCLUDE)
+  'drop index "clients_customer_distributor_created_nic_index";',
+  'drop index "clients_customer_distributor_created_desc_nic_index";',
 ]

@@ -88,6 +88,18 @@ const COLUMNS = `c.id, c.distributor_id as "distributorId", c.nic, c.legal_name 
 
 const NIC_ORDER = '(c.nic)::bigint'
 
+/**
+ * Search-key rows to insert, from `src` (rows of customer_id, key, distributor_id; all of each
+ * customer's keys at once) with `shared_prefix`: the characters each key shares with the customer's
+ * previous key in byte order (0 for the first). Computed here rather than in JS because bulk
+ * creation adds the NIC, which only the database knows. Duplicates are dropped first, so a key
+ * never counts itself as its own predecessor.
+ */
+const keyRows = (src: string) => `select customer_id, key, distributor_id,
+  case when prev is null then 0 else (select count(*) from generate_series(1, least(length(key), length(prev))) i where left(key, i) = left(prev, i)) end::smallint
+  from (select customer_id, key, distributor_id, lag(key) over (partition by customer_id order by key collate "C") as prev
+    from (select distinct customer_id, key, distributor_id from (${src}) s0) s1) s2`
+
 /** "12345" hundredths → "123.45". */
 export function hundredths(raw: string | number | bigint | null | undefined): string {
   const n = BigInt(raw ?? 0)
@@ -96,8 +108,43 @@ export function hundredths(raw: string | number | bigint | null | undefined): st
   return `${neg ? '-' : ''}${abs.slice(0, -2)}.${abs.slice(-2)}`
 }
 
-/** A list query's WHERE over `clients_customer c`; `searchOnly` when the search box is the only filter. */
-interface Where { sql: string, params: unknown[], searchOnly?: { sql: string, params: unknown[] } }
+interface Fragment { sql: string, params: unknown[] }
+
+/**
+ * One way the search box finds customers: the rows of `from` (as `alias`, with `customer_id`) that
+ * meet `cond` (which starts with the tenant). `unique`: at most one row per customer.
+ */
+interface Branch { from: string, alias: string, cond: string, params: unknown[], unique?: boolean, sortName?: string }
+/**
+ * The search box's branches; `key`, when the text has letters or digits, is the first branch's
+ * prefix. A branch with `sortName` reads the customer's folded name in its own rows.
+ */
+interface Search { branches: Branch[], key?: string }
+
+const idsOf = (b: Branch) => `select ${b.alias}.customer_id from ${b.from} where ${b.cond}`
+/** The customer `id` (an SQL expression) matches: one index probe per branch, for a walk in sort order. */
+const probeOf = (branches: Branch[], id: string): Fragment => ({
+  sql: branches.map((b) => `exists (select 1 from ${b.from} where ${b.alias}.customer_id = ${id} and ${b.cond})`).join(' or '),
+  params: branches.flatMap((b) => b.params),
+})
+
+/**
+ * A list query's WHERE over `clients_customer c` (`sql`); `rest` is the same without the search
+ * box (tenant, colour, category); `searchOnly` when the search box is the only filter.
+ */
+interface Where extends Fragment { rest: Fragment, search?: Search, searchOnly: boolean }
+
+/** How many customers match; `byKey`, when only the search box is used: how many of them the key prefix finds. */
+interface Count { n: number, byKey?: number }
+
+/**
+ * A searched page is read by walking the sort order's index and probing each customer (stopping at
+ * the page) when at least WALK_MIN customers match, over at most min(matches, WALK_MAX) customers:
+ * a broad match fills the page within a few hundred; a rarer one falls back to reading the matches
+ * and sorting them, having spent about what that costs.
+ */
+const WALK_MIN = 100
+const WALK_MAX = 5000
 
 interface FigureColumn { alias: string, column: string, kind: 'integer' | 'hundredths' | 'timestamp' }
 
@@ -161,54 +208,59 @@ export class CustomersService {
   }
 
   /** The search box as a subquery of matching customer ids (`… where id in (<sql>)`), for the CM list. */
-  searchSubquery(distributorId: string, q: string): { sql: string, params: unknown[] } {
-    const where = this.where(distributorId, { q })
-    return where.searchOnly ? { sql: where.searchOnly.sql, params: where.searchOnly.params } : { sql: 'select null::uuid where false', params: [] }
+  searchSubquery(distributorId: string, q: string): Fragment {
+    const s = this.search(distributorId, q)
+    return s?.branches.length ? { sql: s.branches.map(idsOf).join(' union all '), params: s.branches.flatMap((b) => b.params) } : { sql: 'select null::uuid where false', params: [] }
+  }
+
+  /** The search box's branches for `q` (none for an empty text). */
+  private search(distributorId: string, raw: string | undefined): Search | undefined {
+    const q = raw?.trim()
+    if (!q) return undefined
+    const branches: Branch[] = []
+    const key = keyOf(q) || undefined
+    if (key) branches.push({ from: 'clients_customer_search_key k', alias: 'k', cond: 'k.distributor_id = ? and k.key like ?', params: [distributorId, `${likeEscape(key)}%`] })
+    const folded = fold(q)
+    // Trigrams need three characters; shorter words would scan the tenant's whole list.
+    if (folded.length >= 3) {
+      branches.push({ from: 'clients_customer_search t', alias: 't', cond: 't.distributor_id = ? and t.search_text like ?', params: [distributorId, `%${likeEscape(folded)}%`], unique: true, sortName: 't.sort_name' })
+    }
+    for (const s of this.extensions?.list(CUSTOMER_SEARCH) ?? []) {
+      const col = `s."${s.column.replace(/"/g, '')}"`
+      branches.push({ from: `${s.relation} s`, alias: 's', cond: `s.distributor_id = ? and (${col} like ? or ${col} like ?)`, params: [distributorId, `${likeEscape(q)}%`, `${likeEscape(q.toUpperCase())}%`] })
+    }
+    return { branches, key }
   }
 
   /** WHERE of a list query: tenant, search box, colour and category. */
   private where(distributorId: string, query: ListQuery): Where {
     const parts = ['c.distributor_id = ?']
     const params: unknown[] = [distributorId]
-    let search: { sql: string, params: unknown[] } | undefined
-    const q = query.q?.trim()
-    if (q) {
-      const branches: string[] = []
-      const key = keyOf(q)
-      if (key) {
-        branches.push('select k.customer_id from clients_customer_search_key k where k.distributor_id = ? and k.key like ?')
-        params.push(distributorId, `${likeEscape(key)}%`)
-      }
-      const folded = fold(q)
-      // Trigrams need three characters; shorter words would scan the tenant's whole list.
-      if (folded.length >= 3) {
-        branches.push('select t.customer_id from clients_customer_search t where t.distributor_id = ? and t.search_text like ?')
-        params.push(distributorId, `%${likeEscape(folded)}%`)
-      }
-      for (const s of this.extensions?.list(CUSTOMER_SEARCH) ?? []) {
-        const col = `s."${s.column.replace(/"/g, '')}"`
-        branches.push(`select s.customer_id from ${s.relation} s where s.distributor_id = ? and (${col} like ? or ${col} like ?)`)
-        params.push(distributorId, `${likeEscape(q)}%`, `${likeEscape(q.toUpperCase())}%`)
-      }
-      parts.push(branches.length ? `c.id in (${branches.join(' union all ')})` : 'false')
-      if (branches.length) search = { sql: branches.join(' union all '), params: params.slice(1) }
-    }
     if (query.color) { parts.push('c.color = ?'); params.push(query.color) }
     if (query.category) { parts.push('c.category = ?'); params.push(query.category) }
-    return { sql: parts.join(' and '), params, searchOnly: query.color || query.category ? undefined : search }
+    const rest = { sql: parts.join(' and '), params }
+    const search = this.search(distributorId, query.q)
+    if (!search) return { ...rest, rest, searchOnly: false }
+    const ids = search.branches.map(idsOf).join(' union all ')
+    return {
+      sql: `${rest.sql} and ${search.branches.length ? `c.id in (${ids})` : 'false'}`,
+      params: [...params, ...search.branches.flatMap((b) => b.params)],
+      rest, search, searchOnly: !query.color && !query.category,
+    }
   }
 
   /**
    * The tenant's customers filtered and sorted (ties by NIC, nulls last), one page, with figures.
-   * The exact `total` is counted on its own (over the search tables alone when only `q` is given);
-   * the page reads the customers' index in the sort order, and a figure sort reads the contributing
-   * relation's index (see `figurePage`); figures are then read for the page's customers only.
+   * The exact `total` is counted first (over the search tables alone when only `q` is given, see
+   * `counts`); the page reads the customers' index in the sort order (a searched one walks it, see
+   * `walk`, or ranks names, see `byName`), and a figure sort reads the contributing relation's index
+   * (see `figurePage`); figures are then read for the page's customers only.
    */
   async list(em: EntityManager, distributorId: string, query: ListQuery, page: number, perPage: number): Promise<{ items: { customer: Customer, figures: CustomerFigures }[], total: number }> {
     const where = this.where(distributorId, query)
-    const n = await this.count(em, where)
+    const { n, byKey } = await this.counts(em, where)
     if (!n || (page - 1) * perPage >= n) return { items: [], total: n }
-    const items = await this.page(em, distributorId, where, query.sort ?? DEFAULT_SORT, perPage, (page - 1) * perPage, n)
+    const items = await this.page(em, distributorId, where, query.sort ?? DEFAULT_SORT, perPage, (page - 1) * perPage, n, byKey)
     return { items, total: n }
   }
 
@@ -218,20 +270,110 @@ export class CustomersService {
   }
 
   private async count(em: EntityManager, where: Where): Promise<number> {
-    // Only the search box: the matching ids come from the search tables, which carry the tenant,
-    // so the customers' rows need not be visited to count them.
-    const [{ n }] = where.searchOnly
-      ? await sql<{ n: number }[]>(em, `select count(*)::int as n from (${where.searchOnly.sql.replace(/ union all /g, ' union ')}) x`, where.searchOnly.params)
-      : await sql<{ n: number }[]>(em, `select count(*)::int as n from clients_customer c where ${where.sql}`, where.params)
-    return n
+    return (await this.counts(em, where)).n
   }
 
-  private async page(em: EntityManager, distributorId: string, where: Where, sort: Sort, limit: number, offset: number, total?: number) {
+  private async counts(em: EntityManager, where: Where): Promise<Count> {
+    const s = where.search
+    if (!s || !where.searchOnly) return (await sql<{ n: number }[]>(em, `select count(*)::int as n from clients_customer c where ${where.sql}`, where.params))[0]
+    if (!s.branches.length) return { n: 0, byKey: 0 }
+    // Only the search box: counted from the search tables (they carry the tenant), without visiting
+    // the customers' rows and without a DISTINCT over the key matches (100,000 customers whose phone
+    // starts with "5510" took 40 ms to de-duplicate): of a customer's keys with the prefix, only the
+    // first in byte order shares fewer characters than the prefix has with its predecessor (see
+    // CustomerSearchKey.sharedPrefix), so counting those counts each customer once, from the index.
+    // The other branches add the customers they find that the key prefix does not.
+    const keyBranch = s.key ? s.branches[0] : undefined
+    const others = keyBranch ? s.branches.slice(1) : s.branches
+    const terms: string[] = ['0', '0']
+    const params: unknown[] = []
+    if (keyBranch) {
+      terms[0] = `(select count(*) from ${keyBranch.from} where ${keyBranch.cond} and k.shared_prefix < ?)`
+      params.push(...keyBranch.params, s.key!.length)
+    }
+    if (others.length) {
+      // UNION de-duplicates; one branch alone needs its own DISTINCT unless it has a row per customer at most.
+      const ids = others.length > 1 ? others.map(idsOf).join(' union ') : others[0].unique ? idsOf(others[0]) : idsOf(others[0]).replace(/^select /, 'select distinct ')
+      // With the tenant in it, the planner can hash the key range (ferreter: none) instead of
+      // probing the keys of each of 10,000 text matches.
+      const notByKey = keyBranch ? ` where not exists (select 1 from ${keyBranch.from} where k.customer_id = x.customer_id and ${keyBranch.cond})` : ''
+      terms[1] = `(select count(*) from (${ids}) x${notByKey})`
+      params.push(...others.flatMap((b) => b.params), ...(keyBranch ? keyBranch.params : []))
+    }
+    const [{ byKey, rest }] = await sql<{ byKey: number, rest: number }[]>(em, `select ${terms[0]}::int as "byKey", ${terms[1]}::int as rest`, params)
+    return { n: byKey + rest, byKey }
+  }
+
+  /**
+   * A searched page (nic, legalName, createdAt) read by walking the sort order's index: each
+   * customer in order is probed against the search branches, and the walk stops at the page. It
+   * covers the first min(total, WALK_MAX) customers in that order (the inner LIMIT), ties by NIC
+   * included, so a page it fills is exactly the page; null when it is not worth it or did not fill
+   * the page (the matches are then read and sorted).
+   */
+  private async walk(em: EntityManager, distributorId: string, where: Where, sort: Sort, limit: number, offset: number, total: number, byKey?: number): Promise<Customer[] | null> {
+    const s = where.search
+    const bound = Math.min(total, WALK_MAX)
+    const need = Math.min(limit, total - offset)
+    if (!s?.branches.length || total < WALK_MIN || need <= 0 || offset + need > bound) return null
+    const dir = sort.desc ? 'desc' : 'asc'
+    let inner: string
+    let innerParams = where.rest.params
+    let order: string
+    switch (sort.key) {
+      case 'createdAt':
+        inner = `select c.*, ${NIC_ORDER} as nic_order from clients_customer c where ${where.rest.sql} order by c.created_at ${dir}, ${NIC_ORDER} limit ?`
+        order = `c.created_at ${dir}, c.nic_order`
+        break
+      case 'nic':
+        inner = `select c.*, ${NIC_ORDER} as nic_order from clients_customer c where ${where.rest.sql} order by ${NIC_ORDER} ${dir} limit ?`
+        order = `c.nic_order ${dir}`
+        break
+      case 'legalName':
+        // Only for matches mostly by key (phones, NICs): text matches cluster in name order (every
+        // "Ferretería …" together), which a walk would cross thousands of customers to reach.
+        if (byKey === undefined || byKey * 2 < total) return null
+        inner = `select c.*, ${NIC_ORDER} as nic_order, n.sort_name from clients_customer_search n join clients_customer c on c.id = n.customer_id
+          where n.distributor_id = ? and ${where.rest.sql} order by n.sort_name ${dir}, ${NIC_ORDER} limit ?`
+        innerParams = [distributorId, ...innerParams]
+        order = `c.sort_name ${dir}, c.nic_order`
+        break
+      default: return null
+    }
+    const probe = probeOf(s.branches, 'c.id')
+    // The probes sit behind a LATERAL fence (offset 0) so that each walked customer is probed by
+    // index; unfenced, the planner hashes every branch's matches first, which is the cost avoided.
+    const rows = await sql<Customer[]>(em, `select ${COLUMNS} from (${inner}) c cross join lateral (select 1 where ${probe.sql} offset 0) m
+      order by ${order} limit ? offset ?`, [...innerParams, bound, ...probe.params, need, offset])
+    return rows.length === need ? rows : null
+  }
+
+  /**
+   * A page by name when only the search box is used and most matches come from the text: the
+   * matches' folded names are ranked from the search rows (a text match is its search row; a key or
+   * extension match looks its one up), the first offset + limit names kept with their ties, and only
+   * those customers are read (a word in 10,000 names: 10,000 narrow rows ranked instead of 10,000
+   * customer rows fetched and sorted).
+   */
+  private async byName(em: EntityManager, distributorId: string, where: Where, sort: Sort, limit: number, offset: number): Promise<Customer[]> {
+    const branches = where.search!.branches
+    const named = branches.map((b) => (b.sortName
+      ? `select ${b.alias}.customer_id, ${b.sortName} as sort_name from ${b.from} where ${b.cond}`
+      : `select ${b.alias}.customer_id, n.sort_name from ${b.from} join clients_customer_search n on n.customer_id = ${b.alias}.customer_id where ${b.cond}`))
+    const dir = sort.desc ? 'desc' : 'asc'
+    return sql<Customer[]>(em, `select ${COLUMNS} from (select x.customer_id, x.sort_name from (${named.join(' union ')}) x order by x.sort_name ${dir} fetch first (?) rows with ties) n
+      join clients_customer c on c.id = n.customer_id where c.distributor_id = ? order by n.sort_name ${dir}, ${NIC_ORDER} limit ? offset ?`,
+    [...branches.flatMap((b) => b.params), offset + limit, distributorId, limit, offset])
+  }
+
+  private async page(em: EntityManager, distributorId: string, where: Where, sort: Sort, limit: number, offset: number, total?: number, byKey?: number) {
     const dir = sort.desc ? 'desc' : 'asc'
     const select = (from: string, cond: string, params: unknown[], order: string, lim: number, off: number) =>
       sql<Customer[]>(em, `select ${COLUMNS} from ${from} where ${cond} order by ${order} limit ? offset ?`, [...params, lim, off])
-    let rows: Customer[]
-    switch (sort.key) {
+    let rows: Customer[] | null = total === undefined ? null
+      : sort.key === 'legalName' && where.searchOnly && where.search?.branches.length && byKey !== undefined && byKey * 2 < total ? await this.byName(em, distributorId, where, sort, limit, offset)
+        : await this.walk(em, distributorId, where, sort, limit, offset, total, byKey)
+    if (!rows) switch (sort.key) {
       case 'nic': rows = await select('clients_customer c', where.sql, where.params, `${NIC_ORDER} ${dir}`, limit, offset); break
       // n.distributor_id lets the planner walk (distributor_id, sort_name) in order; the rare ties
       // are sorted by NIC as they come (incremental sort).
@@ -321,7 +463,8 @@ export class CustomersService {
       on conflict (customer_id) do update set search_text = excluded.search_text, sort_name = excluded.sort_name`, [c.id, c.distributorId, searchText, sortName])
     if (replace) await sql(tx, 'delete from clients_customer_search_key where customer_id = ?', [c.id])
     const keys = searchKeysOf(c)
-    await sql(tx, `insert into clients_customer_search_key (customer_id, key, distributor_id) values ${keys.map(() => '(?, ?, ?)').join(', ')} on conflict do nothing`,
+    const values = `select * from (values ${keys.map(() => '(?::uuid, ?::varchar, ?::uuid)').join(', ')}) v(customer_id, key, distributor_id)`
+    await sql(tx, `insert into clients_customer_search_key (customer_id, key, distributor_id, shared_prefix) ${keyRows(values)} on conflict do nothing`,
       keys.flatMap((k) => [c.id, k, c.distributorId]))
   }
 
@@ -376,9 +519,9 @@ export class CustomersService {
             insert into clients_customer_search (customer_id, distributor_id, search_text, sort_name)
             select r.id, ?::uuid, r.search_text, r.sort_name from jsonb_to_recordset(?::jsonb) as r(id uuid, search_text text, sort_name varchar)
           ), k as (
-            insert into clients_customer_search_key (customer_id, key, distributor_id)
-            select id, nic, distributor_id from ins
-            union select (x->>0)::uuid, x->>1, ?::uuid from jsonb_array_elements(?::jsonb) x
+            insert into clients_customer_search_key (customer_id, key, distributor_id, shared_prefix)
+            ${keyRows(`select id as customer_id, nic as key, distributor_id from ins
+              union all select (x->>0)::uuid, x->>1, ?::uuid from jsonb_array_elements(?::jsonb) x`)}
             on conflict do nothing
           )
           select ${COLUMNS} from ins c order by ${NIC_ORDER}`,
