@@ -10,10 +10,13 @@ DB=cm_bench_cmlist_$$
 export CM_CI_PG_URL="$DATABASE_URL"
 node .ci/pg.mjs create $DB >/dev/null
 export DATABASE_URL=$(node -e 'const u = new URL(process.argv[1]); u.pathname = "/" + process.argv[2]; console.log(u.toString())' "$DATABASE_URL" "$DB")
-trap 'pkill -f "tsx core/main.ts" || true; node .ci/pg.mjs drop $DB >/dev/null' EXIT
+# Stops only the server this script started (its own process group), never someone else's portal.
+SERVER=
+trap '[ -n "$SERVER" ] && kill -- -"$SERVER" 2>/dev/null; node .ci/pg.mjs drop $DB >/dev/null' EXIT
 CM_LOG=silent npm run -s cm -- seed-demo --customers "${CM_BENCH_CUSTOMERS:-100000}" --json > /tmp/cmb-seed.json
 psql -q "$DATABASE_URL" -c 'vacuum analyze'
-(PORT=3777 CM_LOG=silent npm start > /tmp/cmb-server.log 2>&1 &)
+PORT=3777 CM_LOG=silent setsid npm start > /tmp/cmb-server.log 2>&1 &
+SERVER=$!
 for i in $(seq 1 120); do curl -s localhost:3777/healthz >/dev/null && break; sleep 0.5; done
 L=$(python3 -c "import json;print(json.load(open('/tmp/cmb-seed.json'))['distributors'][0]['login'])"); P=$(python3 -c "import json;print(json.load(open('/tmp/cmb-seed.json'))['distributors'][0]['password'])"); T=$(python3 -c "import json;print(json.load(open('/tmp/cmb-seed.json'))['distributors'][0]['token'])")
 rm -f /tmp/cmb-cj; CSRF=$(curl -s -c /tmp/cmb-cj -b /tmp/cmb-cj localhost:3777/login | grep -o 'name="_csrf" value="[^"]*"' | sed 's/.*value="//;s/"//')
@@ -30,7 +33,7 @@ p95() { # url, cookie|token
 ME=$(p95 /api/v1/me token)
 echo "me p95 ${ME} ms"
 R=/admin/api/resources/Customer/actions/list
-for q in "" "?sortBy=legalName&direction=asc" "?sortBy=createdAt&direction=desc" "?filters.search=ferreter" "?filters.search=VCZ" "?filters.search=1000" "?filters.search=5510" "?filters.legalName=pacifico" "?filters.color=red" "?filters.search=ferreter&filters.color=red" "?page=200"; do
+for q in "" "?sortBy=legalName&direction=asc" "?sortBy=createdAt&direction=desc" "?filters.search=ferreter" "?filters.search=ferreter&sortBy=legalName&direction=asc" "?filters.search=VCZ" "?filters.search=1000" "?filters.search=5510" "?filters.search=5510&sortBy=legalName&direction=desc" "?filters.legalName=pacifico" "?filters.color=red" "?filters.search=ferreter&filters.color=red" "?page=200"; do
   v=$(p95 "$R$q" cookie); echo "CM list $q: p95 $v ms ($(python3 -c "print(round($v/$ME,1))")x /me)"
 done
 curl -s -b /tmp/cmb-cj "localhost:3777$R?filters.search=ferreter" | python3 -c "import json,sys;d=json.load(sys.stdin);print('total', d['meta']['total'])"
