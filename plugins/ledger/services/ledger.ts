@@ -517,42 +517,6 @@ export class LedgerService {
   }
 
   /**
-   * Posts many reservations in one statement (the stamping API's group commit). Answers in order,
-   * with post's errors where an entry is unknown or already resolved (the unique index on
-   * pending_id decides between concurrent resolutions).
-   */
-  async postMany(em: EntityManager, pendingIds: (string | number)[]): Promise<(Resolution | Error)[]> {
-    const ids = pendingIds.map(String)
-    const valid = ids.filter((id) => ENTRY_ID.test(id))
-    const rows = valid.length ? await sql<Resolution[]>(em, `
-      with p as (
-        select id, transfer_id, kind, debit_account, credit_account, amount, asset, distributor_id from ledger_entry
-        where id = any(array(select (jsonb_array_elements_text(?::jsonb))::bigint)) and phase = 'pending'
-      ), r as (
-        insert into ledger_entry (transfer_id, kind, phase, pending_id, debit_account, credit_account, amount, asset, distributor_id)
-        select p.transfer_id, ${RESOLVED_KIND_SQL('post')}, 'post', p.id, p.debit_account, p.credit_account, p.amount, p.asset, p.distributor_id from p
-        order by p.id
-        on conflict (pending_id) where pending_id is not null do nothing
-        returning id, pending_id, transfer_id, debit_account, credit_account, amount
-      ), c as (
-        update ledger_account a set balance = a.balance + s.amount
-        from (select credit_account, sum(amount) as amount from r group by credit_account) s
-        where a.id = s.credit_account and a.materialized
-      )
-      select r.id::text as "entryId", r.pending_id::text as "pendingId", r.transfer_id as "transferId", r.debit_account as account, r.amount::float8 as amount from r`,
-      [JSON.stringify(valid)]) : []
-    const byPending = new Map<string, Resolution | Error>(rows.map((r) => [r.pendingId, r]))
-    const missing = valid.filter((id) => !byPending.has(id))
-    if (missing.length) {
-      const found = await sql<{ id: string, phase: string, resolution: string | null }[]>(em,
-        `select p.id::text as id, p.phase, (select r.phase from ledger_entry r where r.pending_id = p.id) as resolution
-         from ledger_entry p where p.id = any(array(select (jsonb_array_elements_text(?::jsonb))::bigint))`, [JSON.stringify(missing)])
-      for (const f of found) if (f.phase === 'pending') byPending.set(f.id, new LedgerPendingResolvedError(f.id, f.resolution === 'post' ? 'posted' : 'voided'))
-    }
-    return ids.map((id) => byPending.get(id) ?? new LedgerPendingNotFoundError(id))
-  }
-
-  /**
    * Posts reservations in the same statement as the caller's own writes, so both commit or fail
    * together without a transaction's round trips (the stamping API records each TFD this way).
    * `along.with` is the caller's CTE definitions (`a as (…), b as (…)`, its parameters in

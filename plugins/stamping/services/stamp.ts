@@ -238,8 +238,9 @@ export class StampService {
   /**
    * Records TFDs, posts their reservations and moves their customers' figures (one stamp fewer, a
    * new latest stamping): one statement for the batch (ledger.postAlong). A document whose claim
-   * was taken over is neither recorded nor posted (CLAIM_LOST). Should the ledger refuse a post,
-   * nothing of the batch is applied and each item is recorded alone, so one refusal fails only its own.
+   * was taken over is neither recorded nor posted (CLAIM_LOST). Should the statement fail (the
+   * ledger refusing a post, or anything else), nothing of it is applied and each item is tried
+   * alone, so one item's failure is only its own.
    */
   private async recordMany(items: RecordInput[]): Promise<(Date | typeof CLAIM_LOST | Error)[]> {
     const run = async (part: RecordInput[]) => {
