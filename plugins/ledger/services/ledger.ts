@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { sql } from '../../../core/db/sql.js'
+import { preparedSql } from '../../../core/db/prepared.js'
 import { DistributorNotFoundError } from '../../../core/identity/errors.js'
 import { LEDGER_ASSETS, LEDGER_OWNER_TYPES, SYSTEM_OWNER_TYPES, type LedgerAccount, type LedgerAsset, type LedgerOwnerType } from '../entities/account.js'
 import type { LedgerEntryKind, LedgerPhase } from '../entities/entry.js'
@@ -453,7 +454,7 @@ export class LedgerService {
     if (!items.length) return out
     // `locked` returns each account's current row (READ COMMITTED re-reads it after the lock wait);
     // the UPDATE below then moves that same, now locked, row version.
-    const rows = await sql<{ i: number, id: string, transferId: string, balance: number }[]>(em, `
+    const rows = await preparedSql<{ i: number, id: string, transferId: string, balance: number }[]>(em, `
       with req as (
         select x.*, gen_random_uuid() as transfer_id, sum(x.amount) over (partition by x.account order by x.i) as running
         from jsonb_to_recordset(?::jsonb) as x(i int, account uuid, amount bigint, kind text, credit uuid, memo text, actor uuid)
@@ -528,7 +529,7 @@ export class LedgerService {
   async postAlong<T>(em: EntityManager, along: { with: string, params: unknown[], from: string }): Promise<T[]> {
     if (!/^[a-z_][a-z0-9_]*$/.test(along.from)) throw new LedgerInvalidTransferError(`'${along.from}' is not a CTE name`)
     try {
-      return await sql<T[]>(em, `
+      return await preparedSql<T[]>(em, `
         with ${along.with},
         ledger_p as (
           select id, transfer_id, kind, debit_account, credit_account, amount, asset, distributor_id from ledger_entry

@@ -4,6 +4,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql'
 import { RateLimiterPostgres } from 'rate-limiter-flexible'
 import { used } from '../../../core/http/throttle.js'
 import { Batcher } from '../../../core/db/batch.js'
+import { preparedSql } from '../../../core/db/prepared.js'
 import { sql } from '../../../core/db/sql.js'
 import { BadRequestError, PluginNotInTierError } from '../../../core/kernel/errors.js'
 import type { Logger } from '../../../core/kernel/logger.js'
@@ -115,7 +116,7 @@ export class StampService {
   private async loadMany(keys: LoadKey[]): Promise<(LoadedCti | null)[]> {
     const twin = (where: string) => `(select json_build_object('id', s.id::text, 'sha', s.doc_sha256, 'status', s.status,
         'stale', s.claimed_at < now() - ?::float8 * interval '1 millisecond', 'uuid', s.uuid, 'xml', s.stamped_xml, 'stampedAt', s.stamped_at) ${where})`
-    const rows = await sql<(LoadedCti & { i: number })[]>(this.root, `
+    const rows = await preparedSql<(LoadedCti & { i: number })[]>(this.root, `
       select x.i, c.id, c.distributor_id as "distributorId", c.customer_id as "customerId", c.type, c.active, c.password_hash as "passwordHash",
         c.credentials_version as version, c.account_id as "accountId", c.valid_until as "validUntil", c.rfc,
         c.auto_sale_minimum as "autoSaleMinimum", c.auto_sale_quantity as "autoSaleQuantity", c.auto_sale_amount::float8 as "autoSaleAmount",
@@ -211,7 +212,7 @@ export class StampService {
 
   /** Claims documents, binding each one's idd in the same statement. Null where another request holds the document. */
   private async claimMany(items: ClaimInput[]): Promise<ClaimOutcome[]> {
-    const rows = await sql<{ i: number, id: string | null, bound: boolean }[]>(this.root, `
+    const rows = await preparedSql<{ i: number, id: string | null, bound: boolean }[]>(this.root, `
       with x as (select * from jsonb_to_recordset(?::jsonb) as x(i int, cti text, distributor uuid, sha text, token uuid, idd text)),
       s as (
         insert into stamping_stamp (cti_id, distributor_id, doc_sha256, claim_token) select cti, distributor, sha, token from x order by i
