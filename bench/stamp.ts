@@ -11,8 +11,8 @@
 import { fork, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { appSettings } from '../config/app.js'
@@ -59,10 +59,35 @@ async function start(script: string, port: number, env: Record<string, string>):
 }
 const stop = (child: ChildProcess) => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM') })
 
-interface Run { tps: number, p50: number, p99: number, statuses: Record<number, number>, okByCti: Map<string, number> }
+interface Run { tps: number, p50: number, p99: number, statuses: Record<number, number>, okByCti: Map<string, number>, cpu?: string }
+
+// Where the machine's CPU goes during a run (Linux /proc; clock ticks of 1/100 s): the server
+// process under test, every PostgreSQL process, this bench client, and the whole machine's idle.
+const TICK_MS = 10
+const ticksOf = (pid: number | string) => {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ')
+    return Number(fields[11]) + Number(fields[12])
+  } catch { return 0 }
+}
+const postgresTicks = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).reduce((sum, pid) => {
+  try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres' ? sum + ticksOf(pid) : sum } catch { return sum }
+}, 0)
+const idleTicks = () => { const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number); return cpu[3] + cpu[4] }
+function cpuMeter(serverPid: number | undefined) {
+  if (!serverPid || !process.platform.startsWith('linux')) return () => undefined
+  const at = { server: ticksOf(serverPid), pg: postgresTicks(), client: process.cpuUsage(), idle: idleTicks(), t: performance.now() }
+  return (answered: number) => {
+    const per = (ticks: number) => ((ticks * TICK_MS) / Math.max(1, answered)).toFixed(2)
+    const c = process.cpuUsage(at.client)
+    const cores = (performance.now() - at.t) / TICK_MS
+    return `CPU ms per answer: server ${per(ticksOf(serverPid) - at.server)}, postgres ${per(postgresTicks() - at.pg)}, client ${((c.user + c.system) / 1000 / Math.max(1, answered)).toFixed(2)}; machine idle ${(100 * (idleTicks() - at.idle) / (availableParallelism() * cores)).toFixed(0)}%`
+  }
+}
 
 /** `clients` concurrent loops of POST /api/v1/stamp for `secs` (or `maxRequests`); each request a new document. */
-async function drive(port: number, clients: number, secs: number, ctiFor: (i: number) => string, maxRequests = Infinity): Promise<Run> {
+async function drive(port: number, clients: number, secs: number, ctiFor: (i: number) => string, maxRequests = Infinity, serverPid?: number): Promise<Run> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients })
   const latencies: number[] = []
   const statuses: Record<number, number> = {}
@@ -75,6 +100,7 @@ async function drive(port: number, clients: number, secs: number, ctiFor: (i: nu
     req.on('error', reject)
     req.end(body)
   })
+  const meter = cpuMeter(serverPid)
   const started = performance.now()
   const end = started + secs * 1000
   await Promise.all(Array.from({ length: clients }, async () => {
@@ -89,10 +115,11 @@ async function drive(port: number, clients: number, secs: number, ctiFor: (i: nu
     }
   }))
   const elapsed = (performance.now() - started) / 1000
+  const cpu = meter(latencies.length)
   agent.destroy()
   latencies.sort((a, b) => a - b)
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]
-  return { tps: (statuses[200] ?? 0) / elapsed, p50: q(0.5), p99: q(0.99), statuses, okByCti }
+  return { tps: (statuses[200] ?? 0) / elapsed, p50: q(0.5), p99: q(0.99), statuses, okByCti, cpu }
 }
 
 try {
@@ -133,25 +160,25 @@ try {
   // ── Reference handler ───────────────────────────────────────────────────────────────────
   const ref = await start('bench/reference-stamp-server.ts', 3901, {})
   await drive(3901, 16, 2, () => hot) // warm-up
-  const reference = await drive(3901, 16, seconds, () => hot)
+  const reference = await drive(3901, 16, seconds, () => hot, Infinity, ref.pid)
   await stop(ref)
+  const pgRef = pgbench()
 
   // ── The portal, PAC at 0 ms ───────────────────────────────────────────────────────────────
   let portal = await start('core/main.ts', 3902, { ...env, SANDBOX_PAC_LATENCY_MS: '0' })
   // Warm-up: JIT, pool, and every CTI's credentials verified once (the steady state: a CTI pays
   // argon2 once per credentialCacheMs, not per stamp).
   keep(await drive(3902, 16, Infinity, (i) => spread[i], SPREAD))
-  keep(await drive(3902, 16, 2, (i) => spread[i % SPREAD]))
-  const pgRef = pgbench()
-  const hotRun = keep(await drive(3902, 16, seconds, () => hot))
-  const spreadRun = keep(await drive(3902, 16, seconds, (i) => spread[i % SPREAD]))
-  const hot64 = keep(await drive(3902, 64, seconds, () => hot))
+  keep(await drive(3902, 16, 6, (i) => spread[i % SPREAD]))
+  const hotRun = keep(await drive(3902, 16, seconds, () => hot, Infinity, portal.pid))
+  const spreadRun = keep(await drive(3902, 16, seconds, (i) => spread[i % SPREAD], Infinity, portal.pid))
+  const hot64 = keep(await drive(3902, 64, seconds, () => hot, Infinity, portal.pid))
   await stop(portal)
 
   // ── The portal, PAC at 50 ms ──────────────────────────────────────────────────────────────
   portal = await start('core/main.ts', 3903, { ...env, SANDBOX_PAC_LATENCY_MS: '50' })
   keep(await drive(3903, 64, 2, () => hot)) // warm-up (one CTI: one verification)
-  const hot64slow = keep(await drive(3903, 64, seconds, () => hot))
+  const hot64slow = keep(await drive(3903, 64, seconds, () => hot, Infinity, portal.pid))
   await stop(portal)
 
   // ── Nothing lost or doubled ───────────────────────────────────────────────────────────────
@@ -176,7 +203,7 @@ try {
 
   const f = (n: number, w = 7) => n.toFixed(0).padStart(w)
   const ms = (n: number) => `${n.toFixed(1).padStart(6)} ms`
-  const line = (label: string, r: Run) => `  ${label.padEnd(44)} ${f(r.tps)} stamps/s  p50 ${ms(r.p50)}  p99 ${ms(r.p99)}  ${JSON.stringify(r.statuses)}`
+  const line = (label: string, r: Run) => `  ${label.padEnd(44)} ${f(r.tps)} stamps/s  p50 ${ms(r.p50)}  p99 ${ms(r.p99)}  ${JSON.stringify(r.statuses)}${r.cpu ? `\n      ${r.cpu}` : ''}`
   const ratio = (label: string, value: number, goal: number) => `  ${label.padEnd(60)} ${value.toFixed(2).padStart(5)}  (goal ≥ ${goal})  ${value >= goal ? 'met' : 'NOT met'}`
   console.log(`stamping API, ${seconds} s per run, PostgreSQL ${(await admin.query("select current_setting('server_version') as v")).rows[0].v}, one portal process`)
   console.log(`  reference: pgbench hot row (16 clients)                 ${f(pgRef)} tps`)
