@@ -1,7 +1,7 @@
-import { DOMParser, MIME_TYPE, type Element } from '@xmldom/xmldom'
 import { createHash } from 'node:crypto'
 import { DateTime, IANAZone } from 'luxon'
 import { Rfc } from '@nodecfdi/rfc'
+import { SaxesParser, type SaxesTagNS } from 'saxes'
 import {
   CfdiAlreadyStampedError, CfdiEmisorError, CfdiFechaError, CfdiFechaRangeError, CfdiNoCertificadoError, CfdiRootError,
   CfdiSelloError, CfdiVersionError, MalformedBase64Error, MalformedXmlError, XmlDtdForbiddenError,
@@ -42,40 +42,68 @@ export function validateCfdi(bytes: Buffer, now: Date = new Date()): ValidCfdi {
   const xml = bytes.toString('utf8')
   // No DTD at all: entity expansion (billion laughs) and external entities (XXE) start there.
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new XmlDtdForbiddenError()
-  let doc
+  let scanned: ScannedCfdi
   try {
-    doc = new DOMParser({
-      onError: (level: string, message: string) => { if (level !== 'warning') throw new Error(message) },
-    }).parseFromString(xml, MIME_TYPE.XML_TEXT)
+    scanned = scanCfdi(xml)
   } catch (e) {
+    if (e instanceof XmlDtdForbiddenError) throw e
     throw new MalformedXmlError(String((e as Error).message ?? e).split('\n')[0].slice(0, 200))
   }
-  if (doc.doctype) throw new XmlDtdForbiddenError()
-  const root = doc.documentElement
-  if (!root || root.namespaceURI !== CFDI_NS || root.localName !== 'Comprobante') throw new CfdiRootError()
-  const version = root.getAttribute('Version') ?? ''
+  const { root, emisor, complemento, stamped } = scanned
+  const attr = (tag: SaxesTagNS, name: string) => tag.attributes[name]?.value ?? null
+  if (root.uri !== CFDI_NS || root.local !== 'Comprobante') throw new CfdiRootError()
+  const version = attr(root, 'Version') ?? ''
   if (version !== '4.0') throw new CfdiVersionError(version)
-  const sello = (root.getAttribute('Sello') ?? '').trim()
+  const sello = (attr(root, 'Sello') ?? '').trim()
   if (!sello) throw new CfdiSelloError()
-  const noCertificado = root.getAttribute('NoCertificado') ?? ''
+  const noCertificado = attr(root, 'NoCertificado') ?? ''
   if (!/^\d{20}$/.test(noCertificado)) throw new CfdiNoCertificadoError()
-  const fecha = root.getAttribute('Fecha') ?? ''
+  const fecha = attr(root, 'Fecha') ?? ''
   const whenMs = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(fecha) ? mexicoCityLocalToMillis(fecha) : null
   if (whenMs === null) throw new CfdiFechaError(fecha)
   const ageMs = now.getTime() - whenMs
   if (ageMs > 72 * 3_600_000 || ageMs < -24 * 3_600_000) throw new CfdiFechaRangeError()
 
-  const children = Array.from(root.childNodes).filter((n): n is Element => n.nodeType === 1) as Element[]
-  const emisor = children.find((c) => c.namespaceURI === CFDI_NS && c.localName === 'Emisor')
-  const emisorRfc = (emisor?.getAttribute('Rfc') ?? '').trim().toUpperCase()
+  const emisorRfc = ((emisor && attr(emisor, 'Rfc')) ?? '').trim().toUpperCase()
   if (!isValidRfc(emisorRfc)) throw new CfdiEmisorError()
-  if (doc.getElementsByTagNameNS(TFD_NS, 'TimbreFiscalDigital').length > 0) throw new CfdiAlreadyStampedError()
-  const complemento = children.find((c) => c.namespaceURI === CFDI_NS && c.localName === 'Complemento')
+  if (stamped) throw new CfdiAlreadyStampedError()
 
   return {
     xml, sha256: createHash('sha256').update(bytes).digest('hex'), emisorRfc, sello, noCertificado, fecha,
-    complementoTag: complemento ? complemento.tagName : null, rootTag: root.tagName,
+    complementoTag: complemento ? complemento.name : null, rootTag: root.name,
   }
+}
+
+interface ScannedCfdi { root: SaxesTagNS, emisor: SaxesTagNS | null, complemento: SaxesTagNS | null, stamped: boolean }
+
+/**
+ * One strict, namespace-aware pass over the document (saxes: XML 1.0 well-formedness, unbound
+ * prefixes and undefined entities are errors), keeping only what the rules read: the root, its
+ * first cfdi:Emisor and cfdi:Complemento children, and whether a TFD appears anywhere. No tree is
+ * built: building one with xmldom cost a stamp more than the rest of its validation.
+ */
+function scanCfdi(xml: string): ScannedCfdi {
+  const parser = new SaxesParser({ xmlns: true, position: false })
+  let root: SaxesTagNS | null = null
+  let emisor: SaxesTagNS | null = null
+  let complemento: SaxesTagNS | null = null
+  let stamped = false
+  let depth = 0
+  parser.on('doctype', () => { throw new XmlDtdForbiddenError() })
+  parser.on('opentag', (tag) => {
+    depth++
+    if (depth === 1) root = tag
+    else if (depth === 2 && tag.uri === CFDI_NS) {
+      if (tag.local === 'Emisor') emisor ??= tag
+      else if (tag.local === 'Complemento') complemento ??= tag
+    }
+    if (tag.uri === TFD_NS && tag.local === 'TimbreFiscalDigital') stamped = true
+  })
+  parser.on('closetag', () => { depth-- })
+  // Without an 'error' handler saxes throws at the first error, which is what we want.
+  parser.write(xml).close()
+  if (!root) throw new Error('no root element')
+  return { root, emisor, complemento, stamped }
 }
 
 /** Format and check digit; SAT's generic and foreign RFCs are valid. */

@@ -34,6 +34,15 @@ test('malformed XML, DTDs and entities are refused as 400 codes', (t) => {
   t.is(check(xxe), 'xml_dtd_forbidden')
   const laughs = `<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><a>&lol2;</a>`
   t.is(check(laughs), 'xml_dtd_forbidden')
+  // Well-formedness is strict: an undefined entity, an unbound prefix, a second root, bad attribute syntax.
+  t.is(check(sampleCfdi().replace('PUBLICO EN GENERAL', 'PUBLICO &nbsp; GENERAL')), 'malformed_xml')
+  t.is(check(sampleCfdi().replace('<cfdi:Emisor ', '<x:Emisor ')), 'malformed_xml')
+  t.is(check(`${sampleCfdi()}<otro/>`), 'malformed_xml')
+  t.is(check(sampleCfdi().replace('Version="4.0"', 'Version=4.0')), 'malformed_xml')
+  t.is(check(sampleCfdi().replace('Version="4.0"', 'Version="4.0" Version="4.0"')), 'malformed_xml')
+  // Predefined entities and character references are fine; so is a byte-order mark before the declaration.
+  t.is(check(sampleCfdi().replace('PUBLICO EN GENERAL', 'PUBLICO &amp; GENERAL &#241;')), 'ok')
+  t.is(check(`\uFEFF${sampleCfdi()}`), 'ok')
 })
 
 test('each CFDI rule is refused with a code that names it', (t) => {
@@ -51,6 +60,13 @@ test('each CFDI rule is refused with a code that names it', (t) => {
   t.is(check(sampleCfdi({ emisorRfc: 'NOTANRFC' })), 'cfdi_emisor_rfc_invalid')
   t.is(check(sampleCfdi({ complemento: 'tfd' })), 'cfdi_already_stamped')
   t.is(check(sampleCfdi({ prefix: 'c' })), 'ok', 'any prefix bound to the CFDI 4 namespace')
+  // The Emisor read is the root's own child in the CFDI namespace, not one nested deeper or in another namespace.
+  const withoutEmisor = sampleCfdi().replace(/<cfdi:Emisor [^>]*\/>/, '')
+  t.is(check(withoutEmisor), 'cfdi_emisor_rfc_invalid')
+  t.is(check(withoutEmisor.replace('<cfdi:Receptor ', '<cfdi:Receptor><cfdi:Emisor Rfc="EKU9003173C9"/></cfdi:Receptor><cfdi:X ')), 'cfdi_emisor_rfc_invalid')
+  t.is(check(withoutEmisor.replace('<cfdi:Receptor ', '<e:Emisor xmlns:e="urn:otro" Rfc="EKU9003173C9"/><cfdi:Receptor ')), 'cfdi_emisor_rfc_invalid')
+  // A TFD anywhere in the document means it was stamped already.
+  t.is(check(sampleCfdi().replace('<cfdi:Receptor ', '<cfdi:Addenda><x xmlns:tfd="http://www.sat.gob.mx/TimbreFiscalDigital"><tfd:TimbreFiscalDigital/></x></cfdi:Addenda><cfdi:Receptor ')), 'cfdi_already_stamped')
 })
 
 test('the sandbox PAC adds a TFD 1.1 that verifies against its certificate', async (t) => {
