@@ -2,7 +2,7 @@ import test from 'ava'
 import { X509Certificate, verify } from 'node:crypto'
 import { DOMParser } from '@xmldom/xmldom'
 import { DateTime } from 'luxon'
-import { decodeBase64, validateCfdi, MEXICO_CITY, TFD_NS } from '../../../plugins/stamping/cfdi/validate.js'
+import { decodeBase64, isValidRfc, validateCfdi, MEXICO_CITY, TFD_NS } from '../../../plugins/stamping/cfdi/validate.js'
 import { generateSandboxKeys, SandboxPac } from '../../../plugins/stamping/cfdi/sandbox-pac.js'
 import { tfdOriginalString } from '../../../plugins/stamping/cfdi/tfd.js'
 import { sampleCfdi } from '../../helpers/cfdi.js'
@@ -58,6 +58,11 @@ test('each CFDI rule is refused with a code that names it', (t) => {
   t.is(check(sampleCfdi({ fecha: local(23) })), 'ok')
   t.is(check(sampleCfdi({ emisorRfc: 'EKU9003173C8' })), 'cfdi_emisor_rfc_invalid')
   t.is(check(sampleCfdi({ emisorRfc: 'NOTANRFC' })), 'cfdi_emisor_rfc_invalid')
+  // Verdicts are memoised per RFC: asked again, each one answers the same.
+  for (const [rfc, ok] of [['EKU9003173C8', false], ['EKU9003173C9', true], ['XAXX010101000', true], ['EKU9003173C9X', false], ['E'.repeat(100_000), false]] as const) {
+    t.is(isValidRfc(rfc), ok, rfc.slice(0, 20))
+    t.is(isValidRfc(rfc), ok, rfc.slice(0, 20))
+  }
   t.is(check(sampleCfdi({ complemento: 'tfd' })), 'cfdi_already_stamped')
   t.is(check(sampleCfdi({ prefix: 'c' })), 'ok', 'any prefix bound to the CFDI 4 namespace')
   // The Emisor read is the root's own child in the CFDI namespace, not one nested deeper or in another namespace.
