@@ -85,7 +85,10 @@ test('the search box matches every field, partially, ignoring case and accents; 
     const nics = await nicsOf(d, `q=${encodeURIComponent(q)}`)
     t.true(nics.includes(mine.nic), `${what}: ${q}`)
     t.false(nics.includes(theirs.nic), `${what}: another distributor's customer`)
-    t.false(nics.includes(decoy.nic), `${what}: a customer that does not match`)
+    // NICs come from one sequence, so the decoy's NIC may really start with the prefix of mine
+    // (1004 and 1006 share "100"): then it matches, and only then.
+    const decoyMatches = what === 'NIC (prefix)' && decoy.nic.startsWith(q)
+    t.is(nics.includes(decoy.nic), decoyMatches, `${what}: ${decoyMatches ? 'a customer whose NIC shares the prefix' : 'a customer that does not match'}`)
     // The other distributor finds its own look-alike the same way, never mine.
     const theirNics = await nicsOf(other, `q=${encodeURIComponent(q.replace(mine.nic, theirs.nic).replace(mine.nic.slice(0, -1), theirs.nic.slice(0, -1)).replace(`CTI${x.toUpperCase()}01`, `CTI${x.toUpperCase()}02`).replace(`cti${x}01`, `cti${x}02`).replace(' mí', ' aj'))}`)
     t.true(theirNics.includes(theirs.nic), `${what}: other distributor`)
