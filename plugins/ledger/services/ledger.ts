@@ -159,6 +159,37 @@ interface NormalLeg { from: string, to: string, amount: number, kind: LedgerEntr
  * method takes the caller's EntityManager and works inside its transaction when it has one (a
  * savepoint isolates what may fail), so a plugin's own writes and the ledger's commit together.
  */
+/**
+ * The reservation CTEs shared by reserveMany and reserveAlong, reading requests from the CTE
+ * `input` (i, account, amount, kind, credit, memo, actor). `ledger_locked` returns each account's
+ * current row (READ COMMITTED re-reads it after the lock wait) and `ledger_d` then moves that same,
+ * now locked, row version. Ends with `ledger_reserved (i, pending_id, transfer_id, balance)`.
+ */
+function reserveCtes(input: string): string {
+  return `ledger_req as (
+        select x.*, gen_random_uuid() as transfer_id, sum(x.amount) over (partition by x.account order by x.i) as running from ${input} x
+      ), ledger_locked as (
+        select a.id, a.balance, a.asset, a.distributor_id from ledger_account a
+        where a.id = any(array(select distinct account from ledger_req)) and a.materialized
+        order by a.id for update
+      ), ledger_granted as materialized (
+        select r.*, l.asset, l.distributor_id, l.balance - r.running as after
+        from ledger_req r join ledger_locked l on l.id = r.account where r.running <= l.balance
+      ), ledger_d as (
+        update ledger_account a set balance = a.balance - g.total
+        from (select account, sum(amount) as total from ledger_granted group by account) g where a.id = g.account
+      ), ledger_e as (
+        insert into ledger_entry (transfer_id, kind, phase, debit_account, credit_account, amount, asset, distributor_id, actor_profile_id, memo)
+        select g.transfer_id, g.kind, 'pending', g.account,
+          coalesce(g.credit, (select s.id from ledger_account s where s.owner_type = 'sink' and s.owner_id = g.distributor_id::text and s.asset = g.asset)),
+          g.amount, g.asset, g.distributor_id, g.actor, g.memo
+        from ledger_granted g order by g.account, g.i
+        returning id, transfer_id
+      ), ledger_reserved as (
+        select g.i, e.id::text as pending_id, e.transfer_id, g.after::float8 as balance from ledger_e e join ledger_granted g on g.transfer_id = e.transfer_id
+      )`
+}
+
 export class LedgerService {
   // ── Accounts ──────────────────────────────────────────────────────────────────────────────────
 
@@ -452,46 +483,51 @@ export class LedgerService {
       } catch (e) { out[i] = e as Error }
     })
     if (!items.length) return out
-    // `locked` returns each account's current row (READ COMMITTED re-reads it after the lock wait);
-    // the UPDATE below then moves that same, now locked, row version.
     const rows = await preparedSql<{ i: number, id: string, transferId: string, balance: number }[]>(em, `
-      with req as (
-        select x.*, gen_random_uuid() as transfer_id, sum(x.amount) over (partition by x.account order by x.i) as running
-        from jsonb_to_recordset(?::jsonb) as x(i int, account uuid, amount bigint, kind text, credit uuid, memo text, actor uuid)
-      ), locked as (
-        select a.id, a.balance, a.asset, a.distributor_id from ledger_account a
-        where a.id = any(array(select distinct account from req)) and a.materialized
-        order by a.id for update
-      ), granted as materialized (
-        select r.*, l.asset, l.distributor_id, l.balance - r.running as after
-        from req r join locked l on l.id = r.account where r.running <= l.balance
-      ), d as (
-        update ledger_account a set balance = a.balance - g.total
-        from (select account, sum(amount) as total from granted group by account) g where a.id = g.account
-      ), e as (
-        insert into ledger_entry (transfer_id, kind, phase, debit_account, credit_account, amount, asset, distributor_id, actor_profile_id, memo)
-        select g.transfer_id, g.kind, 'pending', g.account,
-          coalesce(g.credit, (select s.id from ledger_account s where s.owner_type = 'sink' and s.owner_id = g.distributor_id::text and s.asset = g.asset)),
-          g.amount, g.asset, g.distributor_id, g.actor, g.memo
-        from granted g order by g.account, g.i
-        returning id, transfer_id
-      )
-      select g.i, e.id::text as id, e.transfer_id as "transferId", g.after::float8 as balance from e join granted g on g.transfer_id = e.transfer_id`,
+      with ledger_in as (
+        select * from jsonb_to_recordset(?::jsonb) as x(i int, account uuid, amount bigint, kind text, credit uuid, memo text, actor uuid)
+      ), ${reserveCtes('ledger_in')}
+      select i, pending_id as id, transfer_id as "transferId", balance from ledger_reserved`,
       [JSON.stringify(items)])
     for (const r of rows) out[r.i] = { pendingId: r.id, transferId: r.transferId, balance: r.balance, replayed: false }
     const refused = items.filter((it) => !out[it.i])
-    if (refused.length) {
-      const found = await sql<LedgerAccount[]>(em, `select ${ACCOUNT_COLUMNS} from ledger_account where id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))`,
-        [JSON.stringify([...new Set(refused.map((it) => it.account))])])
-      const byId = new Map(found.map((a) => [a.id, a]))
-      for (const it of refused) {
-        const account = byId.get(it.account)
-        out[it.i] = !account ? new LedgerAccountNotFoundError(it.account)
-          : !account.materialized ? new LedgerInvalidTransferError(`the ${account.ownerType} account ${account.id} cannot be reserved from`)
-            : insufficient(account, it.amount)
-      }
-    }
+    if (refused.length) (await this.refusals(em, refused)).forEach((err, k) => { out[refused[k].i] = err })
     return out
+  }
+
+  /**
+   * Reservations made inside the caller's own statement, as reserveMany makes them (one each, in
+   * the same order and lock order): the rows of the caller's CTE `from` — columns `i` (the caller's
+   * key), `account`, `amount`, `memo` — are the requests, and the caller's final `select` may join
+   * `ledger_reserved (i, pending_id, transfer_id, balance)`: a row per granted request, none for a
+   * refused one (ask `refusals` why). The accounts are locked only once every row of `from` is
+   * known, so whatever the caller's CTEs wait for (a unique index, say) is waited for before any
+   * account lock is held.
+   */
+  async reserveAlong<T>(em: EntityManager, along: { with: string, params: unknown[], from: string, select: string, kind?: LedgerEntryKind }): Promise<T[]> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(along.from)) throw new LedgerInvalidTransferError(`'${along.from}' is not a CTE name`)
+    const kind = along.kind ?? 'stamp_reserve'
+    if (!/^[a-z_]+$/.test(kind)) throw new LedgerInvalidTransferError(`'${kind}' is not an entry kind`)
+    return preparedSql<T[]>(em, `
+      with ${along.with},
+      ledger_in as (
+        select f.i, f.account, f.amount::bigint as amount, '${kind}'::text as kind, null::uuid as credit, f.memo::text as memo, null::uuid as actor from ${along.from} f
+      ), ${reserveCtes('ledger_in')}
+      ${along.select}`, along.params)
+  }
+
+  /** Why each of these reservations was refused: unknown account, one that cannot be reserved from, or not enough balance. */
+  async refusals(em: EntityManager, requests: { account: string, amount: number }[]): Promise<Error[]> {
+    if (!requests.length) return []
+    const found = await sql<LedgerAccount[]>(em, `select ${ACCOUNT_COLUMNS} from ledger_account where id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))`,
+      [JSON.stringify([...new Set(requests.map((it) => it.account))])])
+    const byId = new Map(found.map((a) => [a.id, a]))
+    return requests.map((it) => {
+      const account = byId.get(it.account)
+      return !account ? new LedgerAccountNotFoundError(it.account)
+        : !account.materialized ? new LedgerInvalidTransferError(`the ${account.ownerType} account ${account.id} cannot be reserved from`)
+          : insufficient(account, it.amount)
+    })
   }
 
   private async replayReservation(em: EntityManager, account: string, key: string, hash: string): Promise<Reservation | null> {

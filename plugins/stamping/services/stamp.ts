@@ -8,7 +8,7 @@ import { preparedSql } from '../../../core/db/prepared.js'
 import { sql } from '../../../core/db/sql.js'
 import { BadRequestError, PluginNotInTierError } from '../../../core/kernel/errors.js'
 import type { Logger } from '../../../core/kernel/logger.js'
-import { LedgerPendingResolvedError } from '../../ledger/errors.js'
+import { LedgerInvalidTransferError, LedgerPendingResolvedError } from '../../ledger/errors.js'
 import type { LedgerService, Reservation } from '../../ledger/index.js'
 import { decodeBase64, validateCfdi } from '../cfdi/validate.js'
 import type { Pac } from '../cfdi/sandbox-pac.js'
@@ -57,9 +57,13 @@ export function parseStampRequest(body: unknown): StampRequest {
 interface Claim { id: string, token: string }
 type LoadedCti = CtiForStamp & { byIdd: StampRow | null, byDoc: StampRow | null }
 interface LoadKey { cti: string, sha: string, idd: string | null }
-interface ClaimInput { cti: string, distributor: string, sha: string, token: string, idd: string | null }
-/** The claimed row, and whether the idd (if any) now names it; null when the document was claimed already. */
-type ClaimOutcome = { id: string, bound: boolean } | null
+interface ClaimInput { cti: string, distributor: string, sha: string, token: string, idd: string | null, account: string | null }
+/**
+ * The claimed row; whether the idd (if any) now names it; and, for a bound claim on a standard
+ * CTI's account, its reservation (an Error where refused; null for an unlimited CTI). Null when
+ * the document was claimed already.
+ */
+type ClaimOutcome = { id: string, bound: boolean, reservation: Reservation | Error | null } | null
 interface RecordInput { cti: CtiForStamp, claim: Claim, pendingId: string | null, uuid: string, xml: string, app: string | null }
 const CLAIM_LOST = Symbol('claim lost')
 
@@ -179,6 +183,8 @@ export class StampService {
         return this.replay(em, cti, twin)
       }
       let claim: Claim | null = null
+      // A new claim comes with its reservation; a claim taken over reserves on its own (undefined).
+      let reserved: Reservation | Error | null | undefined
       if (twin) {
         // In flight elsewhere: wait for it, unless its request died (then take the claim over).
         if (twin.stale) {
@@ -193,38 +199,63 @@ export class StampService {
         }
       } else {
         const token = randomUUID()
-        const claimed = await this.claims.run({ cti: cti.id, distributor: cti.distributorId, sha: doc.sha256, token, idd: req.idd })
+        if (cti.type === 'standard' && !cti.accountId) throw new LedgerInvalidTransferError(`CTI ${cti.id} has no stamp account`)
+        const claimed = await this.claims.run({ cti: cti.id, distributor: cti.distributorId, sha: doc.sha256, token, idd: req.idd, account: cti.type === 'standard' ? cti.accountId : null })
         // Someone claimed the document first: the next turn waits for it or replays it.
         if (!claimed) continue
         claim = { id: claimed.id, token }
         // The idd already names another stamp: give the claim back; the next turn answers 409 (or waits).
         if (!claimed.bound) { await this.release(em, claim); continue }
+        reserved = claimed.reservation
       }
       if (req.idd && twin) {
         const [bound] = await sql<{ stampId: string }[]>(em, `insert into stamping_stamp_idd (cti_id, idd, stamp_id) values (?, ?, ?) on conflict (cti_id, idd) do update set stamp_id = excluded.stamp_id where stamping_stamp_idd.stamp_id = excluded.stamp_id returning stamp_id::text as "stampId"`, [cti.id, req.idd, claim.id])
         if (!bound) { await this.release(em, claim); continue }
       }
-      const answer = await this.stampClaimed(em, cti, claim, doc, req)
+      const answer = await this.stampClaimed(em, cti, claim, doc, req, reserved)
       if (answer) return answer
       // The claim was taken over while this request was slow: the taker's stamp is the answer.
     }
   }
 
-  /** Claims documents, binding each one's idd in the same statement. Null where another request holds the document. */
+  /**
+   * Claims documents, binding each one's idd and reserving one stamp for each bound claim on a
+   * standard CTI, all in one statement (ledger.reserveAlong). Null where another request holds
+   * the document. The claims are settled before any account is locked (see reserveAlong).
+   */
   private async claimMany(items: ClaimInput[]): Promise<ClaimOutcome[]> {
-    const rows = await preparedSql<{ i: number, id: string | null, bound: boolean }[]>(this.root, `
-      with x as (select * from jsonb_to_recordset(?::jsonb) as x(i int, cti text, distributor uuid, sha text, token uuid, idd text)),
+    const rows = await this.ledger.reserveAlong<{ i: number, id: string | null, bound: boolean, pendingId: string | null, transferId: string | null, balance: number | null }>(this.root, {
+      with: `x as (select * from jsonb_to_recordset(?::jsonb) as x(i int, cti text, distributor uuid, sha text, token uuid, idd text, account uuid)),
       s as (
         insert into stamping_stamp (cti_id, distributor_id, doc_sha256, claim_token) select cti, distributor, sha, token from x order by i
         on conflict (cti_id, doc_sha256) do nothing returning id, claim_token
       ), b as (
         insert into stamping_stamp_idd (cti_id, idd, stamp_id) select x.cti, x.idd, s.id from x join s on s.claim_token = x.token where x.idd is not null
         on conflict (cti_id, idd) do nothing returning stamp_id
-      )
-      select x.i, s.id::text as id, (x.idd is null or exists (select 1 from b where b.stamp_id = s.id)) as bound
-      from x left join s on s.claim_token = x.token`, [JSON.stringify(items.map((it, i) => ({ i, ...it })))])
+      ), c as (
+        select x.i, s.id, x.account, (x.idd is null or exists (select 1 from b where b.stamp_id = s.id)) as bound from x join s on s.claim_token = x.token
+      ), wanted as (
+        select c.i, c.account, 1 as amount, 'stamp ' || c.id as memo from c where c.bound and c.account is not null
+      )`,
+      params: [JSON.stringify(items.map((it, i) => ({ i, ...it })))],
+      from: 'wanted',
+      select: `select x.i, c.id::text as id, coalesce(c.bound, false) as bound, r.pending_id as "pendingId", r.transfer_id as "transferId", r.balance
+        from x left join c on c.i = x.i left join ledger_reserved r on r.i = x.i`,
+    })
     const out: ClaimOutcome[] = items.map(() => null)
-    for (const r of rows) if (r.id) out[r.i] = { id: r.id, bound: r.bound }
+    const refused: { i: number, account: string }[] = []
+    for (const r of rows) {
+      if (!r.id) continue
+      const it = items[r.i]
+      let reservation: Reservation | Error | null = null
+      if (r.pendingId) reservation = { pendingId: r.pendingId, transferId: r.transferId!, balance: r.balance!, replayed: false }
+      else if (r.bound && it.account) refused.push({ i: r.i, account: it.account })
+      out[r.i] = { id: r.id, bound: r.bound, reservation }
+    }
+    if (refused.length) {
+      const why = await this.ledger.refusals(this.root, refused.map((it) => ({ account: it.account, amount: 1 })))
+      refused.forEach((it, k) => { out[it.i]!.reservation = why[k] })
+    }
     return out
   }
 
@@ -276,11 +307,12 @@ export class StampService {
       delete from stamping_stamp_idd where stamp_id in (select id from s)`, [claim.id, claim.token])
   }
 
-  /** Reserve, PAC, post. Null when the claim was lost to a takeover before the TFD was recorded (nothing charged). */
-  private async stampClaimed(em: EntityManager, cti: CtiForStamp, claim: Claim, doc: ReturnType<typeof validateCfdi>, req: StampRequest): Promise<StampAnswer | null> {
+  /** Reserve (unless the claim came with its reservation), PAC, post. Null when the claim was lost to a takeover before the TFD was recorded (nothing charged). */
+  private async stampClaimed(em: EntityManager, cti: CtiForStamp, claim: Claim, doc: ReturnType<typeof validateCfdi>, req: StampRequest, reserved: Reservation | Error | null | undefined): Promise<StampAnswer | null> {
     let reservation: Reservation | null
     try {
-      reservation = await this.reservations.run({ cti, claimId: claim.id })
+      if (reserved instanceof Error) throw reserved
+      reservation = reserved !== undefined ? reserved : await this.reservations.run({ cti, claimId: claim.id })
     } catch (e) {
       await this.release(em, claim)
       throw e

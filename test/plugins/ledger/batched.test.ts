@@ -105,3 +105,57 @@ test('postAlong posts in the same statement as the caller\'s writes; one reserva
   await t.throwsAsync(books.ledger.postAlong(books.em(), { with: 'w as (select 1)', params: [], from: 'w; drop table x' }))
   t.deepEqual(await books.ledger.verify(books.em()), [])
 })
+
+/** A claim table like the stamping API's: a unique document per row, and reservations made along. */
+const claimAndReserve = (rows: { i: number, doc: string, account: string }[]) => books.ledger.reserveAlong<{ i: number, claimed: boolean, pending_id: string | null, balance: number | null }>(books.em(), {
+  with: `x as (select * from jsonb_to_recordset(?::jsonb) as x(i int, doc text, account uuid)),
+  s as (insert into test_claim (doc) select doc from x order by i on conflict (doc) do nothing returning doc),
+  wanted as (select x.i, x.account, 1 as amount, 'claim ' || x.doc as memo from x join s on s.doc = x.doc)`,
+  params: [JSON.stringify(rows)],
+  from: 'wanted',
+  select: 'select x.i, (s.doc is not null) as claimed, r.pending_id, r.balance from x left join s on s.doc = x.doc left join ledger_reserved r on r.i = x.i order by x.i',
+})
+
+test('reserveAlong reserves for the caller\'s own rows in the caller\'s statement, granted in order; refusals says why the rest were refused', async (t) => {
+  const d = await books.distributor(10)
+  const a = await books.cti(d, 3)
+  await sql(books.em(), 'create table if not exists test_claim (doc text primary key)')
+  t.deepEqual((await claimAndReserve([{ i: 0, doc: 'd0', account: a }])).map((r) => [r.claimed, r.balance]), [[true, 2]])
+  // d0 is claimed already: no reservation for it. d1 and d2 take the last two stamps; d3 finds none.
+  const out = await claimAndReserve([{ i: 0, doc: 'd0', account: a }, { i: 1, doc: 'd1', account: a }, { i: 2, doc: 'd2', account: a }, { i: 3, doc: 'd3', account: a }])
+  t.deepEqual(out.map((r) => [r.claimed, r.balance]), [[false, null], [true, 1], [true, 0], [true, null]])
+  t.is(out.filter((r) => r.pending_id).length, 2)
+  t.is(await books.balance(a), 0)
+  const [why] = await books.ledger.refusals(books.em(), [{ account: a, amount: 1 }])
+  t.true(why instanceof InsufficientStampsError)
+  t.true((await books.ledger.refusals(books.em(), [{ account: '0b0e6f3e-2c8a-4d8e-9d55-2f6a1f4a7c11', amount: 1 }]))[0] instanceof LedgerAccountNotFoundError)
+  // A caller statement that fails takes its reservations with it.
+  const b = await books.cti(d, 3)
+  await t.throwsAsync(books.ledger.reserveAlong(books.em(), {
+    with: `x as (select 0 as i, ?::uuid as account), wanted as (select i, account, 1 as amount, 'boom' as memo from x)`,
+    params: [b], from: 'wanted', select: 'select r.i, 1 / (select count(*) - 1 from ledger_reserved) as boom from ledger_reserved r',
+  }), { message: /division by zero/ })
+  t.is(await books.balance(b), 3)
+  await t.throwsAsync(books.ledger.reserveAlong(books.em(), { with: 'w as (select 1)', params: [], from: 'w; drop table x', select: 'select 1' }))
+  t.deepEqual(await books.ledger.verify(books.em()), [])
+})
+
+test('concurrent reserveAlong statements whose claims collide: no deadlock, one reservation per claimed document, balances exact', async (t) => {
+  const d = await books.distributor(1000)
+  const accounts = [await books.cti(d, 100), await books.cti(d, 100)]
+  await sql(books.em(), 'create table if not exists test_claim (doc text primary key)')
+  const tag = Math.random().toString(36).slice(2, 8)
+  // 30 statements of 10 rows over 60 documents: each document is asked for by ~5 statements, and
+  // the rows name both accounts in opposite orders, so claims wait on each other across statements.
+  const statements = Array.from({ length: 30 }, (_, s) => Array.from({ length: 10 }, (_, k) => {
+    const doc = (s * 7 + k * 13) % 60
+    return { i: k, doc: `${tag}-${doc}`, account: accounts[(doc + s) % 2] }
+  }))
+  const results = await Promise.all(statements.map((rows) => claimAndReserve(rows)))
+  const reserved = results.flat().filter((r) => r.pending_id)
+  const [{ n }] = await sql<{ n: number }[]>(books.em(), 'select count(*)::int as n from test_claim where doc like ?', [`${tag}-%`])
+  t.is(n, 60)
+  t.is(reserved.length, 60, 'one reservation per claimed document')
+  t.is(await books.balance(accounts[0]) + await books.balance(accounts[1]), 200 - 60)
+  t.deepEqual(await books.ledger.verify(books.em()), [])
+})
