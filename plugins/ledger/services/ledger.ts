@@ -155,11 +155,6 @@ const RESOLVED_KIND_SQL = (phase: 'post' | 'void') => `case p.kind when 'stamp_r
 interface NormalLeg { from: string, to: string, amount: number, kind: LedgerEntryKind, memo: string | null }
 
 /**
- * The ledger: accounts with materialized balances and an append-only, double-entry journal. Every
- * method takes the caller's EntityManager and works inside its transaction when it has one (a
- * savepoint isolates what may fail), so a plugin's own writes and the ledger's commit together.
- */
-/**
  * The reservation CTEs shared by reserveMany and reserveAlong, reading requests from the CTE
  * `input` (i, account, amount, kind, credit, memo, actor). `ledger_locked` returns each account's
  * current row (READ COMMITTED re-reads it after the lock wait) and `ledger_d` then moves that same,
@@ -190,6 +185,11 @@ function reserveCtes(input: string): string {
       )`
 }
 
+/**
+ * The ledger: accounts with materialized balances and an append-only, double-entry journal. Every
+ * method takes the caller's EntityManager and works inside its transaction when it has one (a
+ * savepoint isolates what may fail), so a plugin's own writes and the ledger's commit together.
+ */
 export class LedgerService {
   // ── Accounts ──────────────────────────────────────────────────────────────────────────────────
 
