@@ -3,6 +3,7 @@ import { ConnectSessionKnexStore } from 'connect-session-knex'
 import type { MikroORM } from '@mikro-orm/postgresql'
 import type { RequestHandler } from 'express'
 import type { Logger } from '../kernel/logger.js'
+import { csrf } from './csrf.js'
 
 export const SESSION_COOKIE = 'cm.sid'
 const MAX_AGE_MS = 8 * 60 * 60 * 1000
@@ -49,8 +50,17 @@ export function sessionMiddleware(orm: MikroORM, secret: string, log?: Logger): 
   }
 }
 
+/**
+ * A new session id, born with its CSRF token. Were the token made by the first page rendered, two
+ * pages loading at once (a redirect and the next navigation) would each make one and each write the
+ * whole session: the later write wins and the other page's forms are refused.
+ */
 export const regenerate = (req: Parameters<RequestHandler>[0]) =>
-  new Promise<void>((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())))
+  new Promise<void>((resolve, reject) => req.session.regenerate((e) => {
+    if (e) return reject(e)
+    csrf.generateToken(req)
+    resolve()
+  }))
 export const saveSession = (req: Parameters<RequestHandler>[0]) =>
   new Promise<void>((resolve, reject) => req.session.save((e) => (e ? reject(e) : resolve())))
 export const destroySession = (req: Parameters<RequestHandler>[0]) =>

@@ -2,7 +2,7 @@ import test from 'ava'
 import { Fixtures, startTestApp, uniqueMobile, type Client, type TestApp } from '../helpers/app.js'
 import { IdentityService } from '../../core/identity/service.js'
 import type { ClientsServices } from '../../plugins/clients/index.js'
-import { apiCustomer, rows, sidOf, uniqueIp, XSS_IMG, XSS_SCRIPT } from './support.js'
+import { apiCustomer, rows, setCookieHeaders, sidOf, uniqueIp, XSS_IMG, XSS_SCRIPT } from './support.js'
 
 // Our own forms: CSRF on every POST, one-time links (verification, password reset), and escaping of
 // user data in the server-rendered pages (PCC, landing).
@@ -293,4 +293,40 @@ test('the profile page escapes the profile\'s own name', async (t) => {
   t.is(res.statusCode, 200)
   t.false(res.body.includes('<script>alert(1)'))
   t.true(res.body.includes('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;'))
+})
+
+test('two pages loaded at once after sign-in: a form from either one is accepted', async (t) => {
+  // Right after sign-in the session has no token yet. The first page to render makes one; a page
+  // rendered meanwhile must not make another whose session write then wins over the first one's.
+  for (let round = 0; round < 5; round++) {
+    const { c, p } = await signedInClient()
+    const pages = await Promise.all(['/profile', '/profile'].map((url) => c.get(url)))
+    const tokens = pages.map((res) => /name="_csrf" value="([^"]+)"/.exec(res.body)?.[1] ?? '')
+    for (const _csrf of tokens) {
+      const res = await c.postForm('/profile', { _csrf, name: `${p.name} ${round}` })
+      t.not(res.statusCode, 403, `round ${round}: a token from a page just rendered was refused`)
+    }
+  }
+})
+
+test('a missing page neither starts a session nor takes the notice or the token meant for the page being loaded', async (t) => {
+  // Anonymous: a crawler's 404s and the browser's icon request start no session (a new one is saved
+  // only with its cookie, so no cookie means no row; other tests of this file make sessions meanwhile).
+  const stranger = t0.client({ remoteAddress: uniqueIp() })
+  for (const url of ['/no-existe', '/favicon.ico', '/wp-login.php']) {
+    const res = await stranger.get(url)
+    t.is(setCookieHeaders(res).length, 0, url)
+  }
+  t.is((await stranger.get('/favicon.ico')).headers.location, '/assets/logo.svg')
+  // Signed in: a notice is waiting; the browser's own request for a missing page leaves it and the token.
+  const { c } = await signedInClient()
+  const _csrf = await c.csrf('/profile')
+  t.is((await c.postForm('/profile', { _csrf, name: 'Nombre Nuevo' })).statusCode, 303)
+  const missing = await c.get('/no-existe')
+  t.is(missing.statusCode, 404)
+  t.false(missing.body.includes('Datos guardados.'))
+  t.true(missing.body.includes(`name="_csrf" value="${_csrf}"`), 'the header\'s sign-out form carries the session\'s token')
+  const page = await c.get('/profile')
+  t.true(page.body.includes('Datos guardados.'))
+  t.true(page.body.includes(`value="${_csrf}"`))
 })
