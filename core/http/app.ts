@@ -11,7 +11,7 @@ import { pccRouter } from '../pcc/router.js'
 import type { Theme } from '../../themes/default/theme.js'
 import { apiRouter } from './api.js'
 import { Directory } from './directory.js'
-import { pageErrorHandler, pageRoutes, renderPage, requireProfile } from './pages.js'
+import { pageErrorHandler, pageRoutes, renderErrorPage, renderPage, requireProfile } from './pages.js'
 import { sessionMiddleware } from './session.js'
 import { LoginThrottle } from './throttle.js'
 
@@ -71,6 +71,8 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
     res.json({ status: 'ok', database: kernel.database, plugins: kernel.installedIds })
   })
   app.use('/assets', express.static(path.join(opts.theme.dir, 'assets'), { maxAge: '1h', index: false }))
+  // Browsers and crawlers ask for it unprompted: answered here, before sessions, it never touches one.
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/logo.svg'))
   app.use('/api/v1', apiRouter(kernel, directory, routes))
 
   const session = sessionMiddleware(kernel.orm, await sessionSecret(kernel), kernel.log.child('session'))
@@ -94,7 +96,7 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
     admin = built.admin
     app.use(built.router)
   }
-  app.use((req, res, next) => { renderPage(deps, req, res, 'pages/error', { heading: 'No encontrado', message: 'La página no existe.' }, 404).catch(next) })
+  app.use((req, res, next) => { renderErrorPage(deps, req, res, 404, 'No encontrado', 'La página no existe.').catch(next) })
   app.use(pageErrorHandler(deps))
   return { app, directory, admin }
 }

@@ -26,13 +26,27 @@ export interface PageDeps {
   baseUrl: () => string
 }
 
-/** Renders a page in the theme's layout, with the CSRF token and the signed-in profile. */
+/** Renders a page in the theme's layout, with the CSRF token, the flash notice and the signed-in profile. */
 export async function renderPage(deps: Pick<PageDeps, 'views' | 'kernel'>, req: Request, res: Response, view: string, data: Record<string, unknown> = {}, status = 200) {
   const flash = req.session?.flash
   if (flash) delete req.session.flash
+  await sendPage(deps, req, res, view, { csrfToken: req.session ? csrf.generateToken(req) : '', flash, ...data }, status)
+}
+
+/**
+ * An error page leaves the session as it was: no token minted, no notice taken. The browser asks
+ * for such pages on its own (a missing icon, a prefetch) while the user's page loads; were they to
+ * write the session, that write could replace the page's token or take the notice meant for it. The
+ * header's sign-out form has the token the session got at sign-in.
+ */
+export async function renderErrorPage(deps: Pick<PageDeps, 'views' | 'kernel'>, req: Request, res: Response, status: number, heading: string, message: string) {
+  await sendPage(deps, req, res, 'pages/error', { csrfToken: (req.session && csrf.getTokenFromState(req)) ?? '', heading, message }, status)
+}
+
+async function sendPage(deps: Pick<PageDeps, 'views' | 'kernel'>, req: Request, res: Response, view: string, data: Record<string, unknown>, status: number) {
   let me: unknown
   if (req.session?.profileId) me = await deps.kernel.orm.em.fork().findOne(ProfileSchema, { id: req.session.profileId })
-  res.status(status).type('html').send(deps.views.render(view, { csrfToken: req.session ? csrf.generateToken(req) : '', me, flash, ...data }))
+  res.status(status).type('html').send(deps.views.render(view, { me, ...data }))
 }
 
 const safeNext = (next: unknown) => (typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '')
@@ -220,7 +234,7 @@ export function pageErrorHandler(deps: Pick<PageDeps, 'views' | 'kernel'>) {
     if (status >= 500) deps.kernel.log.error('page error', { error: String((err as Error)?.stack ?? err) })
     const message = status === 403 ? 'No tienes permiso para esta acción, o el formulario expiró. Recarga la página e inténtalo de nuevo.'
       : status === 404 ? 'La página no existe.' : 'Ocurrió un error. Inténtalo de nuevo.'
-    renderPage(deps, req, res, 'pages/error', { heading: status === 403 ? 'Acceso denegado' : status === 404 ? 'No encontrado' : 'Error', message }, status)
+    renderErrorPage(deps, req, res, status, status === 403 ? 'Acceso denegado' : status === 404 ? 'No encontrado' : 'Error', message)
       .catch(() => res.status(status).send('Error'))
   }
 }
