@@ -102,7 +102,8 @@ test('a distributor sees its CTIs with balances, transfers stamps through the fo
     await shot(page2, '05-pcc-timbrado')
     await Promise.all([page2.waitForNavigation(), page2.click('form[action$="/timbrado"] button[type="submit"]')])
     await shot(page2, '06-pcc-password-changed')
-    await page2.getByText(/Contraseña de la cuenta .* cambiada/).waitFor()
+    // The notice is in the page the redirect rendered: read it now, so a refusal shows what was said.
+    t.regex(await page2.locator('body').innerText(), /Contraseña de la cuenta .* cambiada/)
     t.is((await stamp(one.cti, 'clave-nueva-del-cliente')).status, 200)
   } finally { await pcc.close() }
 })
