@@ -8,6 +8,7 @@ import type { Directory } from '../http/directory.js'
 import type { AdminUser } from '../http/types.js'
 import { sameOriginOnly } from '../http/csrf.js'
 import { requireProfile } from '../http/pages.js'
+import { redirectAfterSave } from '../http/session.js'
 import type { Theme } from '../../themes/default/theme.js'
 import { coreAdminLocale } from './locale.js'
 import { coreComponents, dropStaleAdminBundle } from './bundle-dir.js'
@@ -157,7 +158,7 @@ function cmGuard(directory: Directory) {
       if (!actor) {
         delete req.session.distributorId
         delete req.session.adminUser
-        return res.redirect(303, '/')
+        return await redirectAfterSave(req, res, '/')
       }
       const adminUser: AdminUser = { ...actor, id: actor.profileId, title: actor.distributorName }
       if (!isDeepStrictEqual(req.session.adminUser, adminUser)) req.session.adminUser = adminUser

@@ -9,7 +9,7 @@ import type { IdentityService } from '../identity/service.js'
 import type { ViewEngine } from '../views/engine.js'
 import { csrf, csrfProtection } from './csrf.js'
 import type { Directory } from './directory.js'
-import { destroySession, regenerate, saveSession } from './session.js'
+import { destroySession, redirectAfterSave, regenerate, saveSession } from './session.js'
 import type { LoginThrottle } from './throttle.js'
 
 const form = express.urlencoded({ extended: false, limit: '64kb' })
@@ -143,8 +143,7 @@ export function pageRoutes(deps: PageDeps): Router {
       await regenerate(req)
       req.session.profileId = profile.id
       req.session.flash = { type: 'success', message: 'Perfil creado. Te enviamos enlaces para verificar tu correo y tu móvil.' }
-      await saveSession(req)
-      res.redirect(303, '/profile')
+      await redirectAfterSave(req, res, '/profile')
     } catch (e) {
       if (e instanceof FieldValidationError) return render(req, res, 'pages/signup', { title: 'Crear perfil', values, fields: e.fields }, 422)
       if (e instanceof EmailTakenError || e instanceof MobileTakenError) {
@@ -190,7 +189,7 @@ export function pageRoutes(deps: PageDeps): Router {
       const profileId = await deps.identity.consumeOneTimeToken(em(), token, 'reset_password')
       await deps.identity.setPassword(em(), profileId, password)
       req.session.flash = { type: 'success', message: 'Contraseña actualizada. Ya puedes iniciar sesión.' }
-      res.redirect(303, '/login')
+      await redirectAfterSave(req, res, '/login')
     } catch (e) {
       if (e instanceof InvalidTokenError) return render(req, res, 'pages/reset', { token, error: 'El enlace no es válido o ya expiró.' }, 400)
       throw e
@@ -210,7 +209,7 @@ export function pageRoutes(deps: PageDeps): Router {
       await em().nativeUpdate(ProfileSchema, { id: req.session.profileId! }, { name })
       req.session.flash = { type: 'success', message: 'Datos guardados.' }
     }
-    res.redirect(303, '/profile')
+    await redirectAfterSave(req, res, '/profile')
   }))
 
   return r

@@ -63,5 +63,14 @@ export const regenerate = (req: Parameters<RequestHandler>[0]) =>
   }))
 export const saveSession = (req: Parameters<RequestHandler>[0]) =>
   new Promise<void>((resolve, reject) => req.session.save((e) => (e ? reject(e) : resolve())))
+/**
+ * Stores the session, then redirects. A browser follows a redirect as soon as its headers arrive,
+ * and express-session sends those before its own end-of-request save has finished: on a pooled
+ * database the next page could read the session as it was before this request (a notice lost).
+ */
+export async function redirectAfterSave(req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], url: string) {
+  await saveSession(req)
+  res.redirect(303, url)
+}
 export const destroySession = (req: Parameters<RequestHandler>[0]) =>
   new Promise<void>((resolve, reject) => req.session.destroy((e) => (e ? reject(e) : resolve())))

@@ -5,6 +5,7 @@ import { NotFoundError, PluginNotInTierError } from '../kernel/errors.js'
 import type { Directory } from '../http/directory.js'
 import { csrf, csrfProtection } from '../http/csrf.js'
 import { renderPage, requireProfile } from '../http/pages.js'
+import { redirectAfterSave } from '../http/session.js'
 import type { ViewEngine } from '../views/engine.js'
 
 const form = express.urlencoded({ extended: false, limit: '256kb' })
@@ -72,7 +73,8 @@ export function pccRouter(kernel: Kernel, directory: Directory, views: ViewEngin
     const { target, visible, entry, pcc } = await pageFor(req)
     if (!entry.page.post) throw new NotFoundError('Page')
     const result = await entry.page.post(req, res, pcc)
-    if ('redirect' in result) return res.redirect(303, result.redirect)
+    // The page may have left a notice in the session for the page it redirects to.
+    if ('redirect' in result) return redirectAfterSave(req, res, result.redirect)
     await show(req, res, target, visible, entry.page.path, result.view, result.data, 422)
   }))
 
