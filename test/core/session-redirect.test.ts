@@ -1,7 +1,7 @@
 import test from 'ava'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
-import type { TestApp } from '../helpers/app.js'
+import { csrfTokenOf, type TestApp } from '../helpers/app.js'
 import { sidOf } from '../security/support.js'
 import { Stamping, startStampingApp } from '../plugins/stamping/helpers.js'
 
@@ -27,7 +27,7 @@ test.after.always(async () => {
 })
 
 const onServer = !!process.env.DATABASE_URL
-const tokenOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? ''
+const tokenOf = (html: string) => csrfTokenOf(html) ?? ''
 
 /** A cookie jar over fetch that never follows redirects itself. */
 class SocketClient {

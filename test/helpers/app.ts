@@ -84,6 +84,9 @@ export class Fixtures {
   }
 }
 
+/** The `_csrf` hidden input of a page's HTML. */
+export const csrfTokenOf = (html: string): string | undefined => /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
+
 /** A cookie-keeping client over inject, like a browser session. */
 export class Client {
   readonly cookies = new Map<string, string>()
@@ -104,9 +107,9 @@ export class Client {
   /** The `_csrf` hidden input of the page at url. */
   async csrf(url = '/login'): Promise<string> {
     const res = await this.get(url)
-    const m = /name="_csrf" value="([^"]+)"/.exec(res.body)
-    if (!m) throw new Error(`no _csrf on ${url} (status ${res.statusCode})`)
-    return m[1]
+    const token = csrfTokenOf(res.body)
+    if (!token) throw new Error(`no _csrf on ${url} (status ${res.statusCode})`)
+    return token
   }
 
   postForm(url: string, form: Record<string, string>, headers: Record<string, string> = {}) {

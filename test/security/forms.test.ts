@@ -1,5 +1,5 @@
 import test from 'ava'
-import { Fixtures, startTestApp, uniqueMobile, type Client, type TestApp } from '../helpers/app.js'
+import { csrfTokenOf, Fixtures, startTestApp, uniqueMobile, type Client, type TestApp } from '../helpers/app.js'
 import { IdentityService } from '../../core/identity/service.js'
 import type { ClientsServices } from '../../plugins/clients/index.js'
 import { apiCustomer, rows, setCookieHeaders, sidOf, uniqueIp, XSS_IMG, XSS_SCRIPT } from './support.js'
@@ -296,12 +296,12 @@ test('the profile page escapes the profile\'s own name', async (t) => {
 })
 
 test('two pages loaded at once after sign-in: a form from either one is accepted', async (t) => {
-  // Right after sign-in the session has no token yet. The first page to render makes one; a page
-  // rendered meanwhile must not make another whose session write then wins over the first one's.
+  // Were the token made by the first page rendered after sign-in, each of two pages rendered at once
+  // would make one, and the later session write would refuse the other page's forms.
   for (let round = 0; round < 5; round++) {
     const { c, p } = await signedInClient()
     const pages = await Promise.all(['/profile', '/profile'].map((url) => c.get(url)))
-    const tokens = pages.map((res) => /name="_csrf" value="([^"]+)"/.exec(res.body)?.[1] ?? '')
+    const tokens = pages.map((res) => csrfTokenOf(res.body) ?? '')
     for (const _csrf of tokens) {
       const res = await c.postForm('/profile', { _csrf, name: `${p.name} ${round}` })
       t.not(res.statusCode, 403, `round ${round}: a token from a page just rendered was refused`)

@@ -2,7 +2,7 @@ import test from 'ava'
 import clients from '../../../plugins/clients/index.js'
 import ledger from '../../../plugins/ledger/index.js'
 import stamping from '../../../plugins/stamping/index.js'
-import { startTestApp, type Client, type DistributorFixture, type TestApp } from '../../helpers/app.js'
+import { csrfTokenOf, startTestApp, type Client, type DistributorFixture, type TestApp } from '../../helpers/app.js'
 import { adminPost, rows, uniqueIp, XSS_IMG, XSS_SCRIPT } from '../../security/support.js'
 import { CTI_PASSWORD, Stamping } from './helpers.js'
 
@@ -273,7 +273,7 @@ test('PCC: the customer sees only its own CTIs and changes a password the stampi
   t.false(page.body.includes(w.a2.cti))
   t.false(page.body.includes(w.b1.cti))
   t.false(/argon2|password_hash/.test(page.body))
-  const _csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]
+  const _csrf = csrfTokenOf(page.body)!
 
   const mismatch = await c.postForm(`/pcc/${customerId}/timbrado`, { _csrf, cti: w.a1.cti, password: 'clave-del-cliente-1', passwordConfirmation: 'no-coincide-1' })
   t.is(mismatch.statusCode, 422)
