@@ -11,7 +11,13 @@ import { Books, startLedgerApp } from './helpers.js'
 // server the concurrent calls below contend on the same account row from separate connections.
 let t0: TestApp
 let books: Books
-test.before(async () => { t0 = await startLedgerApp(); books = new Books(t0) })
+test.before(async () => {
+  t0 = await startLedgerApp()
+  books = new Books(t0)
+  // Made once here: two tests running `create table if not exists` at once race on PostgreSQL
+  // (42710, the table's row type already exists), which failed a CI run.
+  await sql(books.em(), 'create table test_claim (doc text primary key)')
+})
 test.after.always(() => t0?.close())
 
 const granted = (rs: (Reservation | Error)[]) => rs.filter((r): r is Reservation => !(r instanceof Error))
@@ -119,7 +125,6 @@ const claimAndReserve = (rows: { i: number, doc: string, account: string }[]) =>
 test('reserveAlong reserves for the caller\'s own rows in the caller\'s statement, granted in order; refusals says why the rest were refused', async (t) => {
   const d = await books.distributor(10)
   const a = await books.cti(d, 3)
-  await sql(books.em(), 'create table if not exists test_claim (doc text primary key)')
   t.deepEqual((await claimAndReserve([{ i: 0, doc: 'd0', account: a }])).map((r) => [r.claimed, r.balance]), [[true, 2]])
   // d0 is claimed already: no reservation for it. d1 and d2 take the last two stamps; d3 finds none.
   const out = await claimAndReserve([{ i: 0, doc: 'd0', account: a }, { i: 1, doc: 'd1', account: a }, { i: 2, doc: 'd2', account: a }, { i: 3, doc: 'd3', account: a }])
@@ -143,7 +148,6 @@ test('reserveAlong reserves for the caller\'s own rows in the caller\'s statemen
 test('concurrent reserveAlong statements whose claims collide: no deadlock, one reservation per claimed document, balances exact', async (t) => {
   const d = await books.distributor(1000)
   const accounts = [await books.cti(d, 100), await books.cti(d, 100)]
-  await sql(books.em(), 'create table if not exists test_claim (doc text primary key)')
   const tag = Math.random().toString(36).slice(2, 8)
   // 30 statements of 10 rows over 60 documents: each document is asked for by ~5 statements, and
   // the rows name both accounts in opposite orders, so claims wait on each other across statements.
