@@ -1,5 +1,6 @@
 import { MikroORM, PostgreSqlDriver, type EntitySchema, type Options } from '@mikro-orm/postgresql'
 import { Migrator } from '@mikro-orm/migrations'
+import pg from 'pg'
 import type { MigrationEntry } from '../kernel/plugin.js'
 import { GuardedEntityManager, guardSingleConnection } from './single-connection-guard.js'
 
@@ -51,7 +52,27 @@ export async function openOrm(o: OrmOptions): Promise<MikroORM> {
   return orm
 }
 
-export async function migrate(orm: MikroORM): Promise<string[]> {
-  const done = await orm.getMigrator().up()
-  return done.map((m) => m.name)
+/**
+ * Runs pending migrations. On a server several processes boot at once (a deploy starts them
+ * together): the first to take the lock migrates, the others wait for it and then find nothing
+ * pending. Without it they raced on `create table core_migrations` and on each migration's DDL, and
+ * all but one failed to start. The lock is held on a connection of its own, outside the pool, so it
+ * works whatever the pool size, and a process that dies while migrating releases it with its
+ * connection (its migration transaction rolls back). `lockOn` is that server; the embedded database
+ * has one process, so it takes no lock.
+ */
+export async function migrate(orm: MikroORM, lockOn?: ConnectionOptions): Promise<string[]> {
+  const up = async () => (await orm.getMigrator().up()).map((m) => m.name)
+  if (!lockOn) return up()
+  const lock = new pg.Client('clientUrl' in lockOn
+    ? { connectionString: lockOn.clientUrl }
+    : { host: lockOn.host, port: lockOn.port, user: lockOn.user, database: lockOn.dbName })
+  await lock.connect()
+  try {
+    await lock.query('select pg_advisory_lock(hashtext($1))', [MIGRATIONS_TABLE])
+    return await up()
+  } finally {
+    // Ending the session releases the lock.
+    await lock.end()
+  }
 }

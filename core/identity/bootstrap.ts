@@ -26,12 +26,17 @@ export async function createStaff(em: EntityManager, input: { email: string, mob
  * CM_ADMIN_PASSWORD, or a generated password returned to be printed once.
  */
 export async function ensureFirstStaff(em: EntityManager, env: NodeJS.ProcessEnv): Promise<{ email: string, password: string, generated: boolean } | null> {
-  await ensureRootDistributor(em)
-  if (await em.count(ProfileSchema, {})) return null
-  const email = env.CM_ADMIN_EMAIL ?? 'admin@cuentamaestra.local'
-  const mobile = env.CM_ADMIN_MOBILE ?? '+52 55 1000 0000'
-  const generated = !env.CM_ADMIN_PASSWORD
-  const password = env.CM_ADMIN_PASSWORD ?? randomToken(12)
-  await createStaff(em, { email, mobile, password })
-  return { email, password, generated }
+  return em.transactional(async (tx) => {
+    // Processes started together would each count no profile and create the same one; all but one
+    // would then fail to start on the unique email. One at a time: the others find it made.
+    await sql(tx, 'select pg_advisory_xact_lock(hashtext(?))', ['core_first_staff'])
+    await ensureRootDistributor(tx)
+    if (await tx.count(ProfileSchema, {})) return null
+    const email = env.CM_ADMIN_EMAIL ?? 'admin@cuentamaestra.local'
+    const mobile = env.CM_ADMIN_MOBILE ?? '+52 55 1000 0000'
+    const generated = !env.CM_ADMIN_PASSWORD
+    const password = env.CM_ADMIN_PASSWORD ?? randomToken(12)
+    await createStaff(tx, { email, mobile, password })
+    return { email, password, generated }
+  })
 }
