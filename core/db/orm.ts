@@ -58,15 +58,13 @@ export async function openOrm(o: OrmOptions): Promise<MikroORM> {
  * pending. Without it they raced on `create table core_migrations` and on each migration's DDL, and
  * all but one failed to start. The lock is held on a connection of its own, outside the pool, so it
  * works whatever the pool size, and a process that dies while migrating releases it with its
- * connection (its migration transaction rolls back). `lockOn` is that server; the embedded database
- * has one process, so it takes no lock.
+ * connection (its migration transaction rolls back). `serverUrl` is that server's; the embedded
+ * database (no URL) has one process, so it takes no lock.
  */
-export async function migrate(orm: MikroORM, lockOn?: ConnectionOptions): Promise<string[]> {
+export async function migrate(orm: MikroORM, serverUrl?: string): Promise<string[]> {
   const up = async () => (await orm.getMigrator().up()).map((m) => m.name)
-  if (!lockOn) return up()
-  const lock = new pg.Client('clientUrl' in lockOn
-    ? { connectionString: lockOn.clientUrl }
-    : { host: lockOn.host, port: lockOn.port, user: lockOn.user, database: lockOn.dbName })
+  if (!serverUrl) return up()
+  const lock = new pg.Client({ connectionString: serverUrl })
   await lock.connect()
   try {
     await lock.query('select pg_advisory_lock(hashtext($1))', [MIGRATIONS_TABLE])

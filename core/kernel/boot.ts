@@ -83,7 +83,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   closers.push(() => orm.close(true))
   try {
     if (config.migrateOnStart !== false) {
-      const ran = await migrate(orm, embedded ? undefined : connection)
+      const ran = await migrate(orm, config.databaseUrl)
       if (ran.length) log.info(`migrations applied: ${ran.join(', ')}`)
     }
   } catch (e) {
