@@ -4,6 +4,7 @@ import { Router, type Request, type Response, type NextFunction } from 'express'
 import { isDeepStrictEqual } from 'node:util'
 import type { Kernel } from '../kernel/boot.js'
 import type { AdminContribution } from '../kernel/plugin.js'
+import { PluginClashError } from '../kernel/errors.js'
 import type { Directory } from '../http/directory.js'
 import type { AdminUser } from '../http/types.js'
 import { sameOriginOnly } from '../http/csrf.js'
@@ -39,6 +40,10 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
   for (const r of core.member) { resources.push(r); gates.set(r.resource.id(), signedIn) }
   let translations = deepMerge({}, coreAdminLocale)
   const componentLoader = new ComponentLoader()
+  const shipped = (ComponentLoader as unknown as { defaultComponents: string[] }).defaultComponents
+  const registered = new Map<string, string>()
+  const pages: Record<string, any> = {}
+  const pageOwners = new Map<string, string>()
   for (const [pluginId, c] of contributions) {
     for (const r of c.resources ?? []) {
       const id = (r.resource ?? r).id()
@@ -47,8 +52,21 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
       resources.push(r)
     }
     if (c.locale) translations = deepMerge(translations, c.locale)
-    for (const [name, file] of Object.entries(c.components ?? {})) componentLoader.override(name, file)
+    for (const [name, file] of Object.entries(c.components ?? {})) {
+      if (registered.has(name)) throw new PluginClashError(`Admin component '${name}'`, registered.get(name)!, pluginId)
+      registered.set(name, pluginId)
+      if (shipped.includes(name)) componentLoader.override(name, file)
+      else componentLoader.add(name, file)
+    }
+    for (const [name, page] of Object.entries(c.pages ?? {})) {
+      if (pages[name]) throw new PluginClashError(`Admin page '${name}'`, pageOwners.get(name)!, pluginId)
+      pageOwners.set(name, pluginId)
+      pages[name] = { component: page.component, icon: page.icon, handler: page.handler, isAccessible: ({ currentAdmin }: any) => !!currentAdmin?.plugins?.includes(pluginId) }
+      translations = deepMerge(translations, { pages: { [name]: page.label } })
+    }
   }
+  // Strings the installation overrides (config/app.ts `adminLocale`) win over every plugin's.
+  translations = deepMerge(translations, kernel.config.adminLocale)
 
   // Actions plugins add to other plugins' resources: appended, and gated by the contributor's tier too.
   for (const [pluginId, c] of contributions) {
@@ -77,6 +95,7 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
     loginPath: '/admin/login',
     logoutPath: '/admin/logout',
     resources,
+    pages,
     componentLoader,
     branding: {
       companyName: theme.brand.companyName,

@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express'
 import { ApiTokenSchema } from '../identity/entities.js'
 import { sha256 } from '../identity/service.js'
-import { NotFoundError, UnauthenticatedError } from '../kernel/errors.js'
+import { NotFoundError, PluginClashError, PluginInvalidError, UnauthenticatedError } from '../kernel/errors.js'
 import type { Kernel } from '../kernel/boot.js'
 import type { PluginRoutes } from '../kernel/plugin.js'
 import type { Directory } from './directory.js'
@@ -25,15 +25,38 @@ export function bearerAuth(kernel: Kernel, directory: Directory): RequestHandler
   }
 }
 
+const within = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}.`)
+const routePaths = (router: Router): string[] => router.stack.flatMap((l: any) => l.route ? [l.route.path].flat() : [])
+
+/**
+ * Where each plugin's routers mount: under /api/v1/<id>, or at the top for the paths it claims
+ * (`apiPaths`). Refuses a route outside the plugin's paths and a path two owners claim, so one
+ * plugin's public route can never shadow another's.
+ */
+export function apiMounts(kernel: Kernel, routes: Map<string, PluginRoutes>, corePaths: readonly string[]) {
+  const claims = corePaths.map((path) => ({ path, owner: 'core' }))
+  return [...routes].map(([id, r]) => {
+    const declared = kernel.plugins.find((p) => p.plugin.id === id)?.plugin.apiPaths
+    for (const path of declared ?? [`/${id}`]) {
+      const clash = claims.find((c) => within(path, c.path) || within(c.path, path))
+      if (clash) throw new PluginClashError(`API path '${path}'`, clash.owner, id)
+      claims.push({ path, owner: id })
+    }
+    for (const router of [r.public, r.api]) {
+      if (router && !isPluginRouter(router)) throw new Error(`Plugin '${id}' must build its routers with ctx.http.apiRouter()/publicRouter()`)
+      for (const path of router && declared ? routePaths(router) : []) {
+        if (!declared!.some((p) => within(path, p))) throw new PluginInvalidError(id, `API route '${path}' is outside its apiPaths (${declared!.join(', ')})`)
+      }
+    }
+    return { base: declared ? '/' : `/${id}`, ...r }
+  })
+}
+
 /** /api/v1: public plugin routes, then bearer auth, /me, and each plugin's gated routes. */
 export function apiRouter(kernel: Kernel, directory: Directory, routes: Map<string, PluginRoutes>): Router {
   const api = Router()
-  for (const [id, r] of routes) {
-    for (const router of [r.public, r.api]) {
-      if (router && !isPluginRouter(router)) throw new Error(`Plugin '${id}' must build its routers with ctx.http.apiRouter()/publicRouter()`)
-    }
-    if (r.public) api.use(r.public)
-  }
+  const mounts = apiMounts(kernel, routes, ['/me'])
+  for (const m of mounts) if (m.public) api.use(m.base, m.public)
   api.use(bearerAuth(kernel, directory))
   const core = pluginRouter()
   core.get('/me', (req, res) => {
@@ -46,7 +69,7 @@ export function apiRouter(kernel: Kernel, directory: Directory, routes: Map<stri
     })
   })
   api.use(core)
-  for (const r of routes.values()) if (r.api) api.use(r.api)
+  for (const m of mounts) if (m.api) api.use(m.base, m.api)
   api.use((_req, _res, next) => next(new NotFoundError('Route')))
   api.use(apiErrorHandler(kernel.log))
   return api

@@ -6,6 +6,7 @@ import type { Kernel } from '../kernel/boot.js'
 import type { AdminContribution, PccPage, PluginRoutes } from '../kernel/plugin.js'
 import { SettingSchema, TierSchema } from '../identity/entities.js'
 import { IdentityService, randomToken } from '../identity/service.js'
+import { PluginClashError } from '../kernel/errors.js'
 import { ViewEngine } from '../views/engine.js'
 import { pccRouter } from '../pcc/router.js'
 import type { Theme } from '../../themes/default/theme.js'
@@ -62,7 +63,11 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
     const ctx = kernel.contexts.get(plugin.id)!
     if (plugin.routes) routes.set(plugin.id, plugin.routes(ctx))
     if (plugin.admin && opts.admin !== false) adminContributions.set(plugin.id, await plugin.admin(ctx))
-    if (plugin.pcc) for (const page of plugin.pcc(ctx).pages) pccPages.push({ pluginId: plugin.id, page })
+    for (const page of plugin.pcc?.(ctx).pages ?? []) {
+      const clash = pccPages.find((p) => p.page.path === page.path)
+      if (clash) throw new PluginClashError(`PCC page '${page.path}'`, clash.pluginId, plugin.id)
+      pccPages.push({ pluginId: plugin.id, page })
+    }
     if (plugin.views) viewDirs.push({ prefix: plugin.id, dir: plugin.views })
   }
   const views = new ViewEngine(opts.theme.dir, viewDirs)

@@ -28,6 +28,8 @@ export interface KernelConfig {
   log?: Logger
   transport?: Transport
   bootTimeoutMs?: number
+  /** Spanish strings of the CM that override the core's and the plugins' (AdminJS locale shape). */
+  adminLocale?: Record<string, unknown>
 }
 
 export interface Kernel {
@@ -42,6 +44,7 @@ export interface Kernel {
   readonly log: Logger
   readonly transport: Transport
   readonly installedIds: readonly string[]
+  pluginsOf(distributorId: string): Promise<readonly string[]>
   /** The embedded PGlite instance (tests dump it as a snapshot). */
   readonly embedded?: EmbeddedDatabase
   /** Registers a closer to run at shutdown (before plugins are destroyed). */
@@ -97,12 +100,22 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   const transport = config.transport ?? new OutboxTransport(config.dataDir, log.child('outbox'))
   const services = new Map<string, unknown>()
   const contexts = new Map<string, PluginContext<any>>()
+  const tierCache = new Map<string, { at: number, plugins: readonly string[] }>()
 
   const kernel: Kernel = {
     config, orm, plugins, contexts, events, extensions, portals, log, transport,
     database: embedded ? 'embedded' : 'postgresql',
     embedded,
     installedIds: plugins.map((p) => p.plugin.id),
+    pluginsOf: async (distributorId) => {
+      const hit = tierCache.get(distributorId)
+      if (hit && Date.now() - hit.at < 10_000) return hit.plugins
+      const [row] = /^[0-9a-f-]{36}$/i.test(distributorId)
+        ? await orm.em.fork().getConnection().execute<{ tier: string }[]>('select tier from core_distributor where id = ?', [distributorId]) : []
+      const enabled = row ? pluginsOfTier(config.tiers, row.tier, kernel.installedIds) : []
+      tierCache.set(distributorId, { at: Date.now(), plugins: enabled })
+      return enabled
+    },
     onClose: (fn) => { closers.push(fn) },
     close: async () => {
       const failures: unknown[] = []
@@ -131,6 +144,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
         transport,
         registerPortal: (provider) => { portals.push(provider) },
         tierEnables: (tier) => !!tier && pluginsOfTier(config.tiers, tier, kernel.installedIds).includes(plugin.id),
+        pluginsOf: kernel.pluginsOf,
         http: { apiRouter: () => pluginRouter(tierGate(plugin.id)), publicRouter: () => pluginRouter() },
         onClose: (fn) => { closers.push(fn) },
       }

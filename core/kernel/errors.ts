@@ -65,6 +65,8 @@ export const PluginBootTimeoutError = defineError('plugin_boot_timeout', 500,
   (id: string) => `Plugin did not start in time: '${id}'`)
 export const PluginNotAccessibleError = defineError('plugin_not_accessible', 500,
   (from: string, to: string) => `Plugin '${from}' uses '${to}' without listing it in dependsOn`)
+export const PluginClashError = defineError('plugin_clash', 500,
+  (what: string, a: string, b: string) => `${what} is claimed by both '${a}' and '${b}'`)
 
 // ── HTTP and API ────────────────────────────────────────────────────────────────────────────────
 export const InternalError = defineError('internal_error', 500, () => 'Internal error', true)

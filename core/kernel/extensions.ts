@@ -22,7 +22,12 @@ export class Extensions {
     entry.values.push({ from, value })
   }
 
-  list<K extends string>(point: K): Value<K>[] {
-    return (this.points.get(point)?.values ?? []).map((v) => v.value as Value<K>)
+  /**
+   * The values contributed to a point. Pass the plugins a distributor's tier enables
+   * (`ctx.pluginsOf(distributorId)`) to get only what those plugins contributed: a contribution is
+   * used only for distributors whose tier enables its plugin.
+   */
+  list<K extends string>(point: K, enabled?: readonly string[]): Value<K>[] {
+    return (this.points.get(point)?.values ?? []).filter((v) => !enabled || enabled.includes(v.from)).map((v) => v.value as Value<K>)
   }
 }

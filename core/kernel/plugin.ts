@@ -9,7 +9,7 @@ import type { PluginRouter } from '../http/router.js'
 
 /**
  * Services a plugin exposes to the plugins that depend on it. Each plugin augments this interface:
- *   declare module '../../core/kernel/plugin.js' { interface PluginServices { clients: ClientsServices } }
+ *   declare module '../../core/plugin-api.js' { interface PluginServices { clients: ClientsServices } }
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface PluginServices {}
@@ -43,6 +43,8 @@ export interface PluginContext<O = unknown> {
   registerPortal(provider: PortalProvider): void
   /** Whether a distributor's tier enables this plugin (public routes follow the tier of the row's owner). */
   tierEnables(tier: string | null | undefined): boolean
+  /** The plugins a distributor's tier enables (cached for a few seconds; [] for an unknown one). */
+  pluginsOf(distributorId: string): Promise<readonly string[]>
   /**
    * Routers for `routes(ctx)`: each route gets a JSON body parser (1 MiB unless the route passes
    * `{ bodyLimit }` first); apiRouter routes also get the bearer-token tier gate of this plugin.
@@ -52,13 +54,21 @@ export interface PluginContext<O = unknown> {
   onClose(fn: () => Promise<void> | void): void
 }
 
+/**
+ * A CM page of its own (AdminJS `pages`): `component` is a name from the contribution's `components`;
+ * `handler` answers the component's ApiClient.getPage() (GET reads, POST writes: check the method).
+ * The sidebar lists it under `label`; it shows only when the plugin is in the distributor's tier.
+ */
+export interface AdminPage { label: string, component: string, icon?: string, handler?: (request: any, response: any, context: any) => Promise<unknown> }
+
 /** What a plugin adds to the CM (AdminJS). Resources are ResourceWithOptions objects. */
 export interface AdminContribution {
   resources?: any[]
-  pages?: Record<string, any>
+  /** Page name (unique across plugins) → page. */
+  pages?: Record<string, AdminPage>
   /** Spanish strings merged into AdminJS's `es` locale (resources, actions, labels, messages). */
   locale?: Record<string, any>
-  /** Component name → file path (AdminJS ComponentLoader). */
+  /** Component name → file path: new names are added, names AdminJS ships replace its own. */
   components?: Record<string, string>
   /**
    * Actions this plugin adds to another plugin's resource (resource id → action name → AdminJS
@@ -79,10 +89,15 @@ export interface PccPage {
   post?(req: Request, res: Response, pcc: PccRequestContext): Promise<PccPageResult | { redirect: string }>
 }
 
+/**
+ * A plugin's API routers, mounted under /api/v1/<plugin id>, or under /api/v1 itself when the plugin
+ * claims top-level paths (`apiPaths`); the kernel refuses at boot a route outside them or a path two
+ * plugins claim.
+ */
 export interface PluginRoutes {
-  /** Mounted under /api/v1, behind a bearer token and the tier gate for this plugin. */
+  /** Behind a bearer token and the tier gate for this plugin. */
   api?: Router
-  /** Mounted under /api/v1 without authentication (the plugin enforces its own rules). */
+  /** Without authentication (the plugin enforces its own rules). */
   public?: Router
 }
 
@@ -105,6 +120,11 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
   options?: S
   entities?: EntitySchema<any, any>[]
   migrations?: MigrationEntry[]
+  /**
+   * Top-level API paths this plugin owns (e.g. ['/customers']): its routes mount under /api/v1 and
+   * each must start with one of them. Without it, routes mount under /api/v1/<id>.
+   */
+  apiPaths?: readonly string[]
   /** Folder with Handlebars views and partials, registered under `<id>/…`. */
   views?: string
   services?: (ctx: PluginContext<z.output<S>>) => unknown

@@ -1,5 +1,5 @@
 import {
-  EntityNameClashError, PluginCycleError, PluginDependencyMissingError, PluginDuplicateError,
+  EntityNameClashError, PluginClashError, PluginCycleError, PluginDependencyMissingError, PluginDuplicateError,
   PluginInvalidError, PluginOptionsInvalidError,
 } from './errors.js'
 import type { InstalledPlugin, PluginDefinition } from './plugin.js'
@@ -29,17 +29,21 @@ export function resolvePlugins(installed: readonly InstalledPlugin[], reservedEn
   }
   const order = bootOrder(installed.map((e) => e.plugin))
   const owners = new Map(Object.entries(reservedEntities))
+  const tables = new Map<string, string>()
   return order.map((plugin) => {
+    const prefix = `${plugin.id.replaceAll('-', '_')}_`
     for (const entity of plugin.entities ?? []) {
       const name = entity.meta.className
       const owner = owners.get(name)
       if (owner) throw new EntityNameClashError(name, owner, plugin.id)
       owners.set(name, plugin.id)
+      const table = entity.meta.tableName ?? entity.meta.collection
+      if (!table?.startsWith(prefix)) throw new PluginInvalidError(plugin.id, `table '${table}' of entity '${name}' must be prefixed '${prefix}'`)
+      if (tables.has(table)) throw new PluginClashError(`Table '${table}'`, tables.get(table)!, plugin.id)
+      tables.set(table, plugin.id)
     }
     for (const m of plugin.migrations ?? []) {
-      if (!m.name.startsWith(`${plugin.id.replaceAll('-', '_')}_`)) {
-        throw new PluginInvalidError(plugin.id, `migration '${m.name}' must be prefixed '${plugin.id.replaceAll('-', '_')}_'`)
-      }
+      if (!m.name.startsWith(prefix)) throw new PluginInvalidError(plugin.id, `migration '${m.name}' must be prefixed '${prefix}'`)
     }
     return { plugin, options: parseOptions(plugin, byId.get(plugin.id)!.options) }
   })

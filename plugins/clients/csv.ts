@@ -16,20 +16,20 @@ const HEADER = ['NIC', 'Razón social', 'Nombre comercial', 'RFC', 'Régimen fis
   'Representante legal', 'Correo del representante', 'Teléfonos del representante',
   'Contacto financiero', 'Correo financiero', 'Teléfonos financieros',
   'Contacto técnico', 'Correo técnico', 'Teléfonos técnicos',
-  'Notas', 'Precio de timbre', 'Categoría', 'Color', 'Saldo de timbres', 'Puntos', 'Alta', 'Última compra de timbres', 'Última emisión']
+  'Notas', 'Precio de timbre', 'Categoría', 'Color', 'Alta']
 
 /** The filtered list as CSV (UTF-8 with BOM, so spreadsheets read the accents). */
-export async function customersCsv(batches: AsyncIterable<{ customer: Customer, figures: CustomerFigures }[]>): Promise<string> {
-  const lines = [HEADER.map(csvCell).join(',')]
+export async function customersCsv(batches: AsyncIterable<{ customer: Customer, figures: CustomerFigures }[]>, figures: { key: string, label: string }[]): Promise<string> {
+  const lines = [[...HEADER, ...figures.map((f) => f.label)].map(csvCell).join(',')]
   for await (const batch of batches) {
-    for (const { customer, figures } of batch) {
-      const j = customerJson(customer, figures)
+    for (const { customer, figures: values } of batch) {
+      const j = customerJson(customer, values)
       const contact = (c: typeof j.legalRepresentative) => [c.name, c.email, c.phones.join(' / ')]
       lines.push([
         j.nic, j.legalName, j.tradeName, j.rfc, j.taxRegime, j.postalCode, j.address, j.phone, j.email,
         ...contact(j.legalRepresentative), ...contact(j.financialContact), ...contact(j.technicalContact),
         j.notes, j.stampPrice, j.category ? CATEGORY_LABELS[j.category] : '', j.color ? COLOR_LABELS[j.color] : '',
-        j.stampBalance, j.points, j.createdAt, j.lastStampPurchaseAt, j.lastStampedAt,
+        j.createdAt, ...figures.map((f) => j[f.key]),
       ].map(csvCell).join(','))
     }
   }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql'
-import type { DemoSeeder } from '../../core/kernel/plugin.js'
+import type { DemoSeeder } from '../../core/plugin-api.js'
 import { withCheckDigit } from './rfc.js'
 import type { CustomerFields, CustomersService } from './services/customers.js'
 

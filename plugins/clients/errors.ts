@@ -1,4 +1,4 @@
-import { defineError } from '../../core/kernel/errors.js'
+import { defineError } from '../../core/plugin-api.js'
 
 export const CustomerNotFoundError = defineError('customer_not_found', 404, (nic: string) => `Customer ${nic} not found`)
 export const ProfileNotMatchedError = defineError('profile_not_matched', 422,

@@ -1,12 +1,15 @@
 /**
  * Extension point `clients.customerFigures`: columns and sort keys of the customer list that other
- * plugins own (stamp balance, points, latest purchase, latest stamping). The clients plugin never
- * reads their tables; it LEFT JOINs each contributed relation on `customer_id` and reads the named
- * columns. A missing row means "nothing yet": integers and hundredths read as 0, timestamps as null.
- * When two sources contribute the same key, the first one contributed wins.
+ * plugins own (stamp balance, points, latest purchase, latest stamping, or anything a new plugin
+ * adds). The keys are open: each source names its own key, Spanish label and kind. The clients plugin
+ * never reads their tables; it reads each contributed relation by `customer_id` and the named
+ * columns, and only for distributors whose tier enables the contributing plugin. A missing row means
+ * "nothing yet": integers read as 0, hundredths as "0.00", timestamps as null. When two sources
+ * contribute the same key, the first one contributed wins.
  */
-export type CustomerFigureKey = 'stampBalance' | 'points' | 'lastStampPurchaseAt' | 'lastStampedAt'
-export const FIGURE_KEYS: CustomerFigureKey[] = ['stampBalance', 'points', 'lastStampPurchaseAt', 'lastStampedAt']
+export type CustomerFigureKey = string
+export type FigureKind = 'integer' | 'hundredths' | 'timestamp'
+export interface CustomerFigure { key: CustomerFigureKey, column: string, kind: FigureKind, label: string }
 
 export interface CustomerFigureSource {
   /**
@@ -19,7 +22,7 @@ export interface CustomerFigureSource {
    * index (the planner evaluates it whole); contribute a table kept current by its owner instead.
    */
   relation: string
-  figures: { key: CustomerFigureKey, column: string, kind: 'integer' | 'hundredths' | 'timestamp' }[]
+  figures: CustomerFigure[]
 }
 
 export const CUSTOMER_FIGURES = 'clients.customerFigures'
@@ -34,7 +37,7 @@ export interface CustomerSearchSource { relation: string, column: string }
 
 export const CUSTOMER_SEARCH = 'clients.customerSearch'
 
-declare module '../../core/kernel/extensions.js' {
+declare module '../../core/plugin-api.js' {
   interface ExtensionPointTypes {
     'clients.customerFigures': CustomerFigureSource
     'clients.customerSearch': CustomerSearchSource

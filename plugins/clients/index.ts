@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { definePlugin } from '../../core/kernel/plugin.js'
+import { definePlugin } from '../../core/plugin-api.js'
 import { CustomerSchema, CustomerProfileSchema, CustomerSearchKeySchema, CustomerSearchTextSchema } from './entities/customer.js'
 import { clientsMigrations } from './migrations/index.js'
 import { clientsRoutes } from './routes.js'
@@ -13,13 +13,14 @@ export { CUSTOMER_FIGURES, CUSTOMER_SEARCH } from './figures.js'
 
 export interface ClientsServices { customers: CustomersService }
 
-declare module '../../core/kernel/plugin.js' {
+declare module '../../core/plugin-api.js' {
   interface PluginServices { clients: ClientsServices }
 }
 
 export default definePlugin({
   id: 'clients',
   version: '0.1.0',
+  apiPaths: ['/customers'],
   entities: [CustomerSchema, CustomerProfileSchema, CustomerSearchKeySchema, CustomerSearchTextSchema],
   migrations: clientsMigrations,
   views: fileURLToPath(new URL('./views', import.meta.url)),
@@ -27,7 +28,7 @@ export default definePlugin({
     // Declared before any bootstrap runs, so dependants contribute from theirs.
     ctx.extensions.declare('clients', CUSTOMER_FIGURES)
     ctx.extensions.declare('clients', CUSTOMER_SEARCH)
-    return { customers: new CustomersService(ctx.events, ctx.extensions, ctx.log) }
+    return { customers: new CustomersService(ctx.events, ctx.extensions, ctx.log, ctx.pluginsOf) }
   },
   bootstrap(ctx) {
     // Core's sign-in asks which customers' PCC a profile may enter; it never reads our tables.

@@ -1,6 +1,5 @@
 import type { Request } from 'express'
-import { FieldValidationError, isCatalogedError } from '../../core/kernel/errors.js'
-import type { PccPage, PccRequestContext } from '../../core/kernel/plugin.js'
+import { FieldValidationError, isCatalogedError, type PccPage, type PccRequestContext } from '../../core/plugin-api.js'
 import { CustomerSchema, type Customer } from './entities/customer.js'
 import type { CustomerInput, CustomersService } from './services/customers.js'
 import { CONTACTS, TAX_REGIMES } from './services/validate.js'

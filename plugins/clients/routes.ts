@@ -1,5 +1,4 @@
-import type { PluginContext, PluginRoutes } from '../../core/kernel/plugin.js'
-import { objectBody, pagination } from '../../core/http/request.js'
+import { objectBody, pagination, type PluginContext, type PluginRoutes } from '../../core/plugin-api.js'
 import { customersCsv } from './csv.js'
 import { customerJson, parseFilters, type CustomerFigures, type CustomersService } from './services/customers.js'
 import type { Customer } from './entities/customer.js'
@@ -21,7 +20,7 @@ export function clientsRoutes(ctx: PluginContext, customers: CustomersService): 
     const query = parseFilters(req.query as Record<string, unknown>)
     res.setHeader('content-type', 'text/csv; charset=utf-8')
     res.setHeader('content-disposition', 'attachment; filename="clientes.csv"')
-    res.send(await customersCsv(customers.listAll(em(), req.actor!.distributorId, query)))
+    res.send(await customersCsv(customers.listAll(em(), req.actor!.distributorId, query), await customers.figureColumns(req.actor!.distributorId)))
   })
 
   api.get('/customers/:nic', async (req, res) => {

@@ -1,8 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { EntityManager } from '@mikro-orm/postgresql'
-import { isCatalogedError } from '../../core/kernel/errors.js'
-import type { CliCommand } from '../../core/kernel/plugin.js'
-import { formatHundredths, parseHundredths } from './money.js'
+import { formatHundredths, isCatalogedError, parseHundredths, type CliCommand } from '../../core/plugin-api.js'
 import type { LedgerService } from './services/ledger.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i

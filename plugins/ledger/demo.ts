@@ -1,4 +1,4 @@
-import type { DemoSeeder } from '../../core/kernel/plugin.js'
+import type { DemoSeeder } from '../../core/plugin-api.js'
 import type { LedgerService } from './services/ledger.js'
 
 export const DEMO_STAMPS = 100_000

@@ -1,4 +1,4 @@
-import { defineError } from '../../core/kernel/errors.js'
+import { defineError } from '../../core/plugin-api.js'
 
 // ── Not enough value (the caller may show these to users) ─────────────────────────────────────────
 /** A CTI (or any non-distributor stamps account) cannot cover the debit: no stamp, no TFD. */

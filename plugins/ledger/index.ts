@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { definePlugin } from '../../core/kernel/plugin.js'
+import { definePlugin } from '../../core/plugin-api.js'
 import { ledgerCommands } from './commands.js'
 import { ledgerDemo } from './demo.js'
 import { LedgerAccountSchema } from './entities/account.js'
@@ -9,8 +9,10 @@ import { ledgerMigrations } from './migrations/index.js'
 import { LedgerService } from './services/ledger.js'
 
 export type { LedgerService, Reservation } from './services/ledger.js'
+/** Errors its callers tell apart. */
+export { IdempotencyConflictError, InsufficientInventoryError, LedgerInvalidTransferError, LedgerPendingResolvedError } from './errors.js'
 
-declare module '../../core/kernel/plugin.js' {
+declare module '../../core/plugin-api.js' {
   interface PluginServices { ledger: LedgerService }
 }
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql'
-import type { CliCommand } from '../../core/kernel/plugin.js'
+import type { CliCommand } from '../../core/plugin-api.js'
 import type { CtiService } from './services/ctis.js'
 
 /** `stamping figures [--fix]`: the customers' stamp figures against the ledger. Exit 1 on mismatches (unless fixed). */

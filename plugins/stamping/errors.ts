@@ -1,4 +1,4 @@
-import { defineError } from '../../core/kernel/errors.js'
+import { defineError } from '../../core/plugin-api.js'
 
 // ── Malformed requests (400): refused before anything is reserved ──────────────────────────────
 export const MalformedBase64Error = defineError('malformed_base64', 400, () => 'xml is not valid base64')

@@ -1,8 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
-import { sql } from '../../core/db/sql.js'
-import { definePlugin, type PluginContext } from '../../core/kernel/plugin.js'
-import { parseHundredths } from '../ledger/money.js'
+import { definePlugin, parseHundredths, sql, type PluginContext } from '../../core/plugin-api.js'
 import { generateSandboxKeys, SandboxPac, type Pac, type SandboxKeys } from './cfdi/sandbox-pac.js'
 import { StampingAccountSchema } from './entities/cti.js'
 import { CustomerStampFiguresSchema, SandboxPacKeySchema, StampSaleSchema } from './entities/sale.js'
@@ -23,7 +21,7 @@ export interface StampingServices {
   pacKeys(): Promise<SandboxKeys>
 }
 
-declare module '../../core/kernel/plugin.js' {
+declare module '../../core/plugin-api.js' {
   interface PluginServices { stamping: StampingServices }
 }
 
@@ -74,6 +72,7 @@ export default definePlugin({
   version: '0.1.0',
   dependsOn: ['clients', 'ledger'],
   options: stampingOptions,
+  apiPaths: ['/inventory', '/ctis', '/transfers', '/stamp', '/balance', '/sandbox'],
   entities: [StampingAccountSchema, StampRecordSchema, StampIddSchema, StampSaleSchema, CustomerStampFiguresSchema, SandboxPacKeySchema],
   migrations: stampingMigrations,
   views: fileURLToPath(new URL('./views', import.meta.url)),
@@ -103,9 +102,9 @@ export default definePlugin({
     ctx.extensions.contribute('stamping', 'clients.customerFigures', {
       relation: 'stamping_customer_figures',
       figures: [
-        { key: 'stampBalance', column: 'stamp_balance', kind: 'integer' },
-        { key: 'lastStampPurchaseAt', column: 'last_stamp_purchase_at', kind: 'timestamp' },
-        { key: 'lastStampedAt', column: 'last_stamped_at', kind: 'timestamp' },
+        { key: 'stampBalance', column: 'stamp_balance', kind: 'integer', label: 'Saldo de timbres' },
+        { key: 'lastStampPurchaseAt', column: 'last_stamp_purchase_at', kind: 'timestamp', label: 'Última compra de timbres' },
+        { key: 'lastStampedAt', column: 'last_stamped_at', kind: 'timestamp', label: 'Última emisión' },
       ],
     })
     // The customer search box also finds a customer by any of its CTIs' ids.
@@ -113,10 +112,10 @@ export default definePlugin({
       relation: '(select customer_id, distributor_id, upper(id) as cti_key from stamping_cti)',
       column: 'cti_key',
     })
-    // Points are the ledger's; it publishes owner balances as a view for lists like this one.
+    // Points are the ledger's; it publishes owner balances as a relation for lists like this one.
     ctx.extensions.contribute('stamping', 'clients.customerFigures', {
-      relation: `(select owner_id::uuid as customer_id, distributor_id, balance as points from ledger_owner_balance where owner_type = 'customer' and asset = 'points')`,
-      figures: [{ key: 'points', column: 'points', kind: 'hundredths' }],
+      relation: `(select owner_id::uuid as customer_id, distributor_id, balance as points from ${ctx.use('ledger').ownerBalances('customer', 'points')} b)`,
+      figures: [{ key: 'points', column: 'points', kind: 'hundredths', label: 'Puntos' }],
     })
   },
   routes: (ctx) => stampingRoutes(ctx, ctx.use('stamping')),

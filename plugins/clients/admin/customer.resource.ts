@@ -1,10 +1,8 @@
 import { fileURLToPath } from 'node:url'
-import { BaseRecord, ComponentLoader, flat, type Filter } from 'adminjs'
+import { BaseRecord, flat, type Filter } from 'adminjs'
 import { raw } from '@mikro-orm/postgresql'
-import { ScopedResource } from '../../../core/admin/scoped-resource.js'
-import { FieldValidationError, isCatalogedError } from '../../../core/kernel/errors.js'
-import type { AdminUser } from '../../../core/http/types.js'
-import type { PluginContext } from '../../../core/kernel/plugin.js'
+import { ScopedResource } from '../../../core/plugin-api-admin.js'
+import { FieldValidationError, isCatalogedError, type AdminUser, type PluginContext } from '../../../core/plugin-api.js'
 import { CATEGORIES, COLORS, CustomerSchema, type Customer, type CustomerCategory, type CustomerColor } from '../entities/customer.js'
 import type { CustomerInput, CustomersService, ListQuery, SortKey } from '../services/customers.js'
 import { CATEGORY_LABELS, COLOR_LABELS, TAX_REGIMES } from '../services/validate.js'
@@ -87,12 +85,8 @@ class CustomerResource extends ScopedResource<Customer> {
 
 /** Clientes in the CM: the distributor's own customers only; created and edited through the service. */
 export function customerResource(ctx: PluginContext, customers: CustomersService) {
-  // The kernel registers contributed components with ComponentLoader.override(), which accepts only
-  // names AdminJS already knows; ours is new, so it is declared known first.
-  const known = (ComponentLoader as unknown as { defaultComponents: string[] }).defaultComponents
-  if (!known.includes(CLASSIFY)) known.push(CLASSIFY)
   const searchBox = async ({ distributorId, value }: { distributorId: string, value: string }) => {
-    const s = customers.searchSubquery(distributorId, value)
+    const s = await customers.searchSubquery(distributorId, value)
     return { [raw((alias: string) => `${alias}.id in (${s.sql})`, s.params)]: [] }
   }
   return {

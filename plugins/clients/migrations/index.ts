@@ -1,4 +1,4 @@
-import { sqlMigration } from '../../../core/db/sql-migration.js'
+import { sqlMigration } from '../../../core/plugin-api.js'
 
 /**
  * Sets every search key's `shared_prefix` from the keys already written (clients_0004; exported so a

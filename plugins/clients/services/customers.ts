@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import type { EntityManager } from '@mikro-orm/postgresql'
-import { sql } from '../../../core/db/sql.js'
-import { normalizeEmail, normalizeMobile } from '../../../core/identity/normalize.js'
+import { BadRequestError, FieldValidationError, normalizeEmail, normalizeMobile, sql, type EventBus, type Extensions, type Logger } from '../../../core/plugin-api.js'
 import { DistributorMemberSchema, ProfileSchema } from '../../../core/identity/entities.js'
-import { BadRequestError, FieldValidationError } from '../../../core/kernel/errors.js'
-import type { EventBus } from '../../../core/kernel/events.js'
-import type { Extensions } from '../../../core/kernel/extensions.js'
-import type { Logger } from '../../../core/kernel/logger.js'
 import { COLORS, CATEGORIES, CustomerProfileSchema, CustomerSchema, type Contact, type Customer, type CustomerCategory, type CustomerColor } from '../entities/customer.js'
 import { CustomerNotFoundError, LastLinkedProfileError, OwnerAdministersCmError, OwnerCannotBeUnlinkedError, ProfileAlreadyLinkedError, ProfileNotMatchedError } from '../errors.js'
-import { CUSTOMER_FIGURES, CUSTOMER_SEARCH, FIGURE_KEYS, type CustomerFigureKey, type CustomerFigureSource } from '../figures.js'
+import { CUSTOMER_FIGURES, CUSTOMER_SEARCH, type CustomerFigure, type CustomerFigureSource, type FigureKind } from '../figures.js'
 import { fold, keyOf, likeEscape, searchKeysOf, searchTextOf } from './search.js'
 import { CONTACTS, emptyContact, parseCustomer, type CustomerFields, type CustomerInput } from './validate.js'
 
 export { parseCustomer, type CustomerFields, type CustomerInput } from './validate.js'
 
-declare module '../../../core/kernel/events.js' {
+declare module '../../../core/plugin-api.js' {
   interface PluginEvents {
     /** Inside the creating transaction: subscribers' writes commit with the customer. */
     'clients.customerCreated': { customer: Customer }
@@ -24,43 +19,47 @@ declare module '../../../core/kernel/events.js' {
   }
 }
 
-/** Figures other plugins contribute (see figures.ts); defaults when nothing is contributed. */
-export interface CustomerFigures { stampBalance: number, points: string, lastStampPurchaseAt: Date | null, lastStampedAt: Date | null }
-const NO_FIGURES: CustomerFigures = { stampBalance: 0, points: '0.00', lastStampPurchaseAt: null, lastStampedAt: null }
+/** Figures other plugins contribute (see figures.ts), by key: numbers, "0.00" strings or dates. */
+export type CustomerFigures = Record<string, number | string | Date | null>
+const DEFAULTS: Record<FigureKind, number | string | null> = { integer: 0, hundredths: '0.00', timestamp: null }
 
 export interface CustomerJson {
   nic: string, legalName: string, tradeName: string | null, rfc: string, taxRegime: string | null, postalCode: string | null,
   address: string | null, phone: string | null, email: string | null,
   legalRepresentative: Contact, financialContact: Contact, technicalContact: Contact,
   notes: string | null, stampPrice: string | null, category: CustomerCategory | null, color: CustomerColor | null,
-  stampBalance: number, points: string, createdAt: string, lastStampPurchaseAt: string | null, lastStampedAt: string | null,
+  createdAt: string,
+  /** The figures the distributor's tier shows (stampBalance, points, lastStampedAt…): see figures.ts. */
+  [figure: string]: unknown,
 }
 
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString())
 const contactJson = (c: Contact | null | undefined): Contact => ({ ...emptyContact(), ...(c ?? {}), phones: [...(c?.phones ?? [])] })
 
-export const customerJson = (c: Customer, f: CustomerFigures = NO_FIGURES): CustomerJson => ({
+export const customerJson = (c: Customer, f: CustomerFigures = {}): CustomerJson => ({
   nic: c.nic, legalName: c.legalName, tradeName: c.tradeName ?? null, rfc: c.rfc, taxRegime: c.taxRegime ?? null,
   postalCode: c.postalCode ?? null, address: c.address ?? null, phone: c.phone ?? null, email: c.email ?? null,
   legalRepresentative: contactJson(c.legalRepresentative), financialContact: contactJson(c.financialContact), technicalContact: contactJson(c.technicalContact),
   notes: c.otherData ?? null, stampPrice: c.stampPrice == null ? null : String(c.stampPrice), category: c.category ?? null, color: c.color ?? null,
-  stampBalance: f.stampBalance, points: f.points, createdAt: iso(c.createdAt)!, lastStampPurchaseAt: iso(f.lastStampPurchaseAt), lastStampedAt: iso(f.lastStampedAt),
+  createdAt: iso(c.createdAt)!,
+  ...Object.fromEntries(Object.entries(f).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])),
 })
 
-export const SORT_KEYS = ['legalName', 'nic', 'stampBalance', 'points', 'lastStampPurchaseAt', 'createdAt', 'lastStampedAt'] as const
-export type SortKey = typeof SORT_KEYS[number]
+/** The customer's own sort keys; contributed figures add theirs (see `sortKeys`). */
+export const BASE_SORT_KEYS = ['legalName', 'nic', 'createdAt'] as const
+export type SortKey = string
 export interface Sort { key: SortKey, desc: boolean }
 export const DEFAULT_SORT: Sort = { key: 'createdAt', desc: true }
 
 export interface ListQuery { q?: string, color?: CustomerColor, category?: CustomerCategory, sort?: Sort }
 
-/** `sort=-stampBalance` → { key: 'stampBalance', desc: true }; unknown → 400. */
+/** `sort=-stampBalance` → { key: 'stampBalance', desc: true }; whether the key exists is checked by `list` (it depends on the tier). */
 export function parseSort(raw: unknown): Sort {
   if (raw === undefined || raw === '') return DEFAULT_SORT
   const s = typeof raw === 'string' ? raw : ''
   const desc = s.startsWith('-')
-  const key = (desc ? s.slice(1) : s) as SortKey
-  if (!SORT_KEYS.includes(key)) throw new BadRequestError(`'sort' must be one of ${SORT_KEYS.join(', ')}, optionally prefixed with '-'`)
+  const key = desc ? s.slice(1) : s
+  if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(key)) throw new BadRequestError(`'sort' must be a sort key, optionally prefixed with '-'`)
   return { key, desc }
 }
 
@@ -132,7 +131,7 @@ const probeOf = (branches: Branch[], id: string): Fragment => ({
  * A list query's WHERE over `clients_customer c` (`sql`); `rest` is the same without the search
  * box (tenant, colour, category); `searchOnly` when the search box is the only filter.
  */
-interface Where extends Fragment { rest: Fragment, search?: Search, searchOnly: boolean }
+interface Where extends Fragment { rest: Fragment, search?: Search, searchOnly: boolean, enabled: readonly string[] }
 
 /** How many customers match; `byKey`, when only the search box is used: how many of them the key prefix finds. */
 interface Count { n: number, byKey?: number }
@@ -146,11 +145,13 @@ interface Count { n: number, byKey?: number }
 const WALK_MIN = 100
 const WALK_MAX = 5000
 
-interface FigureColumn { alias: string, column: string, kind: 'integer' | 'hundredths' | 'timestamp' }
+interface FigureColumn { alias: string, column: string, kind: FigureKind, label: string }
 
 /** The clients plugin's public surface: what other plugins and routes use. */
 export class CustomersService {
-  constructor(private readonly events: EventBus, private readonly extensions?: Extensions, private readonly log?: Logger) {}
+  constructor(private readonly events: EventBus, private readonly extensions?: Extensions, private readonly log?: Logger,
+    /** The plugins a distributor's tier enables: only their contributions are read for its customers. */
+    private readonly pluginsOf: (distributorId: string) => Promise<readonly string[]> = async () => []) {}
 
   /** After commit: a failing side effect must not undo or fail the creation, but it must be seen. */
   private logFailures(event: string, failures: unknown[]) {
@@ -159,14 +160,24 @@ export class CustomersService {
 
   // ── figures and search sources contributed by other plugins ────────────────────────────────────
 
-  /** For each figure key, the first source that contributes it (read at query time). */
-  private figureSources(): { sources: CustomerFigureSource[], byKey: Map<CustomerFigureKey, FigureColumn> } {
-    const sources = this.extensions?.list(CUSTOMER_FIGURES) ?? []
-    const byKey = new Map<CustomerFigureKey, FigureColumn>()
+  /** For each figure key, the first source (of a plugin in `enabled`) that contributes it (read at query time). */
+  private figureSources(enabled: readonly string[]): { sources: CustomerFigureSource[], byKey: Map<string, FigureColumn> } {
+    const sources = this.extensions?.list(CUSTOMER_FIGURES, enabled) ?? []
+    const byKey = new Map<string, FigureColumn>()
     sources.forEach((s, i) => {
-      for (const f of s.figures) if (FIGURE_KEYS.includes(f.key) && !byKey.has(f.key)) byKey.set(f.key, { alias: `f${i}`, column: `f${i}."${f.column.replace(/"/g, '')}"`, kind: f.kind })
+      for (const f of s.figures) if (!byKey.has(f.key) && !(BASE_SORT_KEYS as readonly string[]).includes(f.key)) byKey.set(f.key, { alias: `f${i}`, column: `f${i}."${f.column.replace(/"/g, '')}"`, kind: f.kind, label: f.label })
     })
     return { sources, byKey }
+  }
+
+  /** The figure columns a distributor's customer list shows (key, Spanish label, kind), in contribution order. */
+  async figureColumns(distributorId: string): Promise<Pick<CustomerFigure, 'key' | 'label' | 'kind'>[]> {
+    return [...this.figureSources(await this.pluginsOf(distributorId)).byKey].map(([key, f]) => ({ key, label: f.label, kind: f.kind }))
+  }
+
+  /** The keys a distributor's customer list sorts by: the customer's own, then its tier's figures. */
+  async sortKeys(distributorId: string): Promise<string[]> {
+    return [...BASE_SORT_KEYS, ...(await this.figureColumns(distributorId)).map((f) => f.key)]
   }
 
   /**
@@ -174,25 +185,21 @@ export class CustomersService {
    * inside the relation (`customer_id = any(…)`), so an aggregate view is evaluated for the page's
    * customers only instead of being joined whole (a join condition is never pushed into a GROUP BY).
    */
-  async figuresFor(em: EntityManager, ids: string[]): Promise<Map<string, CustomerFigures>> {
+  async figuresFor(em: EntityManager, ids: string[], enabled: readonly string[]): Promise<Map<string, CustomerFigures>> {
     const out = new Map<string, CustomerFigures>()
     if (!ids.length) return out
-    const { sources, byKey } = this.figureSources()
+    const { sources, byKey } = this.figureSources(enabled)
     const raw = new Map<string, Record<string, unknown>>(ids.map((id) => [id, {}]))
     for (const [i, s] of sources.entries()) {
-      const keys = FIGURE_KEYS.filter((k) => byKey.get(k)?.alias === `f${i}`)
+      const keys = [...byKey.keys()].filter((k) => byKey.get(k)?.alias === `f${i}`)
       if (!keys.length) continue
       const select = keys.map((k) => { const f = byKey.get(k)!; return `${f.kind === 'timestamp' ? f.column : `(${f.column})::text`} as "${k}"` })
       const rows = await sql<Record<string, unknown>[]>(em, `select f${i}.customer_id as id, ${select.join(', ')} from ${s.relation} f${i} where f${i}.customer_id = any(?::uuid[])`, [`{${ids.join(',')}}`])
       for (const r of rows) Object.assign(raw.get(r.id as string) ?? {}, r)
     }
     for (const [id, r] of raw) {
-      out.set(id, {
-        stampBalance: r.stampBalance == null ? 0 : Number(r.stampBalance),
-        points: byKey.get('points')?.kind === 'hundredths' || r.points == null ? hundredths(r.points as string | null) : Number(r.points).toFixed(2),
-        lastStampPurchaseAt: (r.lastStampPurchaseAt as Date | null) ?? null,
-        lastStampedAt: (r.lastStampedAt as Date | null) ?? null,
-      })
+      out.set(id, Object.fromEntries([...byKey].map(([k, f]) => [k, r[k] == null ? DEFAULTS[f.kind]
+        : f.kind === 'integer' ? Number(r[k]) : f.kind === 'hundredths' ? hundredths(r[k] as string) : new Date(r[k] as string)])))
     }
     return out
   }
@@ -202,19 +209,19 @@ export class CustomersService {
    * "by the customer's fields"): the same rules as the customer list, at most `limit` of them.
    */
   async searchIds(em: EntityManager, distributorId: string, q: string, limit = 10_000): Promise<string[]> {
-    const where = this.where(distributorId, { q })
+    const where = await this.where(distributorId, { q })
     const rows = await sql<{ id: string }[]>(em, `select c.id from clients_customer c where ${where.sql} limit ?`, [...where.params, limit])
     return rows.map((r) => r.id)
   }
 
   /** The search box as a subquery of matching customer ids (`… where id in (<sql>)`), for the CM list. */
-  searchSubquery(distributorId: string, q: string): Fragment {
-    const s = this.search(distributorId, q)
+  async searchSubquery(distributorId: string, q: string): Promise<Fragment> {
+    const s = this.search(distributorId, q, await this.pluginsOf(distributorId))
     return s?.branches.length ? { sql: s.branches.map(idsOf).join(' union all '), params: s.branches.flatMap((b) => b.params) } : { sql: 'select null::uuid where false', params: [] }
   }
 
   /** The search box's branches for `q` (none for an empty text). */
-  private search(distributorId: string, raw: string | undefined): Search | undefined {
+  private search(distributorId: string, raw: string | undefined, enabled: readonly string[]): Search | undefined {
     const q = raw?.trim()
     if (!q) return undefined
     const branches: Branch[] = []
@@ -225,27 +232,31 @@ export class CustomersService {
     if (folded.length >= 3) {
       branches.push({ from: 'clients_customer_search t', alias: 't', cond: 't.distributor_id = ? and t.search_text like ?', params: [distributorId, `%${likeEscape(folded)}%`], unique: true, sortName: 't.sort_name' })
     }
-    for (const s of this.extensions?.list(CUSTOMER_SEARCH) ?? []) {
+    for (const s of this.extensions?.list(CUSTOMER_SEARCH, enabled) ?? []) {
       const col = `s."${s.column.replace(/"/g, '')}"`
       branches.push({ from: `${s.relation} s`, alias: 's', cond: `s.distributor_id = ? and (${col} like ? or ${col} like ?)`, params: [distributorId, `${likeEscape(q)}%`, `${likeEscape(q.toUpperCase())}%`] })
     }
     return { branches, key }
   }
 
-  /** WHERE of a list query: tenant, search box, colour and category. */
-  private where(distributorId: string, query: ListQuery): Where {
+  /** WHERE of a list query: tenant, search box, colour and category; a sort key the tier lacks → 400. */
+  private async where(distributorId: string, query: ListQuery): Promise<Where> {
+    const enabled = await this.pluginsOf(distributorId)
+    if (query.sort && !(BASE_SORT_KEYS as readonly string[]).includes(query.sort.key) && !this.figureSources(enabled).byKey.has(query.sort.key)) {
+      throw new BadRequestError(`'sort' must be one of ${(await this.sortKeys(distributorId)).join(', ')}, optionally prefixed with '-'`)
+    }
     const parts = ['c.distributor_id = ?']
     const params: unknown[] = [distributorId]
     if (query.color) { parts.push('c.color = ?'); params.push(query.color) }
     if (query.category) { parts.push('c.category = ?'); params.push(query.category) }
     const rest = { sql: parts.join(' and '), params }
-    const search = this.search(distributorId, query.q)
-    if (!search) return { ...rest, rest, searchOnly: false }
+    const search = this.search(distributorId, query.q, enabled)
+    if (!search) return { ...rest, rest, searchOnly: false, enabled }
     const ids = search.branches.map(idsOf).join(' union all ')
     return {
       sql: `${rest.sql} and ${search.branches.length ? `c.id in (${ids})` : 'false'}`,
       params: [...params, ...search.branches.flatMap((b) => b.params)],
-      rest, search, searchOnly: !query.color && !query.category,
+      rest, search, searchOnly: !query.color && !query.category, enabled,
     }
   }
 
@@ -257,7 +268,7 @@ export class CustomersService {
    * (see `figurePage`); figures are then read for the page's customers only.
    */
   async list(em: EntityManager, distributorId: string, query: ListQuery, page: number, perPage: number): Promise<{ items: { customer: Customer, figures: CustomerFigures }[], total: number }> {
-    const where = this.where(distributorId, query)
+    const where = await this.where(distributorId, query)
     const { n, byKey } = await this.counts(em, where)
     if (!n || (page - 1) * perPage >= n) return { items: [], total: n }
     const items = await this.page(em, distributorId, where, query.sort ?? DEFAULT_SORT, perPage, (page - 1) * perPage, n, byKey)
@@ -265,8 +276,8 @@ export class CustomersService {
   }
 
   /** How many of the tenant's customers a list query matches (the same count `list` gives). */
-  countMatching(em: EntityManager, distributorId: string, query: ListQuery): Promise<number> {
-    return this.count(em, this.where(distributorId, query))
+  async countMatching(em: EntityManager, distributorId: string, query: ListQuery): Promise<number> {
+    return this.count(em, await this.where(distributorId, query))
   }
 
   private async count(em: EntityManager, where: Where): Promise<number> {
@@ -382,8 +393,8 @@ export class CustomersService {
       case 'createdAt': rows = await select('clients_customer c', where.sql, where.params, `c.created_at ${dir}, ${NIC_ORDER}`, limit, offset); break
       default: rows = await this.figurePage(em, distributorId, where, sort, limit, offset, total)
     }
-    const figures = await this.figuresFor(em, rows.map((r) => r.id))
-    return rows.map((customer) => ({ customer, figures: figures.get(customer.id) ?? NO_FIGURES }))
+    const figures = await this.figuresFor(em, rows.map((r) => r.id), where.enabled)
+    return rows.map((customer) => ({ customer, figures: figures.get(customer.id)! }))
   }
 
   /**
@@ -398,8 +409,8 @@ export class CustomersService {
    * not read.
    */
   private async figurePage(em: EntityManager, distributorId: string, where: Where, sort: Sort, limit: number, offset: number, total?: number): Promise<Customer[]> {
-    const { sources, byKey } = this.figureSources()
-    const f = byKey.get(sort.key as CustomerFigureKey)
+    const { sources, byKey } = this.figureSources(where.enabled)
+    const f = byKey.get(sort.key)
     if (!f) return sql<Customer[]>(em, `select ${COLUMNS} from clients_customer c where ${where.sql} order by ${NIC_ORDER} limit ? offset ?`, [...where.params, limit, offset])
     const rel = sources[Number(f.alias.slice(1))].relation
     const dir = sort.desc ? 'desc' : 'asc'
@@ -443,7 +454,7 @@ export class CustomersService {
 
   /** Every matching customer in list order, in batches (the CSV export). */
   async *listAll(em: EntityManager, distributorId: string, query: ListQuery, batch = 2000): AsyncGenerator<{ customer: Customer, figures: CustomerFigures }[]> {
-    const where = this.where(distributorId, query)
+    const where = await this.where(distributorId, query)
     for (let offset = 0; ; offset += batch) {
       const items = await this.page(em, distributorId, where, query.sort ?? DEFAULT_SORT, batch, offset)
       if (items.length) yield items
@@ -544,7 +555,7 @@ export class CustomersService {
 
   /** The customer as the API shows it (with figures). */
   async json(em: EntityManager, c: Customer): Promise<CustomerJson> {
-    return customerJson(c, (await this.figuresFor(em, [c.id])).get(c.id))
+    return customerJson(c, (await this.figuresFor(em, [c.id], await this.pluginsOf(c.distributorId))).get(c.id))
   }
 
   /** Changes the given fields only (PATCH); contacts merge sub-field by sub-field. */

@@ -1,5 +1,4 @@
-import { FieldValidationError } from '../../../core/kernel/errors.js'
-import { normalizeEmail } from '../../../core/identity/normalize.js'
+import { FieldValidationError, normalizeEmail } from '../../../core/plugin-api.js'
 import { CATEGORIES, COLORS, type Contact, type Customer, type CustomerCategory, type CustomerColor } from '../entities/customer.js'
 import { isValidRfc, normalizeRfc } from '../rfc.js'
 

@@ -1,4 +1,4 @@
-import { sqlMigration } from '../../../core/db/sql-migration.js'
+import { sqlMigration } from '../../../core/plugin-api.js'
 
 /*
  * Statements are split on `;` + newline (core/db/sql-migration.ts), so each function body stays on

@@ -1,8 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { EntityManager } from '@mikro-orm/postgresql'
-import { sql } from '../../../core/db/sql.js'
-import { preparedSql } from '../../../core/db/prepared.js'
-import { DistributorNotFoundError } from '../../../core/identity/errors.js'
+import { DistributorNotFoundError, formatHundredths, preparedSql, sql } from '../../../core/plugin-api.js'
 import { LEDGER_ASSETS, LEDGER_OWNER_TYPES, SYSTEM_OWNER_TYPES, type LedgerAccount, type LedgerAsset, type LedgerOwnerType } from '../entities/account.js'
 import type { LedgerEntryKind, LedgerPhase } from '../entities/entry.js'
 import {
@@ -10,7 +8,6 @@ import {
   LedgerAccountNotFoundError, LedgerAccountOwnerMismatchError, LedgerAssetMismatchError, LedgerInvalidAmountError,
   LedgerInvalidTransferError, LedgerPendingNotFoundError, LedgerPendingResolvedError,
 } from '../errors.js'
-import { formatHundredths } from '../money.js'
 
 // ── Public types ────────────────────────────────────────────────────────────────────────────────
 
@@ -191,6 +188,18 @@ function reserveCtes(input: string): string {
  * savepoint isolates what may fail), so a plugin's own writes and the ledger's commit together.
  */
 export class LedgerService {
+  /** The CTE `reserveAlong` ends with, for the caller's `select`: (i, pending_id, transfer_id, balance). */
+  readonly reservedCte = 'ledger_reserved'
+
+  /**
+   * Owners' balances as a relation other plugins may join in their own SQL (lists, checks):
+   * `(owner_id, distributor_id, balance)` of one owner type and asset, read from the ledger's view.
+   */
+  ownerBalances(ownerType: LedgerOwnerType, asset: LedgerAsset): string {
+    if (!/^[a-z_]+$/.test(ownerType) || !/^[a-z_]+$/.test(asset)) throw new LedgerInvalidTransferError(`'${ownerType}'/'${asset}' is not an owner type and asset`)
+    return `(select owner_id, distributor_id, balance from ledger_owner_balance where owner_type = '${ownerType}' and asset = '${asset}')`
+  }
+
   // ── Accounts ──────────────────────────────────────────────────────────────────────────────────
 
   /** The account of an owner, created if missing (with its distributor's issuer and sink). */

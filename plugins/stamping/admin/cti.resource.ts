@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { ComponentLoader, type BaseRecord } from 'adminjs'
-import { ScopedResource } from '../../../core/admin/scoped-resource.js'
-import { FieldValidationError, isCatalogedError } from '../../../core/kernel/errors.js'
-import type { AdminContribution, PluginContext } from '../../../core/kernel/plugin.js'
-import type { AdminUser } from '../../../core/http/types.js'
-import { formatHundredths } from '../../ledger/money.js'
+import type { BaseRecord } from 'adminjs'
+import { ScopedResource } from '../../../core/plugin-api-admin.js'
+import { FieldValidationError, formatHundredths, isCatalogedError, type AdminContribution, type AdminUser, type PluginContext } from '../../../core/plugin-api.js'
 import { StampingAccountSchema, type StampingAccount } from '../entities/cti.js'
 import type { StampingServices } from '../index.js'
 import { parseNewCti } from '../services/ctis.js'
@@ -238,11 +235,6 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
     },
   }
 
-  // The kernel registers contributed components with ComponentLoader.override(), which accepts only
-  // names AdminJS already knows; ours is new, so it is declared known first. (Harmless: no one else
-  // adds a component by this name.)
-  const known = (ComponentLoader as unknown as { defaultComponents: string[] }).defaultComponents
-  if (!known.includes(COMPONENT)) known.push(COMPONENT)
 
   return {
     resources: [{

@@ -1,4 +1,4 @@
-import { sqlMigration } from '../../../core/db/sql-migration.js'
+import { sqlMigration } from '../../../core/plugin-api.js'
 
 /*
  * What MikroORM cannot model (the CTI id sequence, CHECKs) is allow-listed in

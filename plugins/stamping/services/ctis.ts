@@ -1,10 +1,8 @@
 import argon2 from 'argon2'
 import { createHash, randomBytes } from 'node:crypto'
 import type { EntityManager } from '@mikro-orm/postgresql'
-import { sql } from '../../../core/db/sql.js'
-import { FieldValidationError } from '../../../core/kernel/errors.js'
+import { FieldValidationError, parseHundredths, sql } from '../../../core/plugin-api.js'
 import type { LedgerService } from '../../ledger/index.js'
-import { parseHundredths } from '../../ledger/money.js'
 import { isValidRfc } from '../cfdi/validate.js'
 import { StampingAccountSchema, type CtiType, type StampingAccount } from '../entities/cti.js'
 import { CtiIdTakenError, CtiNotFoundError } from '../errors.js'
@@ -258,7 +256,7 @@ export class CtiService {
   async figureMismatches(em: EntityManager, fix = false): Promise<{ customerId: string, figure: number, ledger: number }[]> {
     const mismatches = `select f.customer_id, f.stamp_balance, coalesce(x.total, 0) as total from stamping_customer_figures f
       left join (select c.customer_id, sum(b.balance) as total from stamping_cti c
-        join ledger_owner_balance b on b.owner_type = 'cti' and b.owner_id = c.id and b.asset = 'stamps' group by c.customer_id) x on x.customer_id = f.customer_id
+        join ${this.ledger.ownerBalances('cti', 'stamps')} b on b.owner_id = c.id group by c.customer_id) x on x.customer_id = f.customer_id
       where f.stamp_balance <> coalesce(x.total, 0)`
     if (!fix) return sql(em, `select customer_id as "customerId", stamp_balance::float8 as figure, total::float8 as ledger from (${mismatches}) m order by customer_id`)
     return sql(em, `update stamping_customer_figures f set stamp_balance = m.total from (${mismatches}) m where f.customer_id = m.customer_id

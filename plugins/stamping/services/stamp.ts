@@ -2,14 +2,8 @@ import argon2 from 'argon2'
 import { randomUUID } from 'node:crypto'
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql'
 import { RateLimiterPostgres } from 'rate-limiter-flexible'
-import { used } from '../../../core/http/throttle.js'
-import { Batcher } from '../../../core/db/batch.js'
-import { preparedSql } from '../../../core/db/prepared.js'
-import { sql } from '../../../core/db/sql.js'
-import { BadRequestError, PluginNotInTierError } from '../../../core/kernel/errors.js'
-import type { Logger } from '../../../core/kernel/logger.js'
-import { LedgerInvalidTransferError, LedgerPendingResolvedError } from '../../ledger/errors.js'
-import type { LedgerService, Reservation } from '../../ledger/index.js'
+import { BadRequestError, Batcher, PluginNotInTierError, preparedSql, sql, throttleUsed as used, type Logger } from '../../../core/plugin-api.js'
+import { LedgerInvalidTransferError, LedgerPendingResolvedError, type LedgerService, type Reservation } from '../../ledger/index.js'
 import { decodeBase64, validateCfdi } from '../cfdi/validate.js'
 import type { Pac } from '../cfdi/sandbox-pac.js'
 import {
@@ -240,7 +234,7 @@ export class StampService {
       params: [JSON.stringify(items.map((it, i) => ({ i, ...it })))],
       from: 'wanted',
       select: `select x.i, c.id::text as id, coalesce(c.bound, false) as bound, r.pending_id as "pendingId", r.transfer_id as "transferId", r.balance
-        from x left join c on c.i = x.i left join ledger_reserved r on r.i = x.i`,
+        from x left join c on c.i = x.i left join ${this.ledger.reservedCte} r on r.i = x.i`,
     })
     const out: ClaimOutcome[] = items.map(() => null)
     const refused: { i: number, account: string }[] = []

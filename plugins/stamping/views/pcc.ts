@@ -1,6 +1,5 @@
 import type { Request } from 'express'
-import { FieldValidationError, isCatalogedError } from '../../../core/kernel/errors.js'
-import type { PccPage, PccRequestContext, PluginContext } from '../../../core/kernel/plugin.js'
+import { FieldValidationError, isCatalogedError, type PccPage, type PccRequestContext, type PluginContext } from '../../../core/plugin-api.js'
 import type { StampingServices } from '../index.js'
 import { CtiNotFoundError } from '../errors.js'
 

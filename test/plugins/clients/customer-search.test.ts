@@ -5,7 +5,8 @@ import { fold } from '../../../plugins/clients/services/search.js'
 import { startTestApp, type DistributorFixture, type TestApp } from '../../helpers/app.js'
 
 // Search, filters, the 12 sort orders and the CSV, with the figures of a test-only source contributed
-// through the extension points (so this file needs no stamping or ledger: only clients is installed).
+// through the extension points (so this file needs no stamping or ledger: only clients is installed;
+// the sources are contributed in clients' name, since only an installed plugin's contributions are read).
 
 let t0: TestApp
 test.before(async () => {
@@ -14,20 +15,20 @@ test.before(async () => {
   await sql(em, `create table test_figures (customer_id uuid primary key, distributor_id uuid not null, balance int not null,
     points bigint not null, purchased_at timestamptz, stamped_at timestamptz)`)
   await sql(em, 'create table test_cti (id varchar(20) primary key, customer_id uuid not null, distributor_id uuid not null)')
-  t0.app.kernel.extensions.contribute('test', CUSTOMER_FIGURES, {
+  t0.app.kernel.extensions.contribute('clients', CUSTOMER_FIGURES, {
     relation: 'test_figures',
     figures: [
-      { key: 'stampBalance', column: 'balance', kind: 'integer' },
-      { key: 'lastStampPurchaseAt', column: 'purchased_at', kind: 'timestamp' },
-      { key: 'lastStampedAt', column: 'stamped_at', kind: 'timestamp' },
+      { key: 'stampBalance', column: 'balance', kind: 'integer', label: 'Saldo de timbres' },
+      { key: 'lastStampPurchaseAt', column: 'purchased_at', kind: 'timestamp', label: 'Última compra de timbres' },
+      { key: 'lastStampedAt', column: 'stamped_at', kind: 'timestamp', label: 'Última emisión' },
     ],
   })
   // A second source, as a parenthesised SELECT, for the points.
-  t0.app.kernel.extensions.contribute('test', CUSTOMER_FIGURES, {
+  t0.app.kernel.extensions.contribute('clients', CUSTOMER_FIGURES, {
     relation: '(select customer_id, distributor_id, points as hundredths from test_figures)',
-    figures: [{ key: 'points', column: 'hundredths', kind: 'hundredths' }],
+    figures: [{ key: 'points', column: 'hundredths', kind: 'hundredths', label: 'Puntos' }],
   })
-  t0.app.kernel.extensions.contribute('test', CUSTOMER_SEARCH, { relation: 'test_cti', column: 'id' })
+  t0.app.kernel.extensions.contribute('clients', CUSTOMER_SEARCH, { relation: 'test_cti', column: 'id' })
 })
 test.after.always(() => t0?.close())
 

@@ -1,5 +1,5 @@
 import test from 'ava'
-import { formatHundredths, parseHundredths } from '../../../plugins/ledger/money.js'
+import { formatHundredths, parseHundredths } from '../../../core/kernel/money.js'
 
 test('decimal strings become whole hundredths, exactly', (t) => {
   t.is(parseHundredths('150.00'), 15000)

@@ -1,0 +1,30 @@
+/**
+ * The kernel's public API. A plugin imports the kernel from here alone (its AdminJS code also from
+ * './plugin-api-admin.js', kept apart because AdminJS costs seconds to load); another plugin only
+ * through that plugin's index.ts. test/core/plugin-imports.test.ts fails on any other import.
+ * Plugins augment `PluginServices` and `ExtensionPointTypes` through this module.
+ */
+export { definePlugin } from './kernel/plugin.js'
+export type {
+  AdminContribution, AdminPage, CliCommand, DemoSeeder, InstalledPlugin, Message, MigrationEntry, PccPage,
+  PccPageResult, PccRequestContext, PluginContext, PluginDefinition, PluginRoutes, PluginServices, PortalProvider,
+  PortalTarget, Transport,
+} from './kernel/plugin.js'
+export {
+  BadRequestError, defineError, FieldValidationError, ForbiddenError, isCatalogedError, NotFoundError,
+  PluginNotInTierError, type CatalogedError,
+} from './kernel/errors.js'
+export type { EventBus, PluginEvents } from './kernel/events.js'
+export type { Extensions, ExtensionPointTypes } from './kernel/extensions.js'
+export type { Logger } from './kernel/logger.js'
+export { formatHundredths, parseHundredths } from './kernel/money.js'
+export { sql } from './db/sql.js'
+export { preparedSql } from './db/prepared.js'
+export { Batcher } from './db/batch.js'
+export { sqlMigration } from './db/sql-migration.js'
+export { objectBody, pagination } from './http/request.js'
+export type { PluginRouter } from './http/router.js'
+export type { Actor, AdminUser } from './http/types.js'
+export { used as throttleUsed } from './http/throttle.js'
+export { normalizeEmail, normalizeMobile } from './identity/normalize.js'
+export { DistributorNotFoundError } from './identity/errors.js'
