@@ -43,8 +43,9 @@ export default definePlugin({
   routes: (ctx) => clientsRoutes(ctx, ctx.use('clients').customers),
   // Imported here, not at the top: AdminJS is heavy and the CLI and API-only tests never mount it.
   admin: async (ctx) => {
-    const { clientsAdminComponents, clientsAdminLocale, customerResource } = await import('./admin/customer.resource.js')
-    return { resources: [customerResource(ctx, ctx.use('clients').customers)], locale: clientsAdminLocale, components: clientsAdminComponents }
+    const { clientsAdminComponents, clientsAdminLocaleWith, customerResource } = await import('./admin/customer.resource.js')
+    const { customers } = ctx.use('clients')
+    return { resources: [customerResource(ctx, customers)], locale: clientsAdminLocaleWith(customers), components: clientsAdminComponents }
   },
   pcc: (ctx) => ({ pages: clientsPccPages(ctx.use('clients').customers) }),
 })

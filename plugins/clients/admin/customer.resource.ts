@@ -49,13 +49,13 @@ class CustomerResource extends ScopedResource<Customer> {
     super(pctx.orm, spec)
   }
 
-  private searched(filter: Filter | undefined, context: any): { distributorId: string, query: ListQuery } | null {
+  private searched(filter: Filter | undefined, context: any, withoutSearch = false): { distributorId: string, query: ListQuery } | null {
     const f = filter?.filters ?? {}
     const value = (k: string) => { const v = (f[k] as { value?: unknown } | undefined)?.value; return typeof v === 'string' && v.trim() ? v.trim().slice(0, 200) : undefined }
     const q = value('search') ?? value('legalName')
     const others = Object.keys(f).filter((k) => !['search', 'legalName', 'color', 'category'].includes(k))
     const distributorId = (context?.currentAdmin as AdminUser | undefined)?.distributorId
-    if (!q || others.length || !distributorId || (value('search') && value('legalName'))) return null
+    if ((!q && !withoutSearch) || others.length || !distributorId || (value('search') && value('legalName'))) return null
     const color = value('color'), category = value('category')
     if ((color && !COLORS.includes(color as CustomerColor)) || (category && !CATEGORIES.includes(category as CustomerCategory))) return null
     return { distributorId, query: { q, color: color as CustomerColor | undefined, category: category as CustomerCategory | undefined } }
@@ -69,16 +69,50 @@ class CustomerResource extends ScopedResource<Customer> {
     return this.customers.countMatching(this.pctx.em(), s.distributorId, s.query)
   }
 
+  /**
+   * The service's list when it can answer (the search box, or a sort by a contributed figure, with
+   * no filter but colour and category); otherwise the generic path. Either way each record carries
+   * the figures the distributor's tier shows (contributed columns such as the stamp balance).
+   */
   override async find(filter: Filter, params: { limit?: number, offset?: number, sort?: { sortBy?: string, direction?: 'asc' | 'desc' } } = {}, context?: any): Promise<BaseRecord[]> {
-    const s = this.searched(filter, context)
+    const admin = context?.currentAdmin as AdminUser | undefined
+    const figureSort = !!params.sort?.sortBy && this.customers.figureColumnsOf(admin?.plugins ?? []).some((f) => f.key === params.sort!.sortBy)
+    const s = this.searched(filter, context, figureSort)
     const limit = Math.min(Math.max(Number(params.limit) || 10, 1), 500)
     const offset = Math.max(Number(params.offset) || 0, 0)
-    if (!s || offset % limit !== 0) return super.find(filter, params, context)
-    const key: SortKey = (['legalName', 'nic', 'createdAt'] as const).find((k) => k === params.sort?.sortBy) ?? 'createdAt'
+    if (!s || offset % limit !== 0) return this.withFigures(await super.find(filter, figureSort ? { ...params, sort: undefined } : params, context), admin)
+    const key: SortKey = figureSort ? params.sort!.sortBy! : (['legalName', 'nic', 'createdAt'] as const).find((k) => k === params.sort?.sortBy) ?? 'createdAt'
     const sort = { key, desc: params.sort?.sortBy ? params.sort.direction === 'desc' : true }
     const { items, total } = await this.customers.list(this.pctx.em(), s.distributorId, { ...s.query, sort }, offset / limit + 1, limit)
-    if (filter) this.totals.set(filter, { distributorId: s.distributorId, total })
-    return items.map(({ customer }) => new BaseRecord(flat.flatten(customer as object), this))
+    if (filter && s.query.q) this.totals.set(filter, { distributorId: s.distributorId, total })
+    return items.map(({ customer, figures }) => new BaseRecord(flat.flatten({ ...customer, ...figures } as object), this))
+  }
+
+  override async findOne(id: string, context?: any): Promise<BaseRecord | null> {
+    const record = await super.findOne(id, context)
+    return record ? (await this.withFigures([record], context?.currentAdmin))[0] : null
+  }
+
+  private async withFigures(records: BaseRecord[], admin: AdminUser | undefined): Promise<BaseRecord[]> {
+    if (!admin?.distributorId || !records.length) return records
+    const figures = await this.customers.figuresFor(this.pctx.em(), records.map((r) => String(r.params.id)), admin.plugins)
+    for (const r of records) Object.assign(r.params, figures.get(String(r.params.id)))
+    return records
+  }
+
+  /** Figure columns show only to distributors whose tier enables the plugin that contributes them. */
+  override assignDecorator(admin: any, options: any = {}): void {
+    super.assignDecorator(admin, options)
+    const decorator = this.decorate() as any
+    const toJSON = decorator.toJSON.bind(decorator)
+    const all = this.customers.figureColumnsOf().map((f) => f.key)
+    decorator.toJSON = (admin: AdminUser | undefined) => {
+      const json = toJSON(admin)
+      const shown = new Set(this.customers.figureColumnsOf(admin?.plugins ?? []).map((f) => f.key))
+      const keep = (p: { name: string }) => !all.includes(p.name) || shown.has(p.name)
+      for (const k of ['listProperties', 'showProperties']) json[k] = json[k].filter(keep)
+      return json
+    }
   }
 
 }
@@ -89,6 +123,8 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
     const s = await customers.searchSubquery(distributorId, value)
     return { [raw((alias: string) => `${alias}.id in (${s.sql})`, s.params)]: [] }
   }
+  const figures = customers.figureColumnsOf()
+  const figureType = { integer: 'number', hundredths: 'string', timestamp: 'datetime' } as const
   return {
     resource: new CustomerResource(ctx, customers, {
       entity: CustomerSchema,
@@ -105,8 +141,8 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
     options: {
       navigation: { icon: 'Users' },
       titleProperty: 'legalName',
-      listProperties: ['nic', 'legalName', 'tradeName', 'rfc', 'phone', 'classification', 'createdAt'],
-      showProperties: ['nic', ...SCALARS, 'createdAt'],
+      listProperties: ['nic', 'legalName', 'tradeName', 'rfc', 'phone', ...figures.map((f) => f.key), 'classification', 'createdAt'],
+      showProperties: ['nic', ...SCALARS, ...figures.map((f) => f.key), 'createdAt'],
       editProperties: SCALARS,
       filterProperties: ['search', 'category', 'color', 'createdAt'],
       sort: { sortBy: 'createdAt', direction: 'desc' },
@@ -125,6 +161,8 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
         search: { type: 'string', isSortable: false, isVisible: { list: false, show: false, edit: false, filter: true } },
         // Category and colour as one-click buttons in the list (a virtual property: no column).
         classification: { type: 'string', isSortable: false, isVisible: { list: true, show: false, edit: false, filter: false }, components: { list: CLASSIFY } },
+        // Columns other plugins contribute (clients.customerFigures): read-only, sorted by the service.
+        ...Object.fromEntries(figures.map((f) => [f.key, { type: figureType[f.kind], isSortable: true, isVisible: { list: true, show: true, edit: false, filter: false } }])),
       },
       actions: {
         /**
@@ -158,6 +196,14 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
     },
   }
 }
+
+/** The Spanish strings, with the labels of the figure columns other plugins contribute. */
+export const clientsAdminLocaleWith = (customers: CustomersService) => ({
+  ...clientsAdminLocale,
+  resources: { Customer: { ...clientsAdminLocale.resources.Customer, properties: {
+    ...clientsAdminLocale.resources.Customer.properties, ...Object.fromEntries(customers.figureColumnsOf().map((f) => [f.key, f.label])),
+  } } },
+})
 
 export const clientsAdminLocale = {
   labels: { Customer: 'Clientes', Clientes: 'Clientes' },

@@ -161,7 +161,7 @@ export class CustomersService {
   // ── figures and search sources contributed by other plugins ────────────────────────────────────
 
   /** For each figure key, the first source (of a plugin in `enabled`) that contributes it (read at query time). */
-  private figureSources(enabled: readonly string[]): { sources: CustomerFigureSource[], byKey: Map<string, FigureColumn> } {
+  private figureSources(enabled?: readonly string[]): { sources: CustomerFigureSource[], byKey: Map<string, FigureColumn> } {
     const sources = this.extensions?.list(CUSTOMER_FIGURES, enabled) ?? []
     const byKey = new Map<string, FigureColumn>()
     sources.forEach((s, i) => {
@@ -172,7 +172,12 @@ export class CustomersService {
 
   /** The figure columns a distributor's customer list shows (key, Spanish label, kind), in contribution order. */
   async figureColumns(distributorId: string): Promise<Pick<CustomerFigure, 'key' | 'label' | 'kind'>[]> {
-    return [...this.figureSources(await this.pluginsOf(distributorId)).byKey].map(([key, f]) => ({ key, label: f.label, kind: f.kind }))
+    return this.figureColumnsOf(await this.pluginsOf(distributorId))
+  }
+
+  /** The figure columns the given plugins contribute (all contributions without `enabled`). */
+  figureColumnsOf(enabled?: readonly string[]): Pick<CustomerFigure, 'key' | 'label' | 'kind'>[] {
+    return [...this.figureSources(enabled).byKey].map(([key, f]) => ({ key, label: f.label, kind: f.kind }))
   }
 
   /** The keys a distributor's customer list sorts by: the customer's own, then its tier's figures. */
