@@ -125,6 +125,8 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
    * each must start with one of them. Without it, routes mount under /api/v1/<id>.
    */
   apiPaths?: readonly string[]
+  /** DDL its migrations write that MikroORM cannot model (CHECKs, partial or expression indexes): the schema-drift check accepts exactly these statements. */
+  unmodelledDdl?: readonly string[]
   /** Folder with Handlebars views and partials, registered under `<id>/…`. */
   views?: string
   services?: (ctx: PluginContext<z.output<S>>) => unknown

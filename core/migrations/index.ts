@@ -1,5 +1,14 @@
 import { sqlMigration } from '../db/sql-migration.js'
 
+/** DDL of the core's migrations that MikroORM cannot model (see PluginDefinition.unmodelledDdl). */
+export const CORE_UNMODELLED_DDL = [
+  // core_0001_identity
+  'alter table "core_profile" drop constraint core_profile_email_lower;',
+  'alter table "core_distributor" drop constraint if exists "core_distributor_state_check";',
+  'alter table "core_distributor" alter column "state" type varchar(20) using ("state"::varchar(20));',
+  'drop index "core_distributor_one_root";',
+]
+
 export const coreMigrations = [
   sqlMigration('core_0001_identity', `
 create table "core_profile" ("id" uuid not null default gen_random_uuid(), "email" varchar(254) not null, "mobile" varchar(20) not null, "name" varchar(200) not null, "password_hash" varchar(255) not null, "email_verified_at" timestamptz null, "mobile_verified_at" timestamptz null, "created_at" timestamptz not null default now(), constraint "core_profile_pkey" primary key ("id"));

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { definePlugin } from '../../core/plugin-api.js'
 import { CustomerSchema, CustomerProfileSchema, CustomerSearchKeySchema, CustomerSearchTextSchema } from './entities/customer.js'
 import { clientsMigrations } from './migrations/index.js'
+import { CLIENTS_ALLOWED_DRIFT } from './migrations/unmodelled.js'
 import { clientsRoutes } from './routes.js'
 import { clientsDemo } from './demo.js'
 import { CustomersService } from './services/customers.js'
@@ -21,6 +22,7 @@ export default definePlugin({
   id: 'clients',
   version: '0.1.0',
   apiPaths: ['/customers'],
+  unmodelledDdl: CLIENTS_ALLOWED_DRIFT,
   entities: [CustomerSchema, CustomerProfileSchema, CustomerSearchKeySchema, CustomerSearchTextSchema],
   migrations: clientsMigrations,
   views: fileURLToPath(new URL('./views', import.meta.url)),

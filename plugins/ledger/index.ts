@@ -6,6 +6,7 @@ import { LedgerAccountSchema } from './entities/account.js'
 import { LedgerEntrySchema } from './entities/entry.js'
 import { LedgerSweepSchema } from './entities/sweep.js'
 import { ledgerMigrations } from './migrations/index.js'
+import { LEDGER_ALLOWED_DRIFT } from './migrations/unmodelled.js'
 import { LedgerService } from './services/ledger.js'
 
 export type { LedgerService, Reservation } from './services/ledger.js'
@@ -29,6 +30,7 @@ export default definePlugin({
   options: ledgerOptions,
   entities: [LedgerAccountSchema, LedgerEntrySchema, LedgerSweepSchema],
   migrations: ledgerMigrations,
+  unmodelledDdl: LEDGER_ALLOWED_DRIFT,
   services: () => new LedgerService(),
   commands: (ctx) => ledgerCommands(ctx.use('ledger'), () => ctx.em()),
   demo: (ctx) => ledgerDemo(ctx.use('ledger')),

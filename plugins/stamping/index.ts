@@ -6,6 +6,7 @@ import { StampingAccountSchema } from './entities/cti.js'
 import { CustomerStampFiguresSchema, SandboxPacKeySchema, StampSaleSchema } from './entities/sale.js'
 import { StampIddSchema, StampRecordSchema } from './entities/stamp.js'
 import { stampingMigrations } from './migrations/index.js'
+import { STAMPING_ALLOWED_DRIFT } from './migrations/unmodelled.js'
 import { stampingRoutes } from './routes.js'
 import { stampingCommands } from './commands.js'
 import { CredentialCache, CtiService } from './services/ctis.js'
@@ -72,6 +73,7 @@ export default definePlugin({
   version: '0.1.0',
   dependsOn: ['clients', 'ledger'],
   options: stampingOptions,
+  unmodelledDdl: STAMPING_ALLOWED_DRIFT,
   apiPaths: ['/inventory', '/ctis', '/transfers', '/stamp', '/balance', '/sandbox'],
   entities: [StampingAccountSchema, StampRecordSchema, StampIddSchema, StampSaleSchema, CustomerStampFiguresSchema, SandboxPacKeySchema],
   migrations: stampingMigrations,

@@ -5,6 +5,8 @@ import pg from 'pg'
 import { bootKernel, type KernelConfig } from '../../core/kernel/boot.js'
 import { createLogger } from '../../core/kernel/logger.js'
 import { installedPlugins } from '../../config/app.js'
+import type { InstalledPlugin } from '../../core/kernel/plugin.js'
+import notes from '../../plugins/notes/index.js'
 import { tiers } from '../../config/tiers.js'
 
 const root = path.resolve(import.meta.dirname, '..', '..')
@@ -28,8 +30,14 @@ function migrationsHash(): string {
 
 export const testLog = createLogger('test', process.env.CM_TEST_LOG !== '1')
 
+/**
+ * What config/app.ts installs; with CM_TEST_FIXTURE_PLUGIN=1 also the README walkthrough's plugin
+ * (plugins/notes), so that the core and security suites prove they hold with one more plugin.
+ */
+export const testPlugins: InstalledPlugin[] = process.env.CM_TEST_FIXTURE_PLUGIN === '1' ? [...installedPlugins, { plugin: notes }] : installedPlugins
+
 export function baseKernelConfig(overrides: Partial<KernelConfig> = {}): KernelConfig {
-  return { plugins: installedPlugins, tiers, dataDir: path.join(cacheDir, 'data-unused'), log: testLog, ...overrides }
+  return { plugins: testPlugins, tiers, dataDir: path.join(cacheDir, 'data-unused'), log: testLog, ...overrides }
 }
 
 export interface FreshDatabase { config: Partial<KernelConfig>, drop(): Promise<void> }
