@@ -165,15 +165,9 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
       const ctx = contexts.get(plugin.id)!
       if (plugin.destroy) closers.push(() => plugin.destroy!(ctx))
       if (plugin.bootstrap) await withTimeout(plugin.bootstrap(ctx), config.bootTimeoutMs ?? 30_000, () => new PluginBootTimeoutError(plugin.id))
+      for (const [name, job] of Object.entries(plugin.jobs?.(ctx) ?? {})) jobs.add(`${plugin.id}.${name}`, job, ctx.log)
     }
-    for (const { plugin } of plugins) {
-      for (const [name, job] of Object.entries(plugin.jobs?.(contexts.get(plugin.id)!) ?? {})) jobs.add(`${plugin.id}.${name}`, job, log.child(plugin.id))
-    }
-    if (config.jobs !== false) {
-      jobs.start()
-      outbox.start(2_000)
-      closers.push(() => jobs.stop(), () => outbox.stop())
-    }
+    if (config.jobs !== false) closers.push(jobs.start(), outbox.start(2_000))
   } catch (e) {
     await kernel.close().catch(() => {})
     throw e

@@ -32,12 +32,7 @@ export class LocalFileStorage implements FileStorage {
     const hash = createHash('sha256')
     let size = 0
     const measure = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length
-        if (size > maxBytes) return done(new FileTooLargeError(maxBytes))
-        hash.update(chunk)
-        done(null, chunk)
-      },
+      transform(chunk: Buffer, _enc, done) { size += chunk.length; done(size > maxBytes ? new FileTooLargeError(maxBytes) : null, hash.update(chunk) && chunk) },
     })
     try {
       await pipeline(Buffer.isBuffer(input) ? Readable.from([input]) : input, measure, createWriteStream(tmp, { flags: 'wx' }))
@@ -49,16 +44,12 @@ export class LocalFileStorage implements FileStorage {
     }
   }
 
-  get(key: string, range: { start?: number, end?: number } = {}): Readable {
-    return createReadStream(this.file(key), { start: range.start, end: range.end })
-  }
+  get(key: string, range: { start?: number, end?: number } = {}): Readable { return createReadStream(this.file(key), range) }
 
   async stat(key: string): Promise<{ size: number } | null> {
     const s = await stat(this.file(key)).catch((e) => { if (e.code === 'ENOENT') return null; throw e })
     return s ? { size: s.size } : null
   }
 
-  async delete(key: string): Promise<void> {
-    await rm(this.file(key), { force: true })
-  }
+  async delete(key: string): Promise<void> { await rm(this.file(key), { force: true }) }
 }
