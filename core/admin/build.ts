@@ -14,6 +14,7 @@ import type { Theme } from '../../themes/default/theme.js'
 import { coreAdminLocale } from './locale.js'
 import { coreComponents, dropStaleAdminBundle } from './bundle-dir.js'
 import { coreAdminResources } from './staff.js'
+import { kernelServiceResources } from './services.js'
 
 type Gate = (admin: AdminUser | undefined) => boolean
 const BUILT_IN_ACTIONS = ['list', 'show', 'new', 'edit', 'delete', 'bulkDelete', 'search']
@@ -32,6 +33,7 @@ const deepMerge = (a: any, b: any): any => {
  */
 export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, contributions: Map<string, AdminContribution>) {
   const core = coreAdminResources(kernel.orm, kernel.config.tiers, directory)
+  core.staff.push(...kernelServiceResources(kernel) as never[])
   const gates = new Map<string, Gate>()
   const isStaff: Gate = (a) => !!a?.isStaff
   const signedIn: Gate = (a) => !!a?.distributorId

@@ -1,7 +1,7 @@
 /** Spanish strings for the core's admin resources, merged over AdminJS's own `es` locale. */
 export const coreAdminLocale = {
   actions: { show: 'Ver', list: 'Lista', new: 'Crear', edit: 'Editar', delete: 'Eliminar', bulkDelete: 'Eliminar seleccionados', revoke: 'Revocar' },
-  labels: { navigation: 'Navegación', dashboard: 'Inicio', Distributor: 'Distribuidores', Tier: 'Niveles', ApiToken: 'Tokens de API', Staff: 'Consola de personal', Cuenta: 'Cuenta' },
+  labels: { navigation: 'Navegación', dashboard: 'Inicio', Distributor: 'Distribuidores', Tier: 'Niveles', ApiToken: 'Tokens de API', Job: 'Tareas programadas', Entitlement: 'Derechos adquiridos', Staff: 'Consola de personal', Cuenta: 'Cuenta' },
   messages: {
     tokenCreated: 'Token creado. Cópialo ahora, no se volverá a mostrar: {{token}}',
     tokenRevoked: 'Token revocado',
@@ -17,6 +17,11 @@ export const coreAdminLocale = {
       },
     },
     Tier: { properties: { id: 'Clave', name: 'Nombre', plugins: 'Módulos' } },
+    Job: { properties: { name: 'Tarea', lastStartedAt: 'Último inicio', lastFinishedAt: 'Última ejecución', lastResult: 'Último resultado', lastError: 'Último error', runs: 'Ejecuciones' } },
+    Entitlement: {
+      properties: { distributorId: 'Distribuidor', key: 'Derecho', since: 'Desde', until: 'Hasta (vacío: sin fin)', source: 'Origen', createdAt: 'Registrado' },
+      actions: { edit: 'Cambiar fin de vigencia' },
+    },
     ApiToken: {
       properties: { label: 'Descripción', prefix: 'Inicio del token', createdAt: 'Creado', revokedAt: 'Revocado', lastUsedAt: 'Último uso', profileId: 'Perfil', distributorId: 'Distribuidor' },
       actions: { revoke: 'Revocar' },

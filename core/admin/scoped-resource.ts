@@ -61,6 +61,8 @@ export class ScopedResource<T extends object> extends Resource {
 
   private em(): EntityManager { return (this as unknown as { orm: MikroORM }).orm.em.fork() }
   private get entityName(): string { return this.spec.entity.meta.className }
+  /** From the ORM's metadata: the schema's own list is empty until discovery (a key not named id, e.g. Job.name). */
+  private get pk(): string { return (this as unknown as { orm: MikroORM }).orm.getMetadata().get(this.entityName).primaryKeys[0] }
 
   private filterWhere(filter: Filter | undefined): Record<string, unknown>[] {
     const conditions: Record<string, unknown>[] = []
@@ -122,7 +124,7 @@ export class ScopedResource<T extends object> extends Resource {
     const { limit = 10, offset = 0, sort = {} } = params
     const sortBy = sort.sortBy && this.property(sort.sortBy) ? sort.sortBy : undefined
     const direction = sort.direction === 'desc' ? 'desc' : 'asc'
-    const pk = this.spec.entity.meta.primaryKeys?.[0] ?? 'id'
+    const pk = this.pk
     const rows = await this.em().find(this.entityName, this.where(filter, context, await this.virtualWhere(filter, context)) as never, {
       orderBy: (sortBy ? { [sortBy]: direction, [pk]: 'asc' } : { [pk]: 'asc' }) as never,
       limit: Math.min(Math.max(Number(limit) || 10, 1), 500),
@@ -132,7 +134,7 @@ export class ScopedResource<T extends object> extends Resource {
   }
 
   private idWhere(id: string | number): Record<string, unknown> | null {
-    const pk = this.spec.entity.meta.primaryKeys?.[0] ?? 'id'
+    const pk = this.pk
     const isUuid = (this.spec.entity.meta.properties as Record<string, { type?: string }> | undefined)?.[pk]?.type === 'uuid'
     if (isUuid && !(typeof id === 'string' && UUID.test(id))) return null
     return { [pk]: id }
@@ -150,7 +152,7 @@ export class ScopedResource<T extends object> extends Resource {
   }
 
   override async findMany(ids: (string | number)[], context?: Ctx): Promise<BaseRecord[]> {
-    const pk = this.spec.entity.meta.primaryKeys?.[0] ?? 'id'
+    const pk = this.pk
     const valid = ids.filter((id) => this.idWhere(id))
     const rows = await this.em().find(this.entityName, this.where(undefined, context, { [pk]: { $in: valid } }) as never)
     return rows.map((r) => this.record(r as T))

@@ -16,7 +16,7 @@ const identity = new IdentityService()
 /** Logs go to stderr so that `--json` output on stdout stays clean. */
 async function boot(): Promise<Kernel> {
   const settings = appSettings()
-  return bootKernel({ ...settings.kernel, log: createLogger('cm', process.env.CM_LOG === 'silent', true) })
+  return bootKernel({ ...settings.kernel, jobs: false, log: createLogger('cm', process.env.CM_LOG === 'silent', true) })
 }
 
 const coreCommands: Record<string, CliCommand & { boot?: false }> = {
@@ -54,6 +54,17 @@ const coreCommands: Record<string, CliCommand & { boot?: false }> = {
       }
       io.err('usage: token create --login X [--distributor ID] | token revoke --id ID')
       return 2
+    },
+  },
+  job: {
+    description: 'run <plugin>.<name>: run a scheduled job now (unless another process is running it)',
+    async run(args) {
+      if (args[0] !== 'run' || !args[1]) { io.err(`usage: job run <name>; jobs: ${kernel!.jobs.names().join(', ') || 'none'}`); return 2 }
+      const outcome = await kernel!.jobs.run(args[1])
+      if (!outcome.ran) { io.err('not run: another process is running it'); return 1 }
+      if (outcome.error) { io.err(`failed: ${outcome.error}`); return 1 }
+      io.out(outcome.result ?? 'done')
+      return 0
     },
   },
   'seed-demo': {

@@ -1,4 +1,5 @@
 import { EntitySchema } from '@mikro-orm/postgresql'
+import { kernelServiceEntities } from '../kernel/entities.js'
 
 export interface Profile {
   id: string
@@ -210,5 +211,5 @@ export const ThrottleSchema = new EntitySchema<ThrottleRow>({
 
 export const coreEntities = [
   ProfileSchema, DistributorSchema, DistributorMemberSchema, ApiTokenSchema, OneTimeTokenSchema,
-  TierSchema, SettingSchema, AuditEntrySchema, SessionSchema, ThrottleSchema,
+  TierSchema, SettingSchema, AuditEntrySchema, SessionSchema, ThrottleSchema, ...kernelServiceEntities,
 ]

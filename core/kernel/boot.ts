@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { pluginsOfTier } from './tiers.js'
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql'
 import { coreEntities } from '../identity/entities.js'
@@ -8,6 +9,11 @@ import { PluginBootTimeoutError, PluginNotAccessibleError } from './errors.js'
 import { EventBus } from './events.js'
 import { Extensions } from './extensions.js'
 import { createLogger, type Logger } from './logger.js'
+import { Entitlements } from './entitlements.js'
+import { Jobs } from './jobs.js'
+import { Outbox } from './outbox.js'
+import { pluginSettings } from './settings.js'
+import { LocalFileStorage } from './storage.js'
 import type { InstalledPlugin, PluginContext, PortalProvider, Transport } from './plugin.js'
 import { resolvePlugins, type ResolvedPlugin } from './registry.js'
 import { pluginRouter } from '../http/router.js'
@@ -30,6 +36,10 @@ export interface KernelConfig {
   bootTimeoutMs?: number
   /** Spanish strings of the CM that override the core's and the plugins' (AdminJS locale shape). */
   adminLocale?: Record<string, unknown>
+  /** Business time for jobs, entitlements and the outbox (default: the system clock). */
+  clock?: () => Date
+  /** Run jobs and the outbox on timers (default true); tests pass false and call run/deliver. */
+  jobs?: boolean
 }
 
 export interface Kernel {
@@ -45,6 +55,10 @@ export interface Kernel {
   readonly transport: Transport
   readonly installedIds: readonly string[]
   pluginsOf(distributorId: string): Promise<readonly string[]>
+  readonly clock: () => Date
+  readonly jobs: Jobs
+  readonly outbox: Outbox
+  readonly entitlements: Entitlements
   /** The embedded PGlite instance (tests dump it as a snapshot). */
   readonly embedded?: EmbeddedDatabase
   /** Registers a closer to run at shutdown (before plugins are destroyed). */
@@ -101,9 +115,13 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   const services = new Map<string, unknown>()
   const contexts = new Map<string, PluginContext<any>>()
   const tierCache = new Map<string, { at: number, plugins: readonly string[] }>()
+  const clock = config.clock ?? (() => new Date())
+  const jobs = new Jobs(orm, clock)
+  const outbox = new Outbox(orm, clock, log.child('outbox'))
+  const entitlements = new Entitlements(clock)
 
   const kernel: Kernel = {
-    config, orm, plugins, contexts, events, extensions, portals, log, transport,
+    config, orm, plugins, contexts, events, extensions, portals, log, transport, clock, jobs, outbox, entitlements,
     database: embedded ? 'embedded' : 'postgresql',
     embedded,
     installedIds: plugins.map((p) => p.plugin.id),
@@ -147,6 +165,12 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
         pluginsOf: kernel.pluginsOf,
         http: { apiRouter: () => pluginRouter(tierGate(plugin.id)), publicRouter: () => pluginRouter() },
         onClose: (fn) => { closers.push(fn) },
+        clock,
+        outbox: { emit: (em, name, payload) => outbox.emit(em, name, payload), on: (name, handler) => outbox.on(plugin.id, name, handler) },
+        storage: new LocalFileStorage(path.join(config.dataDir, 'files', plugin.id)),
+        settings: pluginSettings(plugin.id, plugin.settings),
+        entitled: (distributorId, key, em) => entitlements.entitled(em ?? orm.em.fork(), distributorId, key),
+        entitlements,
       }
       contexts.set(plugin.id, ctx)
       services.set(plugin.id, plugin.services?.(ctx))
@@ -155,7 +179,9 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
       const ctx = contexts.get(plugin.id)!
       if (plugin.destroy) closers.push(() => plugin.destroy!(ctx))
       if (plugin.bootstrap) await withTimeout(plugin.bootstrap(ctx), config.bootTimeoutMs ?? 30_000, () => new PluginBootTimeoutError(plugin.id))
+      for (const [name, job] of Object.entries(plugin.jobs?.(ctx) ?? {})) jobs.add(`${plugin.id}.${name}`, job, ctx.log)
     }
+    if (config.jobs !== false) closers.push(jobs.start(), outbox.start(2_000))
   } catch (e) {
     await kernel.close().catch(() => {})
     throw e

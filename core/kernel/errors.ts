@@ -97,3 +97,7 @@ export class FieldValidationError extends Error implements CatalogedError {
   get details() { return { fields: this.fields } }
 }
 registry.set('validation_failed', 422)
+
+// ── Kernel services ─────────────────────────────────────────────────────────────────────────────
+export const FileTooLargeError = defineError('file_too_large', 413, (maxBytes: number) => `The file is larger than ${maxBytes} bytes`)
+export const FileKeyInvalidError = defineError('file_key_invalid', 400, () => 'Invalid file key')

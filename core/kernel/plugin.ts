@@ -4,6 +4,11 @@ import type { Router, Request, Response } from 'express'
 import type { z } from 'zod'
 import type { EventBus } from './events.js'
 import type { Extensions } from './extensions.js'
+import type { Entitlements } from './entitlements.js'
+import type { JobDefinition } from './jobs.js'
+import type { OutboxHandler } from './outbox.js'
+import type { PluginSettings } from './settings.js'
+import type { FileStorage } from './storage.js'
 import type { Logger } from './logger.js'
 import type { PluginRouter } from '../http/router.js'
 
@@ -27,7 +32,7 @@ export interface PortalProvider {
   targetsFor(profileId: string, em: EntityManager): Promise<PortalTarget[]>
 }
 
-export interface PluginContext<O = unknown> {
+export interface PluginContext<O = unknown, St = any> {
   readonly id: string
   readonly options: O
   readonly dataDir: string
@@ -52,6 +57,20 @@ export interface PluginContext<O = unknown> {
   readonly http: { apiRouter(): PluginRouter, publicRouter(): PluginRouter }
   /** Release what bootstrap acquired; runs in reverse boot order. */
   onClose(fn: () => Promise<void> | void): void
+  /** The kernel's clock (injected in tests): business time comes from here, not `new Date()`. */
+  clock(): Date
+  /**
+   * Durable events: `emit` records one row per subscriber in the caller's transaction (em); after
+   * commit the kernel delivers them, retrying with back-off. Register handlers in bootstrap.
+   */
+  readonly outbox: { emit(em: EntityManager, name: string, payload: unknown): Promise<void>, on(name: string, handler: OutboxHandler): void }
+  /** This plugin's files, content-addressed (CM_DATA_DIR/files/<id>/ by default). */
+  readonly storage: FileStorage
+  /** This plugin's settings per distributor (its definition's `settings` schema). */
+  readonly settings: PluginSettings<St>
+  /** Whether the distributor holds the entitlement at clock(); inside a transaction pass its em. */
+  entitled(distributorId: string, key: string, em?: EntityManager): Promise<boolean>
+  readonly entitlements: Entitlements
 }
 
 /**
@@ -113,7 +132,9 @@ export interface DemoSeeder {
   seed(em: EntityManager, distributor: { id: string }, options: { customers: number }): Promise<Record<string, unknown>>
 }
 
-export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
+type Ctx<S extends z.ZodType, T> = PluginContext<z.output<S>, T extends z.ZodObject ? z.output<T> : any>
+
+export interface PluginDefinition<S extends z.ZodType = z.ZodType, T extends z.ZodObject = any> {
   id: string
   version: string
   dependsOn?: readonly string[]
@@ -129,21 +150,27 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
   unmodelledDdl?: readonly string[]
   /** Folder with Handlebars views and partials, registered under `<id>/…`. */
   views?: string
-  services?: (ctx: PluginContext<z.output<S>>) => unknown
+  services?: (ctx: Ctx<S, T>) => unknown
   /** May return a promise, so that a plugin imports its AdminJS code only when the admin is mounted. */
-  admin?: (ctx: PluginContext<z.output<S>>) => AdminContribution | Promise<AdminContribution>
-  routes?: (ctx: PluginContext<z.output<S>>) => PluginRoutes
-  pcc?: (ctx: PluginContext<z.output<S>>) => { pages: PccPage[] }
-  commands?: (ctx: PluginContext<z.output<S>>) => Record<string, CliCommand>
-  demo?: (ctx: PluginContext<z.output<S>>) => DemoSeeder
-  bootstrap?: (ctx: PluginContext<z.output<S>>) => Promise<void> | void
-  destroy?: (ctx: PluginContext<z.output<S>>) => Promise<void> | void
+  admin?: (ctx: Ctx<S, T>) => AdminContribution | Promise<AdminContribution>
+  routes?: (ctx: Ctx<S, T>) => PluginRoutes
+  pcc?: (ctx: Ctx<S, T>) => { pages: PccPage[] }
+  commands?: (ctx: Ctx<S, T>) => Record<string, CliCommand>
+  demo?: (ctx: Ctx<S, T>) => DemoSeeder
+  bootstrap?: (ctx: Ctx<S, T>) => Promise<void> | void
+  destroy?: (ctx: Ctx<S, T>) => Promise<void> | void
+  /** Settings per distributor; every field needs a `.default()`. Read with ctx.settings. */
+  settings?: T
+  /** Scheduled jobs, named '<id>.<key>'; one process runs each at a time. */
+  jobs?: (ctx: Ctx<S, T>) => Record<string, JobDefinition>
+  /** Entitlement keys this plugin checks → Spanish labels for the staff console. */
+  entitlements?: Record<string, string>
 }
 
 /** Typed identity function: the one public API of the kernel for plugin authors. */
-export function definePlugin<S extends z.ZodType>(plugin: PluginDefinition<S>): PluginDefinition<S> {
+export function definePlugin<S extends z.ZodType, T extends z.ZodObject = any>(plugin: PluginDefinition<S, T>): PluginDefinition<S, T> {
   return Object.freeze({ ...plugin })
 }
 
 /** An installed plugin: its definition and the raw options from config/app.ts. */
-export interface InstalledPlugin { plugin: PluginDefinition<any>, options?: unknown }
+export interface InstalledPlugin { plugin: PluginDefinition<any, any>, options?: unknown }

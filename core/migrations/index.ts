@@ -45,5 +45,15 @@ create table "core_session" ("sid" varchar(255) not null, "sess" jsonb not null,
 create index "core_session_expired_index" on "core_session" ("expired");
 
 create table "core_throttle" ("key" varchar(255) not null, "points" int not null default 0, "expire" bigint null, constraint "core_throttle_pkey" primary key ("key"));
+`),  sqlMigration('core_0002_kernel_services', `
+create table "core_job" ("name" varchar(200) not null, "last_started_at" timestamptz null, "last_finished_at" timestamptz null, "last_result" text null, "last_error" text null, "runs" int not null default 0, constraint "core_job_pkey" primary key ("name"));
+
+create table "core_outbox" ("id" uuid not null default gen_random_uuid(), "name" varchar(200) not null, "subscriber" varchar(200) not null, "payload" jsonb not null, "created_at" timestamptz not null default now(), "attempts" int not null default 0, "next_attempt_at" timestamptz not null, "delivered_at" timestamptz null, "last_error" text null, constraint "core_outbox_pkey" primary key ("id"));
+create index "core_outbox_due_index" on "core_outbox" ("delivered_at", "next_attempt_at");
+
+create table "core_distributor_setting" ("distributor_id" uuid not null, "plugin" varchar(50) not null, "value" jsonb not null, constraint "core_distributor_setting_pkey" primary key ("distributor_id", "plugin"));
+
+create table "core_entitlement" ("id" uuid not null default gen_random_uuid(), "distributor_id" uuid not null, "key" varchar(100) not null, "since" timestamptz not null, "until" timestamptz null, "source" varchar(50) not null, "created_at" timestamptz not null default now(), constraint "core_entitlement_pkey" primary key ("id"));
+create index "core_entitlement_distributor_id_key_index" on "core_entitlement" ("distributor_id", "key");
 `),
 ]
