@@ -5,7 +5,8 @@
  * never reads their tables; it reads each contributed relation by `customer_id` and the named
  * columns, and only for distributors whose tier enables the contributing plugin. A missing row means
  * "nothing yet": integers read as 0, hundredths as "0.00", timestamps as null. When two sources
- * contribute the same key, the first one contributed wins.
+ * contribute the same key, the first one contributed wins; a key that names one of the customer's
+ * own fields ('notes', 'rfc'…) is ignored.
  */
 export type CustomerFigureKey = string
 export type FigureKind = 'integer' | 'hundredths' | 'timestamp'

@@ -45,6 +45,10 @@ export const customerJson = (c: Customer, f: CustomerFigures = {}): CustomerJson
   ...Object.fromEntries(Object.entries(f).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])),
 })
 
+/** The customer's own JSON fields (and CM properties): a contributed figure never takes one of these names. */
+const OWN_KEYS = new Set(['id', 'distributorId', 'nic', 'legalName', 'tradeName', 'rfc', 'taxRegime', 'postalCode', 'address', 'phone', 'email',
+  'legalRepresentative', 'financialContact', 'technicalContact', 'notes', 'otherData', 'stampPrice', 'category', 'color', 'createdAt', 'search', 'classification'])
+
 /** The customer's own sort keys; contributed figures add theirs (see `sortKeys`). */
 export const BASE_SORT_KEYS = ['legalName', 'nic', 'createdAt'] as const
 export type SortKey = string
@@ -165,7 +169,7 @@ export class CustomersService {
     const sources = this.extensions?.list(CUSTOMER_FIGURES, enabled) ?? []
     const byKey = new Map<string, FigureColumn>()
     sources.forEach((s, i) => {
-      for (const f of s.figures) if (!byKey.has(f.key) && !(BASE_SORT_KEYS as readonly string[]).includes(f.key)) byKey.set(f.key, { alias: `f${i}`, column: `f${i}."${f.column.replace(/"/g, '')}"`, kind: f.kind, label: f.label })
+      for (const f of s.figures) if (!byKey.has(f.key) && !OWN_KEYS.has(f.key)) byKey.set(f.key, { alias: `f${i}`, column: `f${i}."${f.column.replace(/"/g, '')}"`, kind: f.kind, label: f.label })
     })
     return { sources, byKey }
   }
