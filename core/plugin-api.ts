@@ -15,6 +15,11 @@ export {
   PluginNotInTierError, type CatalogedError,
 } from './kernel/errors.js'
 export type { EventBus, PluginEvents } from './kernel/events.js'
+export type { JobDefinition, JobRun } from './kernel/jobs.js'
+export type { OutboxHandler, OutboxMessage } from './kernel/outbox.js'
+export type { FileStorage, StoredFile } from './kernel/storage.js'
+export type { PluginSettings } from './kernel/settings.js'
+export type { EntitlementGrant } from './kernel/entitlements.js'
 export type { Extensions, ExtensionPointTypes } from './kernel/extensions.js'
 export type { Logger } from './kernel/logger.js'
 export { formatHundredths, parseHundredths } from './kernel/money.js'

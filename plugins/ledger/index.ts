@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { definePlugin } from '../../core/plugin-api.js'
+import { definePlugin, type JobDefinition } from '../../core/plugin-api.js'
 import { ledgerCommands } from './commands.js'
 import { ledgerDemo } from './demo.js'
 import { LedgerAccountSchema } from './entities/account.js'
@@ -35,22 +35,19 @@ export default definePlugin({
   commands: (ctx) => ledgerCommands(ctx.use('ledger'), () => ctx.em()),
   demo: (ctx) => ledgerDemo(ctx.use('ledger')),
   async bootstrap(ctx) {
-    const ledger = ctx.use('ledger')
-    const { pendingTimeoutMs, sweepIntervalMs } = ctx.options
-    const sweep = async () => {
-      const n = await ledger.voidExpiredPending(ctx.em(), pendingTimeoutMs)
-      if (n) ctx.log.warn(`voided ${n} expired reservation(s)`)
-    }
-    await sweep()
-    if (!sweepIntervalMs) return
-    let running: Promise<void> | undefined
-    const timer = setInterval(() => {
-      running ??= sweep()
-        .catch((e) => ctx.log.error('expired-reservation sweep failed', { error: String((e as Error)?.stack ?? e) }))
-        .finally(() => { running = undefined })
-    }, sweepIntervalMs)
-    // A sweep never keeps the process alive; closing waits for one in flight before the pool goes.
-    timer.unref()
-    ctx.onClose(async () => { clearInterval(timer); await running })
+    // Reservations a dead process left behind are voided at boot, then by the job below.
+    const n = await ctx.use('ledger').voidExpiredPending(ctx.em(), ctx.options.pendingTimeoutMs)
+    if (n) ctx.log.warn(`voided ${n} expired reservation(s)`)
   },
+  jobs: (ctx): Record<string, JobDefinition> => (ctx.options.sweepIntervalMs ? {
+    // One process at a time (the kernel's lock); the staff console shows the last run.
+    'void-expired': {
+      everyMs: ctx.options.sweepIntervalMs,
+      run: async ({ em, log }) => {
+        const n = await ctx.use('ledger').voidExpiredPending(em, ctx.options.pendingTimeoutMs)
+        if (n) log.warn(`voided ${n} expired reservation(s)`)
+        return `${n} reservas vencidas anuladas`
+      },
+    },
+  } : {}),
 })
