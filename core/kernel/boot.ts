@@ -13,6 +13,8 @@ import { resolvePlugins, type ResolvedPlugin } from './registry.js'
 import { pluginRouter } from '../http/router.js'
 import { tierGate } from '../http/gates.js'
 import { OutboxTransport } from '../identity/transport.js'
+import { audit, DistributorDirectory } from '../identity/directory.js'
+import { IdentityService } from '../identity/service.js'
 import type { TierConfig } from '../../config/tiers.js'
 
 export interface KernelConfig {
@@ -38,6 +40,8 @@ export interface Kernel {
   readonly contexts: ReadonlyMap<string, PluginContext<any>>
   readonly events: EventBus
   readonly extensions: Extensions
+  readonly directory: DistributorDirectory
+  readonly identity: IdentityService
   readonly portals: readonly PortalProvider[]
   readonly log: Logger
   readonly transport: Transport
@@ -92,6 +96,8 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   }
 
   const events = new EventBus()
+  const directory = new DistributorDirectory(events)
+  const identity = new IdentityService()
   const extensions = new Extensions()
   const portals: PortalProvider[] = []
   const transport = config.transport ?? new OutboxTransport(config.dataDir, log.child('outbox'))
@@ -99,7 +105,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   const contexts = new Map<string, PluginContext<any>>()
 
   const kernel: Kernel = {
-    config, orm, plugins, contexts, events, extensions, portals, log, transport,
+    config, orm, plugins, contexts, events, extensions, directory, identity, portals, log, transport,
     database: embedded ? 'embedded' : 'postgresql',
     embedded,
     installedIds: plugins.map((p) => p.plugin.id),
@@ -126,7 +132,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
           if (!allowed.has(id)) throw new PluginNotAccessibleError(plugin.id, id)
           return services.get(id)
         }) as PluginContext['use'],
-        events, extensions,
+        events, extensions, directory, identity, audit,
         log: log.child(plugin.id),
         transport,
         registerPortal: (provider) => { portals.push(provider) },
