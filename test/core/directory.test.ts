@@ -4,6 +4,8 @@ import { adminPost, api, rows } from '../security/support.js'
 import type { DirectoryEntry } from '../../core/identity/directory.js'
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { ensureRootDistributor } from '../../core/identity/bootstrap.js'
+import { coreMigrations } from '../../core/migrations/index.js'
+import { sql } from '../../core/db/sql.js'
 
 // The kernel's directory (tree, state, lifecycle events), identity service and audit log.
 
@@ -242,4 +244,44 @@ test('the staff console creates, suspends and moves distributors through the dir
   t.true(log.every((r) => r.actor_profile_id === staff.id))
   t.is(await pathOf(id), `${parent.path}.${label(id)}`)
   t.is((await dir().get(em(), id))!.name, 'Desde consola 2')
+})
+
+test('core_0003_directory gives the rows already there their paths (run in a scratch schema, rolled back)', async (t) => {
+  const statements = (name: string) => {
+    const m = new (coreMigrations.find((x) => x.name === name)!.class)() as any
+    const out: string[] = []
+    m.addSql = (s: string) => out.push(s)
+    m.up()
+    return out
+  }
+  const ids = ['1', '2', '3', '4'].map((n) => `00000000-0000-0000-0000-00000000000${n}`)
+  const paths = await em().transactional(async (tx) => {
+    await sql(tx, 'create schema backfill_check')
+    await sql(tx, 'set local search_path = backfill_check, public')
+    for (const s of statements('core_0001_identity')) await sql(tx, s)
+    await sql(tx, `insert into core_distributor (id, name, is_root, parent_id, tier) values (?, 'r', true, null, 't'), (?, 'a', false, ?, 't'), (?, 'b', false, ?, 't'), (?, 'c', false, ?, 't')`,
+      [ids[0], ids[1], ids[0], ids[2], ids[1], ids[3], ids[0]])
+    for (const s of statements('core_0003_directory')) await sql(tx, s)
+    const out = await sql<{ name: string, path: string }[]>(tx, 'select name, path::text as path from core_distributor order by name')
+    throw Object.assign(new Error('rollback'), { out })
+  }).catch((e) => e.out)
+  const l = ids.map(label)
+  t.deepEqual(paths, [
+    { name: 'a', path: `${l[0]}.${l[1]}` }, { name: 'b', path: `${l[0]}.${l[1]}.${l[2]}` }, { name: 'c', path: `${l[0]}.${l[3]}` }, { name: 'r', path: l[0] },
+  ])
+})
+
+test('two members removed at once: the second removal waits for the first and is refused as the last member', async (t) => {
+  const id = t0.app.kernel.identity
+  const d = await t0.fixtures.distributor()
+  const other = await t0.fixtures.profile()
+  await id.addMember(em(), d.id, other.id)
+  const first = em()
+  await first.begin()
+  await id.removeMember(first, d.id, d.profileId)
+  const second = id.removeMember(em(), d.id, other.id).then(() => null, (e) => e)
+  await new Promise((r) => setTimeout(r, 300))
+  await first.commit()
+  t.is((await second)?.code, 'last_member')
+  t.deepEqual((await id.members(em(), d.id)).map((m) => m.id), [other.id])
 })
