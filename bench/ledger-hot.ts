@@ -14,7 +14,6 @@ import pg from 'pg'
 import { tiers, FULL_TIER } from '../config/tiers.js'
 import { sql } from '../core/db/sql.js'
 import { ensureRootDistributor } from '../core/identity/bootstrap.js'
-import { IdentityService } from '../core/identity/service.js'
 import { bootKernel } from '../core/kernel/boot.js'
 import { createLogger } from '../core/kernel/logger.js'
 import clients from '../plugins/clients/index.js'
@@ -41,7 +40,7 @@ try {
   const books = kernel.contexts.get('ledger')!.use('ledger')
   const em = () => kernel.orm.em.fork()
   const root = await ensureRootDistributor(em())
-  const d = await new IdentityService().createDistributor(em(), { name: 'Bench', tier: FULL_TIER, parentId: root.id })
+  const d = await kernel.directory.create(em(), { name: 'Bench', tier: FULL_TIER, parentId: root.id })
   await books.mint(em(), { distributorId: d.id, stamps: STOCK })
   const inventory = (await books.accountOf(em(), 'distributor', d.id, 'stamps'))!.id
   const cti = await books.ensureAccount(em(), { ownerType: 'cti', ownerId: 'bench-cti', asset: 'stamps', distributorId: d.id })

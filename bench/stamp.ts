@@ -23,7 +23,6 @@ import { appSettings } from '../config/app.js'
 import { FULL_TIER } from '../config/tiers.js'
 import { sql } from '../core/db/sql.js'
 import { ensureRootDistributor } from '../core/identity/bootstrap.js'
-import { IdentityService } from '../core/identity/service.js'
 import { bootKernel } from '../core/kernel/boot.js'
 import { createLogger } from '../core/kernel/logger.js'
 import { hashCtiPassword } from '../plugins/stamping/services/ctis.js'
@@ -132,7 +131,7 @@ try {
   const kernel = await bootKernel(settings.kernel)
   const em = () => kernel.orm.em.fork()
   const rootD = await ensureRootDistributor(em())
-  const d = await new IdentityService().createDistributor(em(), { name: 'Bench', tier: FULL_TIER, parentId: rootD.id })
+  const d = await kernel.directory.create(em(), { name: 'Bench', tier: FULL_TIER, parentId: rootD.id })
   await kernel.contexts.get('ledger')!.use('ledger').mint(em(), { distributorId: d.id, stamps: 50_000_000 })
   const customers = kernel.contexts.get('clients')!.use('clients').customers
   await customers.createMany(em(), d.id, Array.from({ length: SPREAD + 1 }, (_, i) => ({ legalName: `Cliente ${i}`, tradeName: null, rfc: 'EKU9003173C9', phone: null })) as never)

@@ -32,7 +32,7 @@ const deepMerge = (a: any, b: any): any => {
  * distributor's tier, staff resources need staff. A plugin's own isAccessible/isVisible still apply.
  */
 export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, contributions: Map<string, AdminContribution>) {
-  const core = coreAdminResources(kernel.orm, kernel.config.tiers, directory)
+  const core = coreAdminResources(kernel.orm, kernel.config.tiers, directory, kernel.directory)
   core.staff.push(...kernelServiceResources(kernel) as never[])
   const gates = new Map<string, Gate>()
   const isStaff: Gate = (a) => !!a?.isStaff

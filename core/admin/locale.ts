@@ -1,7 +1,7 @@
 /** Spanish strings for the core's admin resources, merged over AdminJS's own `es` locale. */
 export const coreAdminLocale = {
   actions: { show: 'Ver', list: 'Lista', new: 'Crear', edit: 'Editar', delete: 'Eliminar', bulkDelete: 'Eliminar seleccionados', revoke: 'Revocar' },
-  labels: { navigation: 'Navegación', dashboard: 'Inicio', Distributor: 'Distribuidores', Tier: 'Niveles', ApiToken: 'Tokens de API', Job: 'Tareas programadas', Entitlement: 'Derechos adquiridos', Staff: 'Consola de personal', Cuenta: 'Cuenta' },
+  labels: { navigation: 'Navegación', dashboard: 'Inicio', Distributor: 'Distribuidores', Tier: 'Niveles', ApiToken: 'Tokens de API', Job: 'Tareas programadas', Entitlement: 'Derechos adquiridos', AuditEntry: 'Bitácora', Staff: 'Consola de personal', Cuenta: 'Cuenta' },
   messages: {
     tokenCreated: 'Token creado. Cópialo ahora, no se volverá a mostrar: {{token}}',
     tokenRevoked: 'Token revocado',
@@ -15,6 +15,9 @@ export const coreAdminLocale = {
         memberEmail: 'Correo del primer usuario', memberMobile: 'Móvil del primer usuario', memberPassword: 'Contraseña inicial (si el perfil es nuevo)',
         'state.unvalidated': 'Sin validar',
       },
+    },
+    AuditEntry: {
+      properties: { at: 'Fecha', action: 'Acción', subject: 'Objeto', distributorId: 'Distribuidor', actorProfileId: 'Perfil que actuó', detail: 'Detalle (antes y después)' },
     },
     Tier: { properties: { id: 'Clave', name: 'Nombre', plugins: 'Módulos' } },
     Job: { properties: { name: 'Tarea', lastStartedAt: 'Último inicio', lastFinishedAt: 'Última ejecución', lastResult: 'Último resultado', lastError: 'Último error', runs: 'Ejecuciones' } },

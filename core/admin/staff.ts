@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql'
 import { FieldValidationError } from '../kernel/errors.js'
-import { ApiTokenSchema, DISTRIBUTOR_STATES, DistributorSchema, ProfileSchema, TierSchema, type ApiToken, type Distributor } from '../identity/entities.js'
+import { ApiTokenSchema, AuditEntrySchema, DISTRIBUTOR_STATES, DistributorSchema, ProfileSchema, TierSchema, type ApiToken, type Distributor } from '../identity/entities.js'
+import { audit, type DistributorDirectory } from '../identity/directory.js'
 import { normalizeEmail, normalizeMobile } from '../identity/normalize.js'
 import { IdentityService } from '../identity/service.js'
 import { ScopedResource } from './scoped-resource.js'
@@ -11,8 +12,8 @@ import type { Directory } from '../http/directory.js'
 const STAFF_NAV = { name: 'Staff', icon: 'Shield' }
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '')
 
-/** Staff console: distributors (with their first member), tiers; and each member's API tokens. */
-export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: Directory) {
+/** Staff console: distributors (with their first member), tiers, the audit log; and each member's API tokens. */
+export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: Directory, dir: DistributorDirectory) {
   const identity = new IdentityService()
   const distributors = new ScopedResource<Distributor>(orm, {
     entity: DistributorSchema,
@@ -37,26 +38,30 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: 
           if (await tx.count(ProfileSchema, { mobile: mobile! })) throw new FieldValidationError({ memberMobile: 'Ese móvil pertenece a otro perfil' })
           profile = await identity.createProfile(tx, { email: email!, mobile: mobile!, name: str(params.memberName) || name, password: str(params.memberPassword) })
         }
-        const root = await identity.rootDistributor(tx)
-        const d = await identity.createDistributor(tx, {
-          name, tier, parentId: str(params.parentId) || root?.id || null,
+        const d = await dir.create(tx, {
+          name, tier, parentId: str(params.parentId) || null, actorProfileId: actor.profileId,
           cmExpiresAt: params.cmExpiresAt ? new Date(String(params.cmExpiresAt)) : null,
           state: DISTRIBUTOR_STATES.includes(params.state as never) ? params.state as Distributor['state'] : 'active',
         })
-        await identity.addMember(tx, d.id, profile.id)
-        void actor
-        return d
+        await identity.addMember(tx, d.id, profile.id, { actorProfileId: actor.profileId })
+        return tx.findOneOrFail(DistributorSchema, { id: d.id })
       })
     },
-    async update({ em, entity, params }) {
+    async update({ em, entity, params, actor }) {
       if ('tier' in params && !tiers[str(params.tier)]) throw new FieldValidationError({ tier: 'Nivel desconocido' })
       if ('state' in params && !DISTRIBUTOR_STATES.includes(params.state as never)) throw new FieldValidationError({ state: 'Estado desconocido' })
-      const { memberName, memberEmail, memberMobile, memberPassword, ...rest } = params
+      const { memberName, memberEmail, memberMobile, memberPassword, state, parentId, ...rest } = params
       void memberName; void memberEmail; void memberMobile; void memberPassword
-      if (entity.isRoot) { delete rest.state; delete rest.parentId }
+      // State and parent go through the directory (events, audit, the tree); the rest is audited here.
+      const before = Object.fromEntries(Object.keys(rest).map((k) => [k, (entity as any)[k]]))
       em.assign(entity, rest as never)
       await em.flush()
+      await audit(em, { action: 'core.distributorUpdated', subject: entity.id, distributorId: entity.id, actorProfileId: actor.profileId, before, after: rest })
+      if (!entity.isRoot && state) await dir.setState(em, entity.id, state as Distributor['state'], { actorProfileId: actor.profileId })
+      if (!entity.isRoot && str(parentId) && parentId !== entity.parentId) await dir.move(em, entity.id, str(parentId), { actorProfileId: actor.profileId })
+      await em.refresh(entity)
       directory.invalidate(entity.id)
+      dir.invalidate(entity.id)
       return entity
     },
   })
@@ -85,6 +90,18 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: 
     options: {
       navigation: STAFF_NAV,
       actions: { new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false } },
+    },
+  }
+  const readOnly = { new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false } }
+  const auditResource = {
+    resource: new ScopedResource(orm, { entity: AuditEntrySchema, scope: 'staff', writable: [], deletable: false }),
+    options: {
+      navigation: STAFF_NAV,
+      sort: { sortBy: 'at', direction: 'desc' },
+      listProperties: ['at', 'action', 'subject', 'distributorId', 'actorProfileId'],
+      showProperties: ['at', 'action', 'subject', 'distributorId', 'actorProfileId', 'detail'],
+      filterProperties: ['action', 'subject', 'distributorId', 'actorProfileId'],
+      actions: readOnly,
     },
   }
   const tokens = new ScopedResource<ApiToken>(orm, { entity: ApiTokenSchema, scope: 'tenant', writable: ['label'], deletable: false })
@@ -132,7 +149,7 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: 
     },
   }
   return {
-    staff: [distributorResource, tierResource],
+    staff: [distributorResource, tierResource, auditResource],
     member: [tokenResource],
   }
 }

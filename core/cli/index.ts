@@ -86,7 +86,7 @@ const coreCommands: Record<string, CliCommand & { boot?: false }> = {
       for (const letter of ['a', 'b']) {
         const login = `distribuidor-${letter}-${run}@demo.cuentamaestra.mx`
         const d = await em.fork().transactional(async (tx) => {
-          const d = await identity.createDistributor(tx, { name: `Distribuidor Demo ${letter.toUpperCase()} ${run}`, tier: FULL_TIER, parentId: root.id })
+          const d = await kernel!.directory.create(tx, { name: `Distribuidor Demo ${letter.toUpperCase()} ${run}`, tier: FULL_TIER, parentId: root.id })
           const p = await identity.createProfile(tx, { email: login, mobile: mobile(), name: `Usuario ${letter.toUpperCase()} ${run}`, password }, { verified: true, passwordHash: hash })
           await identity.addMember(tx, d.id, p.id)
           return d

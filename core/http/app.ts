@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { Kernel } from '../kernel/boot.js'
 import type { AdminContribution, PccPage, PluginRoutes } from '../kernel/plugin.js'
 import { SettingSchema, TierSchema } from '../identity/entities.js'
-import { IdentityService, randomToken } from '../identity/service.js'
+import { randomToken } from '../identity/service.js'
 import { PluginClashError } from '../kernel/errors.js'
 import { ViewEngine } from '../views/engine.js'
 import { pccRouter } from '../pcc/router.js'
@@ -53,7 +53,9 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
   app.disable('x-powered-by')
   app.set('trust proxy', opts.trustProxy ?? false)
   const directory = new Directory(kernel.orm, kernel.config.tiers, kernel.installedIds)
-  const identity = new IdentityService()
+  // A state written through the directory shuts (or opens) the CM at the next request, not 30 s later.
+  kernel.events.on('core.distributorStateChanged', ({ distributor }) => directory.invalidate(distributor.id))
+  const identity = kernel.identity
 
   const routes = new Map<string, PluginRoutes>()
   const adminContributions = new Map<string, AdminContribution>()

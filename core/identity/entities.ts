@@ -38,6 +38,8 @@ export interface Distributor {
   /** The platform itself is the one root distributor; staff are its members. */
   isRoot: boolean
   parentId?: string | null
+  /** ltree of uuid labels (dashes removed) from the top down; written by a trigger, never by code. */
+  path: string
   state: DistributorState
   tier: string
   cmExpiresAt?: Date | null
@@ -47,11 +49,13 @@ export interface Distributor {
 export const DistributorSchema = new EntitySchema<Distributor>({
   name: 'Distributor',
   tableName: 'core_distributor',
+  indexes: [{ name: 'core_distributor_path_index', properties: ['path'], type: 'gist' }],
   properties: {
     id: { type: 'uuid', primary: true, defaultRaw: 'gen_random_uuid()' },
     name: { type: 'string', length: 200 },
     isRoot: { type: 'boolean', default: false },
     parentId: { type: 'uuid', nullable: true, index: 'core_distributor_parent_id_index' },
+    path: { type: 'string', columnType: 'ltree' },
     state: { type: 'string', length: 20, default: 'active' },
     tier: { type: 'string', length: 50 },
     cmExpiresAt: { type: 'date', nullable: true },

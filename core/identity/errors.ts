@@ -8,3 +8,6 @@ export const DistributorNotFoundError = defineError('distributor_not_found', 404
 export const AmbiguousDistributorError = defineError('distributor_ambiguous', 400,
   (login: string) => `${login} is a member of several distributors; pass --distributor`)
 export const NotAMemberError = defineError('not_a_member', 400, (login: string) => `${login} is not a member of any distributor`)
+export const DistributorCycleError = defineError('distributor_cycle', 422,
+  (id: string, parentId: string) => `Distributor ${id} cannot move under ${parentId}, which is in its own subtree`)
+export const LastMemberError = defineError('last_member', 409, () => 'A distributor keeps at least one member')

@@ -5,9 +5,10 @@ import type { EntityManager } from '@mikro-orm/postgresql'
 import { FieldValidationError } from '../kernel/errors.js'
 import {
   AmbiguousDistributorError, DistributorNotFoundError, EmailTakenError, InvalidTokenError, MobileTakenError,
-  NotAMemberError, ProfileNotFoundError,
+  LastMemberError, NotAMemberError, ProfileNotFoundError,
 } from './errors.js'
 import { normalizeEmail, normalizeLogin, normalizeMobile } from './normalize.js'
+import { audit, isUuid } from './directory.js'
 import {
   ApiTokenSchema, DistributorMemberSchema, DistributorSchema, OneTimeTokenSchema, ProfileSchema,
   type Distributor, type OneTimeTokenPurpose, type Profile,
@@ -15,6 +16,10 @@ import {
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 export const randomToken = (bytes = 32) => randomBytes(bytes).toString('base64url')
+
+/** A profile without its password hash: what plugins get. */
+export type ProfileInfo = Pick<Profile, 'id' | 'email' | 'mobile' | 'name' | 'emailVerifiedAt' | 'mobileVerifiedAt' | 'createdAt'>
+const info = (p: Profile | null): ProfileInfo | null => p && { id: p.id, email: p.email, mobile: p.mobile, name: p.name, emailVerifiedAt: p.emailVerifiedAt ?? null, mobileVerifiedAt: p.mobileVerifiedAt ?? null, createdAt: p.createdAt }
 
 export interface NewProfile { email: string, mobile: string, name: string, password: string }
 
@@ -93,17 +98,49 @@ export class IdentityService {
     return em.findOne(DistributorSchema, { isRoot: true })
   }
 
-  async createDistributor(em: EntityManager, input: { name: string, tier: string, parentId?: string | null, isRoot?: boolean, cmExpiresAt?: Date | null, state?: Distributor['state'] }): Promise<Distributor> {
-    const d = em.create(DistributorSchema, {
-      name: input.name, tier: input.tier, parentId: input.parentId ?? null, isRoot: input.isRoot ?? false,
-      state: input.state ?? 'active', cmExpiresAt: input.cmExpiresAt ?? null, createdAt: new Date(),
-    } as Distributor)
-    await em.flush()
-    return d
+  async profile(em: EntityManager, id: string): Promise<ProfileInfo | null> {
+    return isUuid(id) ? info(await em.findOne(ProfileSchema, { id })) : null
   }
 
-  async addMember(em: EntityManager, distributorId: string, profileId: string): Promise<void> {
+  /** By e-mail or mobile, normalised as at sign-in. */
+  async profileByLogin(em: EntityManager, login: string): Promise<ProfileInfo | null> {
+    const where = normalizeLogin(login)
+    return where ? info(await em.findOne(ProfileSchema, where)) : null
+  }
+
+  /** The profile with exactly this e-mail and mobile (both must match: a guess of one is not enough). */
+  async profileByEmailAndMobile(em: EntityManager, email: string, mobile: string): Promise<ProfileInfo | null> {
+    const e = normalizeEmail(email), m = normalizeMobile(mobile)
+    return e && m ? info(await em.findOne(ProfileSchema, { email: e, mobile: m })) : null
+  }
+
+  async memberDistributorIds(em: EntityManager, profileId: string): Promise<string[]> {
+    return (await em.find(DistributorMemberSchema, { profileId }, { orderBy: { createdAt: 'asc' } })).map((m) => m.distributorId)
+  }
+
+  async members(em: EntityManager, distributorId: string): Promise<ProfileInfo[]> {
+    return sql(em, `select p.id, p.email, p.mobile, p.name, p.email_verified_at as "emailVerifiedAt", p.mobile_verified_at as "mobileVerifiedAt", p.created_at as "createdAt"
+      from core_distributor_member m join core_profile p on p.id = m.profile_id where m.distributor_id = ? order by p.name, p.email`, [distributorId])
+  }
+
+  async addMember(em: EntityManager, distributorId: string, profileId: string, opts: { actorProfileId?: string | null } = {}): Promise<void> {
     await em.insert(DistributorMemberSchema, { distributorId, profileId, createdAt: new Date() } as never)
+    await audit(em, { action: 'core.memberAdded', subject: profileId, distributorId, actorProfileId: opts.actorProfileId })
+  }
+
+  /** Refuses the last member; the removed profile's API tokens and CM sessions for it end at once. */
+  async removeMember(em: EntityManager, distributorId: string, profileId: string, opts: { actorProfileId?: string | null } = {}): Promise<void> {
+    await em.transactional(async (tx) => {
+      // The distributor's row serialises removals: two at once could otherwise remove the last two.
+      await sql(tx, 'select 1 from core_distributor where id = ? for update', [distributorId])
+      const ids = (await sql<{ profile_id: string }[]>(tx, 'select profile_id from core_distributor_member where distributor_id = ?', [distributorId])).map((r) => r.profile_id)
+      if (!ids.includes(profileId)) throw new NotAMemberError(profileId)
+      if (ids.length === 1) throw new LastMemberError()
+      await sql(tx, 'delete from core_distributor_member where distributor_id = ? and profile_id = ?', [distributorId, profileId])
+      await sql(tx, 'update core_api_token set revoked_at = now() where distributor_id = ? and profile_id = ? and revoked_at is null', [distributorId, profileId])
+      await sql(tx, `delete from core_session where sess->>'profileId' = ? and sess->>'distributorId' = ?`, [profileId, distributorId])
+      await audit(tx, { action: 'core.memberRemoved', subject: profileId, distributorId, actorProfileId: opts.actorProfileId })
+    })
   }
 
   async memberships(em: EntityManager, profileId: string): Promise<Distributor[]> {

@@ -19,6 +19,8 @@ import { resolvePlugins, type ResolvedPlugin } from './registry.js'
 import { pluginRouter } from '../http/router.js'
 import { tierGate } from '../http/gates.js'
 import { OutboxTransport } from '../identity/transport.js'
+import { audit, DistributorDirectory } from '../identity/directory.js'
+import { IdentityService } from '../identity/service.js'
 import type { TierConfig } from '../../config/tiers.js'
 
 export interface KernelConfig {
@@ -50,6 +52,8 @@ export interface Kernel {
   readonly contexts: ReadonlyMap<string, PluginContext<any>>
   readonly events: EventBus
   readonly extensions: Extensions
+  readonly directory: DistributorDirectory
+  readonly identity: IdentityService
   readonly portals: readonly PortalProvider[]
   readonly log: Logger
   readonly transport: Transport
@@ -109,6 +113,8 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   }
 
   const events = new EventBus()
+  const directory = new DistributorDirectory(events)
+  const identity = new IdentityService()
   const extensions = new Extensions()
   const portals: PortalProvider[] = []
   const transport = config.transport ?? new OutboxTransport(config.dataDir, log.child('outbox'))
@@ -121,7 +127,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   const entitlements = new Entitlements(clock)
 
   const kernel: Kernel = {
-    config, orm, plugins, contexts, events, extensions, portals, log, transport, clock, jobs, outbox, entitlements,
+    config, orm, plugins, contexts, events, extensions, directory, identity, portals, log, transport, clock, jobs, outbox, entitlements,
     database: embedded ? 'embedded' : 'postgresql',
     embedded,
     installedIds: plugins.map((p) => p.plugin.id),
@@ -157,7 +163,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
           if (!allowed.has(id)) throw new PluginNotAccessibleError(plugin.id, id)
           return services.get(id)
         }) as PluginContext['use'],
-        events, extensions,
+        events, extensions, directory, identity, audit,
         log: log.child(plugin.id),
         transport,
         registerPortal: (provider) => { portals.push(provider) },

@@ -11,6 +11,12 @@ import type { PluginSettings } from './settings.js'
 import type { FileStorage } from './storage.js'
 import type { Logger } from './logger.js'
 import type { PluginRouter } from '../http/router.js'
+import type { audit, DistributorDirectory } from '../identity/directory.js'
+import type { IdentityService } from '../identity/service.js'
+
+/** Profiles and memberships, for plugins (never core_profile or core_distributor_member directly). */
+export type Identity = Pick<IdentityService, 'profile' | 'profileByLogin' | 'profileByEmailAndMobile' | 'isMember'
+  | 'memberDistributorIds' | 'members' | 'addMember' | 'removeMember' | 'createProfile'>
 
 /**
  * Services a plugin exposes to the plugins that depend on it. Each plugin augments this interface:
@@ -43,6 +49,11 @@ export interface PluginContext<O = unknown, St = any> {
   use<K extends keyof PluginServices>(id: K): PluginServices[K]
   readonly events: EventBus
   readonly extensions: Extensions
+  /** Distributors, their tree (ltree path) and state; writes emit core.distributor* events. */
+  readonly directory: DistributorDirectory
+  readonly identity: Identity
+  /** Writes core_audit_log in the caller's transaction: `ctx.audit(em, { action, subject, before, after })`. */
+  readonly audit: typeof audit
   readonly log: Logger
   readonly transport: Transport
   registerPortal(provider: PortalProvider): void

@@ -56,4 +56,17 @@ create table "core_distributor_setting" ("distributor_id" uuid not null, "plugin
 create table "core_entitlement" ("id" uuid not null default gen_random_uuid(), "distributor_id" uuid not null, "key" varchar(100) not null, "since" timestamptz not null, "until" timestamptz null, "source" varchar(50) not null, "created_at" timestamptz not null default now(), constraint "core_entitlement_pkey" primary key ("id"));
 create index "core_entitlement_distributor_id_key_index" on "core_entitlement" ("distributor_id", "key");
 `),
+  // The tree as an ltree path of uuid labels (dashes removed), kept by a trigger: set on insert, the
+  // subtree rewritten when parent_id changes, a move under its own subtree refused (CM001). Inserts
+  // and moves take one transaction lock, so two concurrent moves cannot make a cycle between them.
+  sqlMigration('core_0003_directory', `
+create extension if not exists ltree;
+alter table "core_distributor" add column "path" ltree null;
+with recursive t (id, path) as (select id, text2ltree(replace(id::text, '-', '')) from core_distributor where parent_id is null union all select d.id, t.path || text2ltree(replace(d.id::text, '-', '')) from core_distributor d join t on d.parent_id = t.id) update core_distributor c set path = t.path from t where c.id = t.id;
+alter table "core_distributor" alter column "path" set not null;
+create index "core_distributor_path_index" on "core_distributor" using gist ("path");
+create function core_distributor_path() returns trigger language plpgsql as $$ declare parent ltree; begin if tg_when = 'AFTER' then update core_distributor set path = new.path || subpath(path, nlevel(old.path)) where path <@ old.path and id <> new.id; return null; end if; perform pg_advisory_xact_lock(hashtext('core_distributor_tree')); if new.parent_id is null then new.path := text2ltree(replace(new.id::text, '-', '')); return new; end if; select d.path into parent from core_distributor d where d.id = new.parent_id; if parent is null then raise exception 'core_distributor_parent_missing: %', new.parent_id using errcode = 'foreign_key_violation'; end if; if tg_op = 'UPDATE' and parent <@ old.path then raise exception 'core_distributor_cycle: % cannot move under its own subtree', new.id using errcode = 'CM001'; end if; new.path := parent || text2ltree(replace(new.id::text, '-', '')); return new; end $$;
+create trigger core_distributor_path before insert or update of "parent_id" on "core_distributor" for each row execute function core_distributor_path();
+create trigger core_distributor_subtree after update of "parent_id" on "core_distributor" for each row when (old.path is distinct from new.path) execute function core_distributor_path();
+`),
 ]

@@ -70,7 +70,7 @@ export class Fixtures {
   async distributor(opts: { tier?: string, name?: string, state?: 'active' | 'suspended' } = {}): Promise<DistributorFixture> {
     const em = this.em()
     const root = await ensureRootDistributor(em)
-    const d = await this.identity.createDistributor(em, { name: opts.name ?? `Distribuidor ${uniq()}`, tier: opts.tier ?? FULL_TIER, parentId: root.id, state: opts.state })
+    const d = await this.app.kernel.directory.create(em, { name: opts.name ?? `Distribuidor ${uniq()}`, tier: opts.tier ?? FULL_TIER, parentId: root.id, state: opts.state })
     const p = await this.profile()
     await this.identity.addMember(this.em(), d.id, p.id)
     const { token } = await this.identity.createApiToken(this.em(), p.email, d.id)

@@ -1,0 +1,139 @@
+import type { EntityManager } from '@mikro-orm/postgresql'
+import { sql } from '../db/sql.js'
+import type { EventBus } from '../kernel/events.js'
+import { FieldValidationError } from '../kernel/errors.js'
+import { DISTRIBUTOR_STATES, type DistributorState } from './entities.js'
+import { DistributorCycleError, DistributorNotFoundError } from './errors.js'
+
+/** A distributor as plugins see it; `path` is the ltree of uuid labels, `cmExpiresAt` 'YYYY-MM-DD'. */
+export interface DirectoryEntry {
+  id: string, name: string, parentId: string | null, path: string, state: DistributorState, tier: string
+  cmExpiresAt: string | null, isRoot: boolean, createdAt: Date
+}
+
+declare module '../kernel/events.js' {
+  interface PluginEvents {
+    'core.distributorCreated': { distributor: DirectoryEntry }
+    'core.distributorStateChanged': { distributor: DirectoryEntry, from: DistributorState, to: DistributorState }
+    'core.distributorPurged': { distributorId: string, parentId: string | null }
+  }
+}
+
+export interface AuditInput {
+  action: string, subject?: string | null, distributorId?: string | null, actorProfileId?: string | null
+  before?: unknown, after?: unknown
+}
+
+/** One row of core_audit_log, written in the caller's transaction (it commits or rolls back with it). */
+export async function audit(em: EntityManager, e: AuditInput): Promise<void> {
+  await sql(em, 'insert into core_audit_log (action, subject, distributor_id, actor_profile_id, detail) values (?, ?, ?, ?, ?::jsonb)',
+    [e.action, e.subject ?? null, e.distributorId ?? null, e.actorProfileId ?? null, JSON.stringify({ before: e.before ?? null, after: e.after ?? null })])
+}
+
+const COLUMNS = `id, name, parent_id as "parentId", path::text as path, state, tier, cm_expires_at::text as "cmExpiresAt", is_root as "isRoot", created_at as "createdAt"`
+const SUBTREE = 'select d.id from core_distributor d join core_distributor a on d.path <@ a.path where a.id = ?'
+export const isUuid = (s: unknown): s is string => typeof s === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)
+const TIER_TTL_MS = 30_000
+type Actor = { actorProfileId?: string | null }
+
+/**
+ * Distributors, their tree and state: what plugins read instead of core_distributor. Writes emit the
+ * lifecycle events inside the caller's transaction and leave an audit row.
+ */
+export class DistributorDirectory {
+  private readonly tiers = new Map<string, { at: number, tier: string | null }>()
+  constructor(private readonly events: EventBus) {}
+
+  async get(em: EntityManager, id: string): Promise<DirectoryEntry | null> {
+    if (!isUuid(id)) return null
+    return (await sql<DirectoryEntry[]>(em, `select ${COLUMNS} from core_distributor where id = ?`, [id]))[0] ?? null
+  }
+
+  async root(em: EntityManager): Promise<DirectoryEntry | null> {
+    return (await sql<DirectoryEntry[]>(em, `select ${COLUMNS} from core_distributor where is_root`))[0] ?? null
+  }
+
+  /** True when `id` is `ancestorId` or below it. */
+  async isWithin(em: EntityManager, ancestorId: string, id: string): Promise<boolean> {
+    if (!isUuid(ancestorId) || !isUuid(id)) return false
+    const [row] = await sql<{ ok: boolean }[]>(em, 'select exists (select 1 from core_distributor a, core_distributor d where a.id = ? and d.id = ? and d.path <@ a.path) as ok', [ancestorId, id])
+    return row.ok
+  }
+
+  /** Ids of the subtree rooted at `id`, itself included. */
+  async subtreeIds(em: EntityManager, id: string): Promise<string[]> {
+    if (!isUuid(id)) return []
+    return (await sql<{ id: string }[]>(em, SUBTREE, [id])).map((r) => r.id)
+  }
+
+  /** `<column> in (subtree of ?)`: a filter for a plugin's own query; bind the subtree's root id. */
+  subtreeSql(column: string): string { return `${column} in (${SUBTREE})` }
+
+  /** A distributor's tier from a per-process cache (30 s, like the sign-in directory): for hot paths. */
+  async tierOf(em: EntityManager, id: string): Promise<string | null> {
+    const hit = this.tiers.get(id)
+    if (hit && Date.now() - hit.at < TIER_TTL_MS) return hit.tier
+    const tier = (await this.get(em, id))?.tier ?? null
+    this.tiers.set(id, { at: Date.now(), tier })
+    return tier
+  }
+
+  invalidate(id?: string) { if (id) this.tiers.delete(id); else this.tiers.clear() }
+
+  /** A new distributor under `parentId` (default: the root); emits core.distributorCreated. */
+  async create(em: EntityManager, input: { name: string, tier: string, parentId?: string | null, state?: DistributorState, cmExpiresAt?: Date | string | null } & Actor): Promise<DirectoryEntry> {
+    const state = input.state ?? 'active'
+    if (!DISTRIBUTOR_STATES.includes(state)) throw new FieldValidationError({ state: 'Estado desconocido' })
+    return em.transactional(async (tx) => {
+      const parentId = input.parentId ?? (await this.root(tx))?.id ?? null
+      if (parentId && !(await this.get(tx, parentId))) throw new DistributorNotFoundError(String(parentId))
+      const [d] = await sql<DirectoryEntry[]>(tx, `insert into core_distributor (name, parent_id, tier, state, cm_expires_at) values (?, ?, ?, ?, ?) returning ${COLUMNS}`,
+        [input.name, parentId, input.tier, state, input.cmExpiresAt ?? null])
+      await audit(tx, { action: 'core.distributorCreated', subject: d.id, distributorId: d.id, actorProfileId: input.actorProfileId, after: d })
+      await this.events.emit('core.distributorCreated', { distributor: d }, tx)
+      return d
+    })
+  }
+
+  /** Writes the state (the allowed transitions are the distributors plugin's); emits core.distributorStateChanged. */
+  async setState(em: EntityManager, id: string, to: DistributorState, opts: Actor = {}): Promise<DirectoryEntry> {
+    if (!DISTRIBUTOR_STATES.includes(to)) throw new FieldValidationError({ state: 'Estado desconocido' })
+    return em.transactional(async (tx) => {
+      const [before] = isUuid(id) ? await sql<DirectoryEntry[]>(tx, `select ${COLUMNS} from core_distributor where id = ? for update`, [id]) : []
+      if (!before) throw new DistributorNotFoundError(id)
+      if (before.isRoot && to !== 'active') throw new FieldValidationError({ state: 'La plataforma siempre está activa' })
+      if (before.state === to) return before
+      const [after] = await sql<DirectoryEntry[]>(tx, `update core_distributor set state = ? where id = ? returning ${COLUMNS}`, [to, id])
+      await audit(tx, { action: 'core.distributorStateChanged', subject: id, distributorId: id, actorProfileId: opts.actorProfileId, before: { state: before.state }, after: { state: to } })
+      await this.events.emit('core.distributorStateChanged', { distributor: after, from: before.state, to }, tx)
+      return after
+    })
+  }
+
+  /** Moves a distributor (with its subtree) under another; a move under its own subtree is refused. */
+  async move(em: EntityManager, id: string, parentId: string, opts: Actor = {}): Promise<DirectoryEntry> {
+    try {
+      return await em.transactional(async (tx) => {
+        const before = await this.get(tx, id)
+        if (!before || before.isRoot) throw new DistributorNotFoundError(id)
+        if (!(await this.get(tx, parentId))) throw new DistributorNotFoundError(parentId)
+        const [after] = await sql<DirectoryEntry[]>(tx, `update core_distributor set parent_id = ? where id = ? returning ${COLUMNS}`, [parentId, id])
+        await audit(tx, { action: 'core.distributorMoved', subject: id, distributorId: id, actorProfileId: opts.actorProfileId, before: { parentId: before.parentId }, after: { parentId } })
+        return after
+      })
+    } catch (e) {
+      if ((e as { code?: string }).code === 'CM001') throw new DistributorCycleError(id, parentId)
+      throw e
+    }
+  }
+
+  /** Announces that the purge of a cancelled distributor (the distributors plugin's work) is done. */
+  async markPurged(em: EntityManager, id: string, opts: Actor = {}): Promise<void> {
+    await em.transactional(async (tx) => {
+      const d = await this.get(tx, id)
+      if (!d) throw new DistributorNotFoundError(id)
+      await audit(tx, { action: 'core.distributorPurged', subject: id, distributorId: id, actorProfileId: opts.actorProfileId })
+      await this.events.emit('core.distributorPurged', { distributorId: id, parentId: d.parentId }, tx)
+    })
+  }
+}
