@@ -146,3 +146,10 @@ test('boot refuses, naming both plugins, a plugin claiming another\'s API path o
     t.regex(e4!.message, /bare.*table 'things'.*prefixed 'bare_'/)
   } finally { await db.drop() }
 })
+
+test('the README\'s walkthrough shows this plugin\'s code as it is', async (t) => {
+  const { readFileSync } = await import('node:fs')
+  const read = (f: string) => readFileSync(new URL(`../../../${f}`, import.meta.url), 'utf8').trimEnd()
+  const readme = read('README.md')
+  for (const f of ['plugins/notes/index.ts', 'plugins/notes/admin/note.resource.ts']) t.true(readme.includes(read(f)), `README.md lacks the current ${f}`)
+})
