@@ -47,7 +47,7 @@ export function apiRouter(kernel: Kernel, directory: Directory, routes: Map<stri
   })
   api.use(core)
   for (const r of routes.values()) if (r.api) api.use(r.api)
-  api.use((_req, _res, next) => next(new NotFoundError('Route')))
+  api.use((_req, _res, next) => next(new NotFoundError('La ruta')))
   api.use(apiErrorHandler(kernel.log))
   return api
 }

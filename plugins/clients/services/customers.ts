@@ -60,7 +60,7 @@ export function parseSort(raw: unknown): Sort {
   const s = typeof raw === 'string' ? raw : ''
   const desc = s.startsWith('-')
   const key = (desc ? s.slice(1) : s) as SortKey
-  if (!SORT_KEYS.includes(key)) throw new BadRequestError(`'sort' must be one of ${SORT_KEYS.join(', ')}, optionally prefixed with '-'`)
+  if (!SORT_KEYS.includes(key)) throw new BadRequestError(`'sort' debe ser uno de ${SORT_KEYS.join(', ')}, con '-' delante para orden descendente`)
   return { key, desc }
 }
 
@@ -69,15 +69,15 @@ export function parseFilters(query: Record<string, unknown>): ListQuery {
   const one = (name: string) => {
     const v = query[name]
     if (v === undefined || v === '') return undefined
-    if (typeof v !== 'string') throw new BadRequestError(`'${name}' must be given once`)
+    if (typeof v !== 'string') throw new BadRequestError(`'${name}' debe darse una sola vez`)
     return v
   }
   const q = one('q')
-  if (q !== undefined && q.length > 200) throw new BadRequestError(`'q' is at most 200 characters`)
+  if (q !== undefined && q.length > 200) throw new BadRequestError(`'q' admite a lo sumo 200 caracteres`)
   const color = one('color')
-  if (color !== undefined && !COLORS.includes(color as CustomerColor)) throw new BadRequestError(`'color' must be one of ${COLORS.join(', ')}`)
+  if (color !== undefined && !COLORS.includes(color as CustomerColor)) throw new BadRequestError(`'color' debe ser uno de ${COLORS.join(', ')}`)
   const category = one('category')
-  if (category !== undefined && !CATEGORIES.includes(category as CustomerCategory)) throw new BadRequestError(`'category' must be one of ${CATEGORIES.join(', ')}`)
+  if (category !== undefined && !CATEGORIES.includes(category as CustomerCategory)) throw new BadRequestError(`'category' debe ser uno de ${CATEGORIES.join(', ')}`)
   return { q, color: color as CustomerColor | undefined, category: category as CustomerCategory | undefined, sort: parseSort(query.sort) }
 }
 
