@@ -39,11 +39,16 @@ export const MAX_XML_DEPTH = 100
 /** The identity of a document for exactly-once: SHA-256 (hex) of its decoded bytes. */
 export const documentSha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
 
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+/**
+ * Whole groups of four, padding only at the end. (As one regex of groups, `^(?:[…]{4})*…$`, it took
+ * 0.4–0.8 s for a 1.9 MB document, before any credential was checked: a character class and the
+ * length say the same in linear time.)
+ */
+const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/
 
 export function decodeBase64(b64: string): Buffer {
   const compact = b64.replace(/\s+/g, '')
-  if (!compact || !STRICT_BASE64.test(compact)) throw new MalformedBase64Error()
+  if (!compact || compact.length % 4 !== 0 || !BASE64_CHARS.test(compact)) throw new MalformedBase64Error()
   return Buffer.from(compact, 'base64')
 }
 
