@@ -47,7 +47,7 @@ export const documentSha256 = (bytes: Buffer) => createHash('sha256').update(byt
 const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/
 
 export function decodeBase64(b64: string): Buffer {
-  const compact = b64.replace(/\s+/g, '')
+  const compact = /\s/.test(b64) ? b64.replace(/\s+/g, '') : b64
   if (!compact || compact.length % 4 !== 0 || !BASE64_CHARS.test(compact)) throw new MalformedBase64Error()
   return Buffer.from(compact, 'base64')
 }
