@@ -11,7 +11,7 @@ export type {
   PortalTarget, Transport,
 } from './kernel/plugin.js'
 export {
-  BadRequestError, defineError, FieldValidationError, ForbiddenError, isCatalogedError, NotFoundError,
+  BadRequestError, defineError, FieldValidationError, ForbiddenError, InvalidParameterError, isCatalogedError, NotFoundError,
   PluginNotInTierError, type CatalogedError,
 } from './kernel/errors.js'
 export type { EventBus, PluginEvents } from './kernel/events.js'
@@ -25,9 +25,9 @@ export type { Logger } from './kernel/logger.js'
 export { formatHundredths, parseHundredths } from './kernel/money.js'
 export { sql } from './db/sql.js'
 export { preparedSql } from './db/prepared.js'
-export { Batcher } from './db/batch.js'
+export { aloneOnFailure, Batcher } from './db/batch.js'
 export { sqlMigration } from './db/sql-migration.js'
-export { objectBody, pagination } from './http/request.js'
+export { objectBody, pagination, textProblem } from './http/request.js'
 export type { PluginRouter } from './http/router.js'
 export type { Actor, AdminUser } from './http/types.js'
 export { used as throttleUsed } from './http/throttle.js'

@@ -10,6 +10,8 @@ import type { AdminUser } from '../http/types.js'
 import { sameOriginOnly } from '../http/csrf.js'
 import { requireProfile } from '../http/pages.js'
 import { redirectAfterSave } from '../http/session.js'
+import { findBadText, MAX_PARAMETER, textProblem } from '../http/request.js'
+import { InvalidParameterError } from '../kernel/errors.js'
 import type { Theme } from '../../themes/default/theme.js'
 import { coreAdminLocale } from './locale.js'
 import { coreComponents, dropStaleAdminBundle } from './bundle-dir.js'
@@ -135,7 +137,7 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
 
   const router = Router()
   router.get('/admin/login', (req, res) => res.redirect(303, `/login?next=${encodeURIComponent('/admin')}`))
-  router.use('/admin', getOrPostOnly, requireProfile, cmGuard(directory), sameOriginOnly, safeInlineState)
+  router.use('/admin', getOrPostOnly, adminParameterGuard, requireProfile, cmGuard(directory), sameOriginOnly, safeInlineState)
   const adminRouter = AdminJSExpress.buildRouter(admin)
   router.use('/admin', adminRouter)
   return { admin, router }
@@ -148,6 +150,18 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
 function getOrPostOnly(req: Request, res: Response, next: NextFunction) {
   if (req.method === 'GET' || req.method === 'POST') return next()
   res.status(405).set('Allow', 'GET, POST').end()
+}
+
+/**
+ * Query parameters (filters.*, sortBy, page…) and the path (the search action's text) are text
+ * PostgreSQL can take, or a 400 naming them: a NUL in the customer search box was a 500.
+ */
+function adminParameterGuard(req: Request, _res: Response, next: NextFunction) {
+  let path: string
+  try { path = decodeURIComponent(req.path) } catch { return next(new InvalidParameterError({ ruta: 'no es una ruta válida' })) }
+  const problem = textProblem(path, 2_000)
+  const bad = problem ? ['ruta', problem] : findBadText(req.query, MAX_PARAMETER)
+  next(bad ? new InvalidParameterError({ [bad[0]]: bad[1] }) : undefined)
 }
 
 /**

@@ -3,6 +3,7 @@ import { Resource } from '@adminjs/mikroorm'
 import { wrap, type EntityManager, type EntitySchema, type MikroORM } from '@mikro-orm/postgresql'
 import { FieldValidationError, ForbiddenError, NotFoundError } from '../kernel/errors.js'
 import type { AdminUser } from '../http/types.js'
+import { findBadText } from '../http/request.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 type Ctx = any
@@ -49,14 +50,22 @@ export class ScopedResource<T extends object> extends Resource {
 
   private actorOf(context: Ctx): AdminUser {
     const actor = context?.currentAdmin as AdminUser | undefined
-    if (!actor?.distributorId) throw new ForbiddenError('No tenant in context')
-    if (this.spec.scope === 'staff' && !actor.isStaff) throw new ForbiddenError('Staff only')
+    if (!actor?.distributorId) throw new ForbiddenError('No hay un distribuidor en la sesión')
+    if (this.spec.scope === 'staff' && !actor.isStaff) throw new ForbiddenError('Solo para el personal de la plataforma')
     return actor
   }
 
   private scopeWhere(context: Ctx): Record<string, unknown> {
     const actor = this.actorOf(context)
     return this.spec.scope === 'tenant' ? { [this.tenantKey]: actor.distributorId } : {}
+  }
+
+  /**
+   * Only the entity's own properties: AdminJS looks paths up in a plain object, where '__proto__'
+   * or 'constructor' (a sortBy, a filter) found Object's and reached the ORM as a column (a 500).
+   */
+  override property(path: string) {
+    return typeof path === 'string' && this.properties().some((p) => p.path() === path) ? super.property(path) : null as never
   }
 
   private em(): EntityManager { return (this as unknown as { orm: MikroORM }).orm.em.fork() }
@@ -162,6 +171,9 @@ export class ScopedResource<T extends object> extends Resource {
     const input = flat.unflatten(params) as Params
     const out: Params = {}
     for (const key of this.spec.writable) if (key in input) out[key] = input[key] === '' ? null : input[key]
+    // Text PostgreSQL refuses (a NUL, a lone surrogate) is a field error, not a failed statement.
+    const bad = findBadText(out, 100_000)
+    if (bad) throw toAdminError(new FieldValidationError({ [bad[0].split('.')[0]]: bad[1] }))
     return out
   }
 
@@ -198,7 +210,7 @@ export class ScopedResource<T extends object> extends Resource {
   }
 
   override async delete(id: string | number, context?: Ctx): Promise<void> {
-    if (this.spec.deletable === false) throw new ForbiddenError('This record cannot be deleted')
+    if (this.spec.deletable === false) throw new ForbiddenError('Este registro no puede eliminarse')
     const byId = this.idWhere(id)
     const deleted = byId ? await this.em().nativeDelete(this.entityName, { $and: [this.scopeWhere(context), byId] } as never) : (this.actorOf(context), 0)
     if (!deleted) throw new NotFoundError()

@@ -69,3 +69,17 @@ export class Batcher<I, O> {
     }
   }
 }
+
+/**
+ * A batch's statement over `items`; should it fail, each item alone, so an item the database
+ * refuses (text it cannot take, a constraint) fails only its own call, never its batch's others.
+ * Only for a single statement, which applies nothing when it fails (retrying it cannot double it).
+ */
+export async function aloneOnFailure<I, O>(items: I[], statement: (part: I[]) => Promise<O[]>): Promise<(O | Error)[]> {
+  try {
+    return await statement(items)
+  } catch (e) {
+    if (items.length === 1) throw e
+    return Promise.all(items.map((it) => statement([it]).then(([r]) => r, (err: unknown) => (err instanceof Error ? err : new Error(String(err))))))
+  }
+}

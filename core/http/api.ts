@@ -70,7 +70,7 @@ export function apiRouter(kernel: Kernel, directory: Directory, routes: Map<stri
   })
   api.use(core)
   for (const m of mounts) if (m.api) api.use(m.base, m.api)
-  api.use((_req, _res, next) => next(new NotFoundError('Route')))
+  api.use((_req, _res, next) => next(new NotFoundError('La ruta')))
   api.use(apiErrorHandler(kernel.log))
   return api
 }

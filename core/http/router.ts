@@ -1,4 +1,5 @@
 import express, { Router, type RequestHandler } from 'express'
+import { parameterGuard } from './request.js'
 
 export interface RouteOptions { bodyLimit?: string | number }
 type Verb = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -17,7 +18,8 @@ const made = new WeakSet<object>()
 
 /**
  * An express Router whose routes each get the JSON body parser (1 MiB unless the route passes
- * `{ bodyLimit }` as its first handler) and, for authenticated API routers, the plugin's gate.
+ * `{ bodyLimit }` as its first handler), the parameter guard (query and path parameters are text
+ * PostgreSQL can take: a 400 naming them) and, for authenticated API routers, the plugin's gate.
  * The gate sits on each route, not on the router, so a plugin's gate never answers another's path.
  */
 export function pluginRouter(gate?: RequestHandler, defaultLimit: string | number = '1mb'): PluginRouter {
@@ -29,7 +31,7 @@ export function pluginRouter(gate?: RequestHandler, defaultLimit: string | numbe
       if (rest[0] && typeof rest[0] === 'object' && !Array.isArray(rest[0]) && typeof rest[0] !== 'function') {
         limit = (rest.shift() as RouteOptions).bodyLimit ?? defaultLimit
       }
-      return original(path, ...(gate ? [gate] : []), jsonParser(limit), ...rest)
+      return original(path, ...(gate ? [gate] : []), parameterGuard, jsonParser(limit), ...rest)
     }
   }
   made.add(router)

@@ -69,35 +69,43 @@ export const PluginClashError = defineError('plugin_clash', 500,
   (what: string, a: string, b: string) => `${what} is claimed by both '${a}' and '${b}'`)
 
 // ── HTTP and API ────────────────────────────────────────────────────────────────────────────────
-export const InternalError = defineError('internal_error', 500, () => 'Internal error', true)
+export const InternalError = defineError('internal_error', 500, () => 'Error interno; inténtelo de nuevo', true)
 export const BadRequestError = defineError('bad_request', 400, (message: string) => message)
-export const MalformedJsonError = defineError('malformed_json', 400, () => 'The request body is not valid JSON')
-export const PayloadTooLargeError = defineError('payload_too_large', 413, () => 'The request body is too large')
-export const UnauthenticatedError = defineError('unauthenticated', 401, () => 'Authentication required')
-export const ForbiddenError = defineError('forbidden', 403, (message: string = 'Forbidden') => message)
+export const MalformedJsonError = defineError('malformed_json', 400, () => 'El cuerpo de la solicitud no es JSON válido')
+export const PayloadTooLargeError = defineError('payload_too_large', 413, () => 'El cuerpo de la solicitud es demasiado grande')
+export const UnauthenticatedError = defineError('unauthenticated', 401, () => 'Se requiere autenticación')
+export const ForbiddenError = defineError('forbidden', 403, (message: string = 'No tiene permiso para esta acción') => message)
 export const PluginNotInTierError = defineError('plugin_not_in_tier', 403,
-  (plugin: string) => `Your tier does not include '${plugin}'`)
-export const NotFoundError = defineError('not_found', 404, (what: string = 'Resource') => `${what} not found`)
-export const CsrfError = defineError('csrf_invalid', 403, () => 'Missing or invalid CSRF token')
+  (plugin: string) => `Su nivel de servicio no incluye '${plugin}'`)
+export const NotFoundError = defineError('not_found', 404, (what: string = 'El recurso') => `${what} no existe`)
+export const CsrfError = defineError('csrf_invalid', 403, () => 'Falta el token CSRF o no es válido; recargue la página')
 export const TooManyAttemptsError = defineError('too_many_attempts', 429,
-  () => 'Too many failed attempts; try again later', true)
+  () => 'Demasiados intentos fallidos; inténtelo más tarde', true)
 export const DatabaseLockedError = defineError('database_locked', 500,
-  (dir: string, pid: number) => `The embedded database in ${dir} is in use by process ${pid}; stop the server first`)
+  (dir: string, pid: number) => `La base de datos integrada en ${dir} está en uso por el proceso ${pid}; detenga primero el servidor`)
 
 /** 422 with the names of the offending fields. */
 export class FieldValidationError extends Error implements CatalogedError {
-  static readonly code = 'validation_failed'
-  readonly code = 'validation_failed'
-  readonly status = 422
+  static readonly code: string = 'validation_failed'
+  readonly code: string = 'validation_failed'
+  readonly status: number = 422
   readonly retryable = false
-  constructor(readonly fields: Record<string, string>) {
-    super(`Invalid fields: ${Object.keys(fields).join(', ')}`)
-    this.name = 'validation_failed'
+  constructor(readonly fields: Record<string, string>, what = 'Campos no válidos') {
+    super(`${what}: ${Object.keys(fields).join(', ')}`)
+    this.name = this.code
   }
   get details() { return { fields: this.fields } }
 }
 registry.set('validation_failed', 422)
+/** 400 naming the offending query or path parameters (or fields of a request refused as malformed). */
+export class InvalidParameterError extends FieldValidationError {
+  static override readonly code = 'invalid_parameter'
+  override readonly code = 'invalid_parameter'
+  override readonly status = 400
+  constructor(fields: Record<string, string>) { super(fields, 'Parámetros no válidos'); this.name = this.code }
+}
+registry.set('invalid_parameter', 400)
 
-// ── Kernel services ─────────────────────────────────────────────────────────────────────────────
-export const FileTooLargeError = defineError('file_too_large', 413, (maxBytes: number) => `The file is larger than ${maxBytes} bytes`)
-export const FileKeyInvalidError = defineError('file_key_invalid', 400, () => 'Invalid file key')
+// ── Kernel services ──────────────────────────────────────────────────────────────────────────────
+export const FileTooLargeError = defineError('file_too_large', 413, (maxBytes: number) => `El archivo excede ${maxBytes} bytes`)
+export const FileKeyInvalidError = defineError('file_key_invalid', 400, () => 'La clave del archivo no es válida')

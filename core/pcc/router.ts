@@ -28,7 +28,7 @@ export function pccRouter(kernel: Kernel, directory: Directory, views: ViewEngin
 
   const resolve = async (req: Request) => {
     const target = (await targetsOf(req.session.profileId!)).find((t) => t.id === req.params.customer)
-    if (!target) throw new NotFoundError('Customer')
+    if (!target) throw new NotFoundError('El cliente')
     const d = await directory.distributor(target.distributorId)
     const enabled = d ? directory.pluginsFor(d) : []
     const visible = pages.filter((p) => enabled.includes(p.pluginId))
@@ -57,7 +57,7 @@ export function pccRouter(kernel: Kernel, directory: Directory, views: ViewEngin
   const pageFor = async (req: Request) => {
     const resolved = await resolve(req)
     const entry = pages.find((p) => p.page.path === req.params.page)
-    if (!entry) throw new NotFoundError('Page')
+    if (!entry) throw new NotFoundError('La página')
     if (!resolved.enabled.includes(entry.pluginId)) throw new PluginNotInTierError(entry.pluginId)
     const pcc = { profileId: req.session.profileId!, customerId: resolved.target.id, distributorId: resolved.target.distributorId, em: kernel.orm.em.fork() }
     return { ...resolved, entry, pcc }
@@ -71,7 +71,7 @@ export function pccRouter(kernel: Kernel, directory: Directory, views: ViewEngin
 
   r.post('/pcc/:customer/:page', form, csrfProtection, wrap(async (req, res) => {
     const { target, visible, entry, pcc } = await pageFor(req)
-    if (!entry.page.post) throw new NotFoundError('Page')
+    if (!entry.page.post) throw new NotFoundError('La página')
     const result = await entry.page.post(req, res, pcc)
     // The page may have left a notice in the session for the page it redirects to.
     if ('redirect' in result) return redirectAfterSave(req, res, result.redirect)

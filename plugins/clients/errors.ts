@@ -1,10 +1,10 @@
 import { defineError } from '../../core/plugin-api.js'
 
-export const CustomerNotFoundError = defineError('customer_not_found', 404, (nic: string) => `Customer ${nic} not found`)
+export const CustomerNotFoundError = defineError('customer_not_found', 404, (nic: string) => `No se encontró el cliente ${nic}`)
 export const ProfileNotMatchedError = defineError('profile_not_matched', 422,
-  () => 'No profile has that e-mail and mobile (the person must first have a profile)')
+  () => 'Ningún perfil tiene ese correo y móvil (la persona debe crear primero su perfil)')
 export const OwnerAdministersCmError = defineError('owner_administers_cm', 422,
-  () => 'A profile that administers a CM cannot own a customer')
-export const ProfileAlreadyLinkedError = defineError('profile_already_linked', 409, () => 'That profile is already linked to this customer')
-export const OwnerCannotBeUnlinkedError = defineError('owner_cannot_be_unlinked', 409, () => 'The owner profile cannot be unlinked; assign another owner from the CM')
-export const LastLinkedProfileError = defineError('last_linked_profile', 409, () => 'A customer needs at least one linked profile')
+  () => 'Un perfil que administra una CM no puede ser el perfil principal de un cliente')
+export const ProfileAlreadyLinkedError = defineError('profile_already_linked', 409, () => 'Ese perfil ya está vinculado a este cliente')
+export const OwnerCannotBeUnlinkedError = defineError('owner_cannot_be_unlinked', 409, () => 'El perfil principal no puede desvincularse; asigne otro perfil principal desde la CM')
+export const LastLinkedProfileError = defineError('last_linked_profile', 409, () => 'Un cliente necesita al menos un perfil vinculado')

@@ -1,5 +1,5 @@
 import type { Request } from 'express'
-import { BadRequestError, formatHundredths, objectBody as body, pagination as page, type PluginContext, type PluginRoutes } from '../../core/plugin-api.js'
+import { BadRequestError, FieldValidationError, formatHundredths, objectBody as body, pagination as page, type PluginContext, type PluginRoutes } from '../../core/plugin-api.js'
 import type { StampingServices } from './index.js'
 import { parseNewCti, type CtiRow } from './services/ctis.js'
 import { parseStampRequest } from './services/stamp.js'
@@ -8,7 +8,7 @@ import { parseAutoSale, parseTransfer } from './services/sales.js'
 const query = (req: Request, name: string): string | undefined => {
   const v = req.query[name]
   if (v === undefined || v === '') return undefined
-  if (typeof v !== 'string' || v.length > 200) throw new BadRequestError(`'${name}' must be a single string`)
+  if (typeof v !== 'string' || v.length > 200) throw new BadRequestError(`'${name}' debe darse una sola vez, con a lo sumo 200 caracteres`)
   return v
 }
 
@@ -59,7 +59,7 @@ export function stampingRoutes(ctx: PluginContext, s: StampingServices): PluginR
 
   api.post('/ctis', async (req, res) => {
     const b = body(req)
-    if (typeof b.customer !== 'string' || !b.customer) throw new BadRequestError("'customer' (a NIC) is required")
+    if (typeof b.customer !== 'string' || !b.customer) throw new FieldValidationError({ customer: 'Indique el NIC del cliente' })
     const customer = await clients.getByNic(em(), req.actor!.distributorId, b.customer)
     const cti = await s.sales.createCti(em(), req.actor!.distributorId, customer, parseNewCti(b), { profileId: req.actor!.profileId })
     res.status(201).json((await ctiJson([cti]))[0])

@@ -1,6 +1,6 @@
 import test from 'ava'
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { Batcher } from '../../core/db/batch.js'
+import { aloneOnFailure, Batcher } from '../../core/db/batch.js'
 
 // The group commit under the stamping API: what it gathers, what it isolates.
 
@@ -46,4 +46,23 @@ test('maxBatch splits a crowd; a batch runs in the batcher\'s async context, not
   await Promise.all([1, 2, 3, 4, 5].map((i) => store.run(`request ${i}`, () => b.run(i))))
   t.deepEqual(sizes, [2, 2, 1])
   t.true(seen.every((s) => s === 'boot'), JSON.stringify(seen))
+})
+
+test('aloneOnFailure: a statement that fails for one item is retried item by item, so only that item fails', async (t) => {
+  const calls: number[][] = []
+  const statement = async (part: number[]) => {
+    calls.push(part)
+    if (part.includes(3)) throw new Error('22P05: \\u0000 cannot be converted to text')
+    return part.map((i) => i * 10)
+  }
+  const out = await aloneOnFailure([1, 2, 3, 4], statement)
+  t.deepEqual(out.slice(0, 2), [10, 20])
+  t.true(out[2] instanceof Error)
+  t.is(out[3], 40)
+  t.deepEqual(calls, [[1, 2, 3, 4], [1], [2], [3], [4]])
+  // A batch of one fails as itself; a batch that works runs once.
+  await t.throwsAsync(aloneOnFailure([3], statement), { message: /22P05/ })
+  calls.length = 0
+  t.deepEqual(await aloneOnFailure([5, 6], statement), [50, 60])
+  t.deepEqual(calls, [[5, 6]])
 })

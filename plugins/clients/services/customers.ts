@@ -63,7 +63,7 @@ export function parseSort(raw: unknown): Sort {
   const s = typeof raw === 'string' ? raw : ''
   const desc = s.startsWith('-')
   const key = desc ? s.slice(1) : s
-  if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(key)) throw new BadRequestError(`'sort' must be a sort key, optionally prefixed with '-'`)
+  if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(key)) throw new BadRequestError(`'sort' debe ser una clave de orden, con '-' delante para orden descendente`)
   return { key, desc }
 }
 
@@ -72,15 +72,15 @@ export function parseFilters(query: Record<string, unknown>): ListQuery {
   const one = (name: string) => {
     const v = query[name]
     if (v === undefined || v === '') return undefined
-    if (typeof v !== 'string') throw new BadRequestError(`'${name}' must be given once`)
+    if (typeof v !== 'string') throw new BadRequestError(`'${name}' debe darse una sola vez`)
     return v
   }
   const q = one('q')
-  if (q !== undefined && q.length > 200) throw new BadRequestError(`'q' is at most 200 characters`)
+  if (q !== undefined && q.length > 200) throw new BadRequestError(`'q' admite a lo sumo 200 caracteres`)
   const color = one('color')
-  if (color !== undefined && !COLORS.includes(color as CustomerColor)) throw new BadRequestError(`'color' must be one of ${COLORS.join(', ')}`)
+  if (color !== undefined && !COLORS.includes(color as CustomerColor)) throw new BadRequestError(`'color' debe ser uno de ${COLORS.join(', ')}`)
   const category = one('category')
-  if (category !== undefined && !CATEGORIES.includes(category as CustomerCategory)) throw new BadRequestError(`'category' must be one of ${CATEGORIES.join(', ')}`)
+  if (category !== undefined && !CATEGORIES.includes(category as CustomerCategory)) throw new BadRequestError(`'category' debe ser uno de ${CATEGORIES.join(', ')}`)
   return { q, color: color as CustomerColor | undefined, category: category as CustomerCategory | undefined, sort: parseSort(query.sort) }
 }
 

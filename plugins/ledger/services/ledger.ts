@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { EntityManager } from '@mikro-orm/postgresql'
-import { DistributorNotFoundError, formatHundredths, preparedSql, sql } from '../../../core/plugin-api.js'
+import { DistributorNotFoundError, formatHundredths, preparedSql, sql, textProblem } from '../../../core/plugin-api.js'
 import { LEDGER_ASSETS, LEDGER_OWNER_TYPES, SYSTEM_OWNER_TYPES, type LedgerAccount, type LedgerAsset, type LedgerOwnerType } from '../entities/account.js'
 import type { LedgerEntryKind, LedgerPhase } from '../entities/entry.js'
 import {
@@ -129,13 +129,13 @@ function units(amount: Amount | undefined, what = 'amount'): number {
 
 function text(value: string | null | undefined, max: number, what: string): string | null {
   if (value === undefined || value === null || value === '') return null
-  if (typeof value !== 'string' || value.length > max) throw new LedgerInvalidTransferError(`${what} must be text of at most ${max} characters`)
+  if (typeof value !== 'string' || textProblem(value, max)) throw new LedgerInvalidTransferError(`'${what}' debe ser texto de a lo sumo ${max} caracteres, sin caracteres nulos ni Unicode no válido`)
   return value
 }
 
 function uuid(value: string | null | undefined, what: string): string | null {
   if (value === undefined || value === null) return null
-  if (typeof value !== 'string' || !UUID.test(value)) throw new LedgerInvalidTransferError(`${what} must be a uuid`)
+  if (typeof value !== 'string' || !UUID.test(value)) throw new LedgerInvalidTransferError(`'${what}' debe ser un uuid`)
   return value.toLowerCase()
 }
 
@@ -215,12 +215,12 @@ export class LedgerService {
    */
   async ensureAccounts(em: EntityManager, input: { ownerType: LedgerOwnerType, asset: LedgerAsset, owners: { ownerId: string, distributorId: string }[] }, chunk = 10_000): Promise<Map<string, string>> {
     const { ownerType, asset } = input
-    if (!LEDGER_OWNER_TYPES.includes(ownerType)) throw new LedgerInvalidTransferError(`unknown owner type '${String(ownerType)}'`)
-    if (!LEDGER_ASSETS.includes(asset)) throw new LedgerInvalidTransferError(`unknown asset '${String(asset)}'`)
+    if (!LEDGER_OWNER_TYPES.includes(ownerType)) throw new LedgerInvalidTransferError(`tipo de titular desconocido '${String(ownerType)}'`)
+    if (!LEDGER_ASSETS.includes(asset)) throw new LedgerInvalidTransferError(`activo desconocido '${String(asset)}'`)
     for (const o of input.owners) {
       uuid(o.distributorId, 'distributorId')
-      if (typeof o.ownerId !== 'string' || !o.ownerId || o.ownerId.length > 100) throw new LedgerInvalidTransferError('ownerId must be text of 1 to 100 characters')
-      if (SYSTEM_OWNER_TYPES.includes(ownerType) && o.ownerId !== o.distributorId) throw new LedgerInvalidTransferError(`a ${ownerType} account belongs to its distributor`)
+      if (typeof o.ownerId !== 'string' || !o.ownerId || o.ownerId.length > 100) throw new LedgerInvalidTransferError("'ownerId' debe ser texto de 1 a 100 caracteres")
+      if (SYSTEM_OWNER_TYPES.includes(ownerType) && o.ownerId !== o.distributorId) throw new LedgerInvalidTransferError(`una cuenta ${ownerType} pertenece a su distribuidor`)
     }
     const out = new Map<string, string>()
     for (let i = 0; i < input.owners.length; i += chunk) {
@@ -310,12 +310,12 @@ export class LedgerService {
    * the code might still produce.
    */
   async transferMany(em: EntityManager, input: TransferManyInput): Promise<TransferResult> {
-    if (!Array.isArray(input.legs) || input.legs.length === 0) throw new LedgerInvalidTransferError('no legs')
+    if (!Array.isArray(input.legs) || input.legs.length === 0) throw new LedgerInvalidTransferError('sin partidas')
     const legs: NormalLeg[] = input.legs.map((l, i) => {
       const from = uuid(l.from, `legs[${i}].from`)
       const to = uuid(l.to, `legs[${i}].to`)
-      if (!from || !to) throw new LedgerInvalidTransferError(`legs[${i}] needs from and to`)
-      if (from === to) throw new LedgerInvalidTransferError(`legs[${i}] moves from an account to itself`)
+      if (!from || !to) throw new LedgerInvalidTransferError(`legs[${i}] necesita from y to`)
+      if (from === to) throw new LedgerInvalidTransferError(`legs[${i}] mueve de una cuenta a sí misma`)
       return { from, to, amount: units(l.amount, `legs[${i}].amount`), kind: l.kind ?? 'transfer', memo: text(l.memo, MAX_MEMO, 'memo') }
     })
     const actor = uuid(input.actor, 'actor')
@@ -349,7 +349,7 @@ export class LedgerService {
       if (from.asset !== accounts.get(l.to)!.asset) throw new LedgerAssetMismatchError(l.from, l.to)
       // Value enters the books only by minting from an issuer (or by a correction).
       if (!from.materialized && l.kind !== 'correction' && !(l.kind === 'mint' && from.ownerType === 'issuer')) {
-        throw new LedgerInvalidTransferError(`a '${l.kind}' cannot debit the ${from.ownerType} account ${from.id}`)
+        throw new LedgerInvalidTransferError(`un '${l.kind}' no puede cargar a la cuenta ${from.ownerType} ${from.id}`)
       }
     }
     // Net movement per materialized account; debits that a credit in the same batch covers are fine.
@@ -403,11 +403,11 @@ export class LedgerService {
   /** Issues stamps and/or points (hundredths) from the distributor's issuer into its inventory. */
   async mint(em: EntityManager, input: MintInput): Promise<TransferResult> {
     const distributorId = uuid(input.distributorId, 'distributorId')
-    if (!distributorId) throw new LedgerInvalidTransferError('distributorId is required')
+    if (!distributorId) throw new LedgerInvalidTransferError("'distributorId' es obligatorio")
     const amounts: [LedgerAsset, number][] = []
     if (input.stamps !== undefined) amounts.push(['stamps', units(input.stamps, 'stamps')])
     if (input.points !== undefined) amounts.push(['points', units(input.points, 'points')])
-    if (!amounts.length) throw new LedgerInvalidTransferError('mint at least one of stamps or points')
+    if (!amounts.length) throw new LedgerInvalidTransferError('indique timbres o puntos a emitir')
     // core_distributor is the kernel's table: plugins may read it.
     const [exists] = await sql(em, 'select 1 from core_distributor where id = ?', [distributorId])
     if (!exists) throw new DistributorNotFoundError(distributorId)
@@ -429,11 +429,11 @@ export class LedgerService {
    */
   async reserve(em: EntityManager, input: ReserveInput): Promise<Reservation> {
     const account = uuid(input.account, 'account')
-    if (!account) throw new LedgerInvalidTransferError('account is required')
+    if (!account) throw new LedgerInvalidTransferError("'account' es obligatorio")
     const amount = units(input.amount ?? 1)
     const kind = input.kind ?? 'stamp_reserve'
     const to = uuid(input.to, 'to')
-    if (to === account) throw new LedgerInvalidTransferError('a reservation cannot credit the account it debits')
+    if (to === account) throw new LedgerInvalidTransferError('una reserva no puede abonar a la cuenta que carga')
     const memo = text(input.memo, MAX_MEMO, 'memo')
     const actor = uuid(input.actor, 'actor')
     const key = text(input.idempotencyKey, MAX_KEY, 'idempotencyKey')
@@ -485,9 +485,9 @@ export class LedgerService {
     inputs.forEach((input, i) => {
       try {
         const account = uuid(input.account, 'account')
-        if (!account) throw new LedgerInvalidTransferError('account is required')
+        if (!account) throw new LedgerInvalidTransferError("'account' es obligatorio")
         const credit = uuid(input.to, 'to')
-        if (credit === account) throw new LedgerInvalidTransferError('a reservation cannot credit the account it debits')
+        if (credit === account) throw new LedgerInvalidTransferError('una reserva no puede abonar a la cuenta que carga')
         items.push({ i, account, amount: units(input.amount ?? 1), kind: input.kind ?? 'stamp_reserve', credit, memo: text(input.memo, MAX_MEMO, 'memo'), actor: uuid(input.actor, 'actor') })
       } catch (e) { out[i] = e as Error }
     })
@@ -514,9 +514,9 @@ export class LedgerService {
    * account lock is held.
    */
   async reserveAlong<T>(em: EntityManager, along: { with: string, params: unknown[], from: string, select: string, kind?: LedgerEntryKind }): Promise<T[]> {
-    if (!/^[a-z_][a-z0-9_]*$/.test(along.from)) throw new LedgerInvalidTransferError(`'${along.from}' is not a CTE name`)
+    if (!/^[a-z_][a-z0-9_]*$/.test(along.from)) throw new LedgerInvalidTransferError(`'${along.from}' no es un nombre de CTE`)
     const kind = along.kind ?? 'stamp_reserve'
-    if (!/^[a-z_]+$/.test(kind)) throw new LedgerInvalidTransferError(`'${kind}' is not an entry kind`)
+    if (!/^[a-z_]+$/.test(kind)) throw new LedgerInvalidTransferError(`'${kind}' no es un tipo de asiento`)
     return preparedSql<T[]>(em, `
       with ${along.with},
       ledger_in as (
@@ -534,7 +534,7 @@ export class LedgerService {
     return requests.map((it) => {
       const account = byId.get(it.account)
       return !account ? new LedgerAccountNotFoundError(it.account)
-        : !account.materialized ? new LedgerInvalidTransferError(`the ${account.ownerType} account ${account.id} cannot be reserved from`)
+        : !account.materialized ? new LedgerInvalidTransferError(`no se puede reservar de la cuenta ${account.ownerType} ${account.id}`)
           : insufficient(account, it.amount)
     })
   }
@@ -572,7 +572,7 @@ export class LedgerService {
    * of it — the caller's writes included — is applied.
    */
   async postAlong<T>(em: EntityManager, along: { with: string, params: unknown[], from: string }): Promise<T[]> {
-    if (!/^[a-z_][a-z0-9_]*$/.test(along.from)) throw new LedgerInvalidTransferError(`'${along.from}' is not a CTE name`)
+    if (!/^[a-z_][a-z0-9_]*$/.test(along.from)) throw new LedgerInvalidTransferError(`'${along.from}' no es un nombre de CTE`)
     try {
       return await preparedSql<T[]>(em, `
         with ${along.with},

@@ -216,7 +216,7 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
         const p = request.payload ?? {}
         try {
           const nic = str(p.nic)
-          if (!nic) throw new FieldValidationError({ nic: 'Indica el NIC del cliente' })
+          if (!nic) throw new FieldValidationError({ nic: 'Indique el NIC del cliente' })
           const customer = await ctx.use('clients').customers.getByNic(em(), admin.distributorId, nic)
           confirmed(p)
           const input = parseNewCti({

@@ -94,12 +94,12 @@ export class SalesService {
   async transferMass(em: EntityManager, distributorId: string, body: Record<string, unknown>, actor: Actor = {}): Promise<MassOutcome> {
     const fields: Record<string, string> = {}
     const key = idempotencyKey(body.idempotencyKey, fields)
-    if (!Array.isArray(body.items) || body.items.length === 0) fields.items = 'Indica al menos una cuenta'
+    if (!Array.isArray(body.items) || body.items.length === 0) fields.items = 'Indique al menos una cuenta'
     else if (body.items.length > MAX_ITEMS) fields.items = `A lo más ${MAX_ITEMS} cuentas por transferencia`
     if (!Array.isArray(body.items) || fields.items) throw new FieldValidationError(fields)
     const items = body.items.map((raw: unknown, i: number) => {
       const it = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>
-      if (typeof it.cti !== 'string' || !it.cti) fields[`items[${i}].cti`] = 'Indica la CTI'
+      if (typeof it.cti !== 'string' || !it.cti) fields[`items[${i}].cti`] = 'Indique la CTI'
       const quantity = parseQuantity(it.quantity, `items[${i}].quantity`, fields)
       const amount = parseAmount(it.amount, `items[${i}].amount`, fields)
       return { cti: String(it.cti), quantity: quantity!, amount: amount! }
@@ -167,7 +167,7 @@ export class SalesService {
    * itself leaves a balance at or below the minimum, the sale fires at once.
    */
   async setAutoSale(em: EntityManager, distributorId: string, ctiIds: string[], config: AutoSaleConfig | null, actor: Actor = {}): Promise<void> {
-    if (!ctiIds.length) throw new BadRequestError('No CTI given')
+    if (!ctiIds.length) throw new BadRequestError('No se indicó ninguna CTI')
     const due: CtiRow[] = []
     await em.transactional(async (tx) => {
       const ctis = [...(await this.ctis.getMany(tx, distributorId, ctiIds)).values()]

@@ -2,9 +2,9 @@ import argon2 from 'argon2'
 import { randomUUID } from 'node:crypto'
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql'
 import { RateLimiterPostgres } from 'rate-limiter-flexible'
-import { BadRequestError, Batcher, PluginNotInTierError, preparedSql, sql, throttleUsed as used, type Logger } from '../../../core/plugin-api.js'
+import { aloneOnFailure, BadRequestError, Batcher, InvalidParameterError, PluginNotInTierError, preparedSql, sql, textProblem, throttleUsed as used, type Logger } from '../../../core/plugin-api.js'
 import { LedgerInvalidTransferError, LedgerPendingResolvedError, type LedgerService, type Reservation } from '../../ledger/index.js'
-import { decodeBase64, validateCfdi } from '../cfdi/validate.js'
+import { decodeBase64, documentSha256, validateCfdi, type ValidCfdi } from '../cfdi/validate.js'
 import type { Pac } from '../cfdi/sandbox-pac.js'
 import {
   AppNotAllowedError, CtiBlockedError, CtiCredentialsError, CtiExpiredError, CtiThrottledError, IddConflictError,
@@ -35,17 +35,34 @@ interface CtiForStamp {
 }
 interface StampRow { id: string, sha: string, status: 'pending' | 'stamped', stale: boolean, uuid: string | null, xml: string | null, stampedAt: Date | null }
 
+/**
+ * The named text fields of a stamping request, or a 400 naming the first bad one: missing, not a
+ * string, too long, or text PostgreSQL cannot take (a NUL, a lone surrogate). Checked before the
+ * database or the PAC sees any of it: one such field once failed every stamp batched with it.
+ */
+function requestFields<K extends string>(body: unknown, spec: Record<K, { max: number, required: boolean }>): Record<K, string | null> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestError('El cuerpo debe ser un objeto JSON')
+  const b = body as Record<string, unknown>
+  const out = {} as Record<K, string | null>
+  for (const [name, { max, required }] of Object.entries(spec) as [K, { max: number, required: boolean }][]) {
+    const v = Object.hasOwn(b, name) ? b[name] : undefined
+    let problem: string | null = null
+    if (v === undefined || v === null || v === '') problem = required ? 'es obligatorio' : null
+    else if (typeof v !== 'string') problem = 'debe ser una cadena de texto'
+    else problem = textProblem(v, max)
+    if (problem) throw new InvalidParameterError({ [name]: problem })
+    out[name] = typeof v === 'string' && v ? v : null
+  }
+  return out
+}
+
 /** Only what a request must carry; anything else in the body is ignored. */
 export function parseStampRequest(body: unknown): StampRequest {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestError('The body must be a JSON object')
-  const b = body as Record<string, unknown>
-  const str = (name: string, max: number, required: boolean): string | null => {
-    const v = b[name]
-    if (v === undefined || v === null) { if (required) throw new BadRequestError(`'${name}' is required`); return null }
-    if (typeof v !== 'string' || (required && !v) || v.length > max) throw new BadRequestError(`'${name}' must be a string of at most ${max} characters`)
-    return v || null
-  }
-  return { cti: str('cti', 40, true)!, password: str('password', 200, true)!, xml: str('xml', 8 * 1024 * 1024, true)!, idd: str('idd', 100, false), app: str('app', 100, false) }
+  const f = requestFields(body, {
+    cti: { max: 40, required: true }, password: { max: 200, required: true }, xml: { max: 8 * 1024 * 1024, required: true },
+    idd: { max: 100, required: false }, app: { max: 100, required: false },
+  })
+  return { cti: f.cti!, password: f.password!, xml: f.xml!, idd: f.idd, app: f.app }
 }
 
 interface Claim { id: string, token: string }
@@ -111,10 +128,10 @@ export class StampService {
   }
 
   /** The CTI with whatever stamp already answers to this document or idd, for many requests at once. */
-  private async loadMany(keys: LoadKey[]): Promise<(LoadedCti | null)[]> {
+  private async loadMany(keys: LoadKey[]): Promise<(LoadedCti | null | Error)[]> {
     const twin = (where: string) => `(select json_build_object('id', s.id::text, 'sha', s.doc_sha256, 'status', s.status,
         'stale', s.claimed_at < now() - ?::float8 * interval '1 millisecond', 'uuid', s.uuid, 'xml', s.stamped_xml, 'stampedAt', s.stamped_at) ${where})`
-    const rows = await preparedSql<(LoadedCti & { i: number })[]>(this.root, `
+    const statement = (part: { i: number, key: LoadKey }[]) => preparedSql<(LoadedCti & { i: number })[]>(this.root, `
       select x.i, c.id, c.distributor_id as "distributorId", c.customer_id as "customerId", c.type, c.active, c.password_hash as "passwordHash",
         c.credentials_version as version, c.account_id as "accountId", c.valid_until as "validUntil", c.rfc,
         c.auto_sale_minimum as "autoSaleMinimum", c.auto_sale_quantity as "autoSaleQuantity", c.auto_sale_amount::float8 as "autoSaleAmount",
@@ -122,10 +139,10 @@ export class StampService {
         ${twin('from stamping_stamp_idd i join stamping_stamp s on s.id = i.stamp_id where i.cti_id = c.id and i.idd = x.idd')} as "byIdd",
         ${twin('from stamping_stamp s where s.cti_id = c.id and s.doc_sha256 = x.sha')} as "byDoc"
       from jsonb_to_recordset(?::jsonb) as x(i int, cti text, sha text, idd text) join stamping_cti c on c.id = x.cti`,
-      [this.options.staleClaimMs, this.options.staleClaimMs, JSON.stringify(keys.map((k, i) => ({ i, ...k })))])
-    const out: (LoadedCti | null)[] = keys.map(() => null)
-    for (const { i, ...row } of rows) out[i] = row
-    return out
+      [this.options.staleClaimMs, this.options.staleClaimMs, JSON.stringify(part.map(({ i, key }) => ({ i, ...key })))])
+      // Each item's answer (null: no such CTI), in order.
+      .then((rows) => { const byI = new Map(rows.map(({ i, ...row }) => [i, row])); return part.map(({ i }) => byI.get(i) ?? null) })
+    return aloneOnFailure(keys.map((key, i) => ({ i, key })), statement)
   }
 
   /** Credentials: the cache first; otherwise the throttle, then argon2. */
@@ -159,14 +176,17 @@ export class StampService {
   }
 
   async stamp(em: EntityManager, req: StampRequest, ip: string): Promise<StampAnswer> {
-    // Everything about the document is decided before the database is even asked.
-    const doc = validateCfdi(decodeBase64(req.xml))
+    // Only the bytes and their hash before the credentials hold: the XML is not parsed for anyone
+    // who cannot stamp (a hostile document costs them an argon2 check and a throttle point).
+    const bytes = decodeBase64(req.xml)
+    const sha256 = documentSha256(bytes)
     const deadline = Date.now() + this.options.waitForTwinMs
-    let authenticated = false
+    let doc: ValidCfdi | undefined
     for (;;) {
-      const row = await this.load(req.cti, doc.sha256, req.idd)
-      const cti = authenticated ? row! : await this.authenticate(row, req, ip)
-      authenticated = true
+      const row = await this.load(req.cti, sha256, req.idd)
+      const cti = doc ? row! : await this.authenticate(row, req, ip)
+      // Everything about the document is decided before anything is claimed or reserved.
+      doc ??= validateCfdi(bytes, new Date(), sha256)
       this.allowed(cti, doc.emisorRfc, req.app)
       const { byIdd, byDoc } = row!
       // Replays and idd conflicts are answered before the balance is looked at.
@@ -217,8 +237,9 @@ export class StampService {
    * standard CTI, all in one statement (ledger.reserveAlong). Null where another request holds
    * the document. The claims are settled before any account is locked (see reserveAlong).
    */
-  private async claimMany(items: ClaimInput[]): Promise<ClaimOutcome[]> {
-    const rows = await this.ledger.reserveAlong<{ i: number, id: string | null, bound: boolean, pendingId: string | null, transferId: string | null, balance: number | null }>(this.root, {
+  private async claimMany(items: ClaimInput[]): Promise<(ClaimOutcome | Error)[]> {
+    type Row = { i: number, id: string | null, bound: boolean, pendingId: string | null, transferId: string | null, balance: number | null }
+    const statement = (part: { i: number, it: ClaimInput }[]) => this.ledger.reserveAlong<Row>(this.root, {
       with: `x as (select * from jsonb_to_recordset(?::jsonb) as x(i int, cti text, distributor uuid, sha text, token uuid, idd text, account uuid)),
       s as (
         insert into stamping_stamp (cti_id, distributor_id, doc_sha256, claim_token) select cti, distributor, sha, token from x order by i
@@ -231,14 +252,16 @@ export class StampService {
       ), wanted as (
         select c.i, c.account, 1 as amount, 'stamp ' || c.id as memo from c where c.bound and c.account is not null
       )`,
-      params: [JSON.stringify(items.map((it, i) => ({ i, ...it })))],
+      params: [JSON.stringify(part.map(({ i, it }) => ({ i, ...it })))],
       from: 'wanted',
       select: `select x.i, c.id::text as id, coalesce(c.bound, false) as bound, r.pending_id as "pendingId", r.transfer_id as "transferId", r.balance
         from x left join c on c.i = x.i left join ${this.ledger.reservedCte} r on r.i = x.i`,
-    })
-    const out: ClaimOutcome[] = items.map(() => null)
+    }).then((rows) => { const byI = new Map(rows.map((r) => [r.i, r])); return part.map(({ i }) => byI.get(i)!) })
+    const rows = await aloneOnFailure(items.map((it, i) => ({ i, it })), statement)
+    const out: (ClaimOutcome | Error)[] = items.map(() => null)
     const refused: { i: number, account: string }[] = []
-    for (const r of rows) {
+    for (const [i, r] of rows.entries()) {
+      if (r instanceof Error) { out[i] = r; continue }
       if (!r.id) continue
       const it = items[r.i]
       let reservation: Reservation | Error | null = null
@@ -248,7 +271,7 @@ export class StampService {
     }
     if (refused.length) {
       const why = await this.ledger.refusals(this.root, refused.map((it) => ({ account: it.account, amount: 1 })))
-      refused.forEach((it, k) => { out[it.i]!.reservation = why[k] })
+      refused.forEach((it, k) => { (out[it.i] as NonNullable<ClaimOutcome>).reservation = why[k] })
     }
     return out
   }
@@ -269,7 +292,7 @@ export class StampService {
    * alone, so one item's failure is only its own.
    */
   private async recordMany(items: RecordInput[]): Promise<(Date | typeof CLAIM_LOST | Error)[]> {
-    const run = async (part: RecordInput[]) => {
+    const statement = async (part: RecordInput[]) => {
       // Figure rows are taken in customer order, as sales take them, so the two queue instead of deadlocking.
       const done = await this.ledger.postAlong<{ id: string, stampedAt: Date }>(this.root, {
         with: `x as (select * from jsonb_to_recordset(?::jsonb) as x(id bigint, token uuid, pending bigint, uuid uuid, xml text, app text, customer uuid, distributor uuid)),
@@ -287,12 +310,7 @@ export class StampService {
       const stamped = new Map(done.map((d) => [d.id, d.stampedAt]))
       return part.map((it) => stamped.get(it.claim.id) ?? CLAIM_LOST)
     }
-    try {
-      return await run(items)
-    } catch (e) {
-      if (items.length === 1) throw e
-      return Promise.all(items.map((it) => run([it]).then(([r]) => r, (err: Error) => err)))
-    }
+    return aloneOnFailure(items, statement)
   }
 
   /** Gives up a claim this request still holds (nothing was charged); its idd bindings go with it. */
@@ -327,7 +345,13 @@ export class StampService {
     try {
       stampedAt = await this.records.run({ cti, claim, pendingId: reservation?.pendingId ?? null, uuid: result.tfd.uuid, xml: result.stampedXml, app: req.app })
     } catch (e) {
-      if (!(e instanceof LedgerPendingResolvedError)) throw e
+      if (!(e instanceof LedgerPendingResolvedError)) {
+        // The statement applied nothing: give the stamp back now rather than at the sweep. (Had it
+        // applied after all, the void finds the reservation posted and the claim is kept.)
+        if (reservation) await this.ledger.void(em, reservation.pendingId, { memo: 'record failed' }).catch(() => {})
+        await this.release(em, claim).catch(() => {})
+        throw e
+      }
       // Voided meanwhile (the sweep took it for a dead request's): the ledger gave the stamp back.
       await this.release(em, claim)
       throw new StampReservationLostError()
@@ -351,12 +375,8 @@ export class StampService {
 
   /** `POST /balance`: the same credentials check as a stamp. */
   async balance(em: EntityManager, body: unknown, ip: string) {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestError('The body must be a JSON object')
-    const b = body as Record<string, unknown>
-    if (typeof b.cti !== 'string' || !b.cti || b.cti.length > 40 || typeof b.password !== 'string' || !b.password || b.password.length > 200) {
-      throw new BadRequestError("'cti' and 'password' are required strings")
-    }
-    const req: StampRequest = { cti: b.cti, password: b.password, xml: '', idd: null, app: null }
+    const f = requestFields(body, { cti: { max: 40, required: true }, password: { max: 200, required: true } })
+    const req: StampRequest = { cti: f.cti!, password: f.password!, xml: '', idd: null, app: null }
     const cti = await this.authenticate(await this.load(req.cti, '', null), req, ip)
     if (!this.tierAllows(cti.tier)) throw new PluginNotInTierError('stamping')
     if (cti.type === 'standard') return { type: 'standard' as const, balance: (await this.currentBalance(em, cti))!, active: cti.active }

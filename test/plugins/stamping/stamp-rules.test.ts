@@ -26,9 +26,10 @@ async function loaded(stamps = 5) {
 test('malformed requests are refused with 400 before anything is reserved', async (t) => {
   const { cti } = await loaded(2)
   const cases: [unknown, string][] = [
-    [{ password: CTI_PASSWORD, xml: b64(sampleCfdi()) }, 'bad_request'],
-    [{ cti, password: CTI_PASSWORD }, 'bad_request'],
-    [{ cti, password: 5, xml: b64(sampleCfdi()) }, 'bad_request'],
+    // A missing or mistyped field is named: { fields: { cti: '…' } }.
+    [{ password: CTI_PASSWORD, xml: b64(sampleCfdi()) }, 'invalid_parameter'],
+    [{ cti, password: CTI_PASSWORD }, 'invalid_parameter'],
+    [{ cti, password: 5, xml: b64(sampleCfdi()) }, 'invalid_parameter'],
     [[1, 2], 'bad_request'],
     [{ cti, password: CTI_PASSWORD, xml: 'no es base64!!' }, 'malformed_base64'],
     [{ cti, password: CTI_PASSWORD, xml: b64('<cfdi:Comprobante') }, 'malformed_xml'],
@@ -38,7 +39,7 @@ test('malformed requests are refused with 400 before anything is reserved', asyn
     const res = await t0.inject({ method: 'POST', url: '/api/v1/stamp', payload: payload as object })
     t.is(res.statusCode, 400, JSON.stringify(payload).slice(0, 80))
     t.is(code(res), expected)
-    t.deepEqual(Object.keys(res.json().error).sort(), ['code', 'message', 'retryable'])
+    t.deepEqual(Object.keys(res.json().error).sort(), ['code', 'message', 'retryable', ...(expected === 'invalid_parameter' ? ['fields'] : [])].sort())
   }
   const raw = await t0.inject({ method: 'POST', url: '/api/v1/stamp', payload: '{"cti":', headers: { 'content-type': 'application/json' } })
   t.is(raw.statusCode, 400)
