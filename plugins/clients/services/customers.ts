@@ -21,6 +21,11 @@ declare module '../../../core/kernel/events.js' {
     'clients.customerCreated': { customer: Customer }
     /** A batch (seed, import): one event for many customers. */
     'clients.customersCreated': { customers: Customer[] }
+    /**
+     * After commit, once per bulk creation (`createMany`), when every batch is in: a plugin that wrote
+     * rows for them brings its tables' planner statistics up to date (ANALYZE) before it returns.
+     */
+    'clients.customersLoaded': { distributorId: string, count: number }
   }
 }
 
@@ -490,7 +495,8 @@ export class CustomersService {
   /**
    * Bulk insert for seeding and imports: rows already validated by the caller. One statement per
    * chunk (rows travel as one JSON parameter, so no limit on bind parameters) inserts the customers
-   * and their search keys; one batch event per chunk inside the same transaction.
+   * and their search keys; one batch event per chunk inside the same transaction. The tables' planner
+   * statistics are refreshed before it returns (`clients.customersLoaded` for subscribers' tables).
    */
   async createMany(em: EntityManager, distributorId: string, rows: CustomerFields[], chunk = 5000): Promise<string[]> {
     const nics: string[] = []
@@ -536,6 +542,12 @@ export class CustomersService {
       })
       nics.push(...inserted.map((c) => c.nic))
       this.logFailures('clients.customersCreated', await this.events.emitCommitted('clients.customersCreated', { customers: inserted }))
+    }
+    // Until autoanalyze comes round the planner takes the loaded tables for near empty: lists sorted
+    // right after `seed-demo --customers 100000` took 26 to 37 times GET /me's p95, 3 to 6 after ANALYZE.
+    if (nics.length) {
+      await sql(em, 'analyze clients_customer, clients_customer_search, clients_customer_search_key')
+      this.logFailures('clients.customersLoaded', await this.events.emitCommitted('clients.customersLoaded', { distributorId, count: nics.length }))
     }
     return nics
   }
