@@ -124,7 +124,8 @@ interface Fragment { sql: string, params: unknown[] }
 interface Branch { from: string, alias: string, cond: string, params: unknown[], unique?: boolean, sortName?: string }
 /**
  * The search box's branches; `key`, when the text has letters or digits, is the first branch's
- * prefix, and `keyShared` the key column that counts each customer once for it (see `counts`). A branch with `sortName` reads the customer's folded name in its own rows.
+ * prefix, and `keyShared` the key column that counts each customer once for it (see `counts`). A
+ * branch with `sortName` reads the customer's folded name in its own rows.
  */
 interface Search { branches: Branch[], key?: string, keyShared?: string }
 
