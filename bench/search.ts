@@ -93,6 +93,7 @@ try {
   const searches: [string, string][] = [
     ['NIC', nics[n]], ['legal name', rows(1, n)[0].legalName.split(' ').slice(1, 4).join(' ')], ['trade name', `Taller ${n - (n % 10) + 7}`], ['RFC', rows(1, n)[0].rfc],
     ['company phone', rows(1, n)[0].phone!], ['contact name', `Contadora ${n} Núñez`], ['contact e-mail', `rep${n}@correo`], ['contact phone', `81${String(30_000_000 + n)}`],
+    ['company phone without its area code', rows(1, n)[0].phone!.slice(2)], ['4 digits inside many phones', '1000'],
     ['word in many names', 'Ferretería'], ...(ctiOf ? [['CTI id', ctiOf] as [string, string]] : []),
   ]
   const out: { what: string, p95: number, total: unknown }[] = [{ what: 'GET /api/v1/me', ...me }]

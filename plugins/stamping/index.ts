@@ -101,6 +101,11 @@ export default definePlugin({
     ctx.events.on('clients.customersCreated', async ({ customers }, em) => {
       await ctis.createStandardFor(em, customers)
     })
+    // After a bulk creation, the CTIs, figures and ledger accounts written for it get current statistics.
+    ctx.events.onCommitted('clients.customersLoaded', async () => {
+      await ctis.analyze(ctx.em())
+      await ctx.use('ledger').analyze(ctx.em())
+    })
     ctx.extensions.contribute('stamping', 'clients.customerFigures', {
       relation: 'stamping_customer_figures',
       figures: [

@@ -90,8 +90,9 @@ export const CustomerSearchTextSchema = new EntitySchema<CustomerSearchText>({
 })
 
 /**
- * Exact and prefix keys of a customer (NIC, RFC, company and contact phones as digits), one row per
- * key, behind a B-tree with `varchar_pattern_ops` so `key like 'abc%'` is an index range.
+ * Exact and prefix keys of a customer (NIC, RFC, company and contact phones as digits, and each
+ * phone's runs from its second digit on), one row per key, behind a B-tree with `varchar_pattern_ops`
+ * so `key like 'abc%'` is an index range.
  */
 export interface CustomerSearchKey {
   customerId: string, distributorId: string, key: string
@@ -101,6 +102,12 @@ export interface CustomerSearchKey {
    * length(P), so a prefix's customers are counted without a DISTINCT.
    */
   sharedPrefix: number
+  /**
+   * For a key that starts a value (NIC, RFC, a phone's digits or its national number): the same
+   * among the customer's such keys, for texts shorter than RUN_MIN; null for a run inside a phone (its
+   * digits from the second on), which only longer texts reach.
+   */
+  headSharedPrefix: number | null
 }
 
 export const CustomerSearchKeySchema = new EntitySchema<CustomerSearchKey>({
@@ -111,6 +118,7 @@ export const CustomerSearchKeySchema = new EntitySchema<CustomerSearchKey>({
     key: { type: 'string', length: 40, primary: true },
     distributorId: { type: 'uuid' },
     sharedPrefix: { type: 'smallint', default: 0 },
+    headSharedPrefix: { type: 'smallint', nullable: true },
   },
 })
 

@@ -1,4 +1,5 @@
 import { sqlMigration } from '../../../core/plugin-api.js'
+import { commonPrefixSql } from '../services/search.js'
 
 /**
  * Sets every search key's `shared_prefix` from the keys already written (clients_0004; exported so a
@@ -9,6 +10,32 @@ export const SHARED_PREFIX_BACKFILL = `update "clients_customer_search_key" k se
   from (select "customer_id", "key", lag("key") over (partition by "customer_id" order by "key" collate "C") as "prev" from "clients_customer_search_key") s
   where "prev" is not null
 ) p where p."customer_id" = k."customer_id" and p."key" = k."key";`
+
+/**
+ * Sets every search key's `shared_prefix` and, for heads (rows whose `head_shared_prefix` is not
+ * null), `head_shared_prefix`, from the keys already written (clients_0005; exported so a test can
+ * check that it agrees with what the service writes).
+ */
+export const SEARCH_KEY_BACKFILL = `update "clients_customer_search_key" k set "shared_prefix" = p."s", "head_shared_prefix" = p."h" from (
+  select "customer_id", "key", (${commonPrefixSql('"key"', '"prev"')})::smallint as "s", case when "head" then (${commonPrefixSql('"key"', '"head_prev"')})::smallint end as "h"
+  from (select "customer_id", "key", "head", lag("key") over (partition by "customer_id" order by "key" collate "C") as "prev",
+      lag("key") over (partition by "customer_id", "head" order by "key" collate "C") as "head_prev"
+    from (select "customer_id", "key", "head_shared_prefix" is not null as "head" from "clients_customer_search_key") s0) s1
+) p where p."customer_id" = k."customer_id" and p."key" = k."key" and (k."shared_prefix", k."head_shared_prefix") is distinct from (p."s", p."h");`
+
+/** Each customer's phone runs (digits from the second on, while 4 remain) as keys (clients_0005). */
+export const PHONE_RUNS_INSERT = `insert into "clients_customer_search_key" ("customer_id", "key", "distributor_id", "shared_prefix", "head_shared_prefix")
+  select c."id", substr(p."d", i), c."distributor_id", 0, null
+  from "clients_customer" c
+  cross join lateral (
+    select left(regexp_replace(x, '[^0-9]', '', 'g'), 40) as "d" from (
+      select c."phone" as x
+      union all select jsonb_array_elements_text(case jsonb_typeof(j -> 'phones') when 'array' then j -> 'phones' else '[]' end)
+        from unnest(array[c."legal_representative", c."financial_contact", c."technical_contact"]) j
+    ) ph where x is not null
+  ) p
+  cross join generate_series(2, length(p."d") - 3) i
+  on conflict do nothing;`
 
 export const clientsMigrations = [
   sqlMigration('clients_0001_customer', `
@@ -67,5 +94,18 @@ create index "clients_customer_search_key_prefix_index" on "clients_customer_sea
 drop index "clients_customer_distributor_created_index";
 create index "clients_customer_distributor_created_nic_index" on "clients_customer" ("distributor_id", "created_at", (("nic")::bigint));
 create index "clients_customer_distributor_created_desc_nic_index" on "clients_customer" ("distributor_id", "created_at" desc, (("nic")::bigint));
+`),
+  // Phones match any run of 4+ digits (the local number without its area code), still by prefix on
+  // the key index: each phone's digits from its second digit on, while 4 remain, become keys too
+  // ("runs"), and a prefix of one is a run inside the phone. The existing keys are the heads; shorter
+  // texts match heads only, counted once per customer by `head_shared_prefix` as longer ones are by
+  // `shared_prefix` (now over runs too).
+  sqlMigration('clients_0005_phone_runs', `
+alter table "clients_customer_search_key" add column "head_shared_prefix" smallint null;
+update "clients_customer_search_key" set "head_shared_prefix" = "shared_prefix";
+${PHONE_RUNS_INSERT}
+${SEARCH_KEY_BACKFILL}
+drop index "clients_customer_search_key_prefix_index";
+create index "clients_customer_search_key_prefix_index" on "clients_customer_search_key" ("distributor_id", "key" varchar_pattern_ops) include ("customer_id", "shared_prefix", "head_shared_prefix");
 `),
 ]

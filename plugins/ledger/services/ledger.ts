@@ -202,6 +202,11 @@ export class LedgerService {
 
   // ── Accounts ──────────────────────────────────────────────────────────────────────────────────
 
+  /** After a bulk load (`ensureAccounts` for many owners): current planner statistics for the accounts. */
+  async analyze(em: EntityManager): Promise<void> {
+    await sql(em, 'analyze ledger_account')
+  }
+
   /** The account of an owner, created if missing (with its distributor's issuer and sink). */
   async ensureAccount(em: EntityManager, owner: AccountOwner): Promise<LedgerAccount> {
     const ids = await this.ensureAccounts(em, { ownerType: owner.ownerType, asset: owner.asset, owners: [{ ownerId: owner.ownerId, distributorId: owner.distributorId }] })

@@ -176,6 +176,11 @@ export class CtiService {
     return out
   }
 
+  /** After a bulk load (`createStandardFor` over many customers): current planner statistics for its tables. */
+  async analyze(em: EntityManager): Promise<void> {
+    await sql(em, 'analyze stamping_cti, stamping_customer_figures')
+  }
+
   /** A CTI the distributor asked for. An unlimited one is paid by the caller (see SalesService). */
   async create(em: EntityManager, distributorId: string, customer: { id: string, nic: string }, input: NewCti, validUntilDefault: () => Date): Promise<CtiRow> {
     const hash = await hashCtiPassword(input.password)

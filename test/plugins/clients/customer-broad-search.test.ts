@@ -1,7 +1,7 @@
 import test from 'ava'
 import { sql } from '../../../core/db/sql.js'
 import clients, { CUSTOMER_SEARCH } from '../../../plugins/clients/index.js'
-import { SHARED_PREFIX_BACKFILL } from '../../../plugins/clients/migrations/index.js'
+import { PHONE_RUNS_INSERT, SEARCH_KEY_BACKFILL, SHARED_PREFIX_BACKFILL } from '../../../plugins/clients/migrations/index.js'
 import { fold, keyOf, likeEscape } from '../../../plugins/clients/services/search.js'
 import type { CustomerFields } from '../../../plugins/clients/services/customers.js'
 import { startTestApp, type Client, type DistributorFixture, type TestApp } from '../../helpers/app.js'
@@ -61,7 +61,14 @@ async function reference(distributorId: string, q: string, order: string): Promi
   const key = keyOf(q.trim()), folded = fold(q.trim())
   const branches: string[] = []
   const params: unknown[] = []
-  if (key) { branches.push('select customer_id from clients_customer_search_key where key like ?'); params.push(`${likeEscape(key)}%`) }
+  // Heads (NIC, RFC, phones, national numbers) by prefix; from 4 characters, any run inside a phone's digits.
+  if (key) { branches.push('select customer_id from clients_customer_search_key where key like ? and head_shared_prefix is not null'); params.push(`${likeEscape(key)}%`) }
+  if (key.length >= 4) {
+    branches.push(`select c.id from clients_customer c cross join lateral (select c.phone as p union all
+      select jsonb_array_elements_text(coalesce(j -> 'phones', '[]')) from unnest(array[c.legal_representative, c.financial_contact, c.technical_contact]) j) ph
+      where regexp_replace(ph.p, '[^0-9]', '', 'g') like ?`)
+    params.push(`%${likeEscape(key)}%`)
+  }
   if (folded.length >= 3) { branches.push('select customer_id from clients_customer_search where search_text like ?'); params.push(`%${likeEscape(folded)}%`) }
   branches.push('select customer_id from test_cti where id like ? or id like ?')
   params.push(`${likeEscape(q.trim())}%`, `${likeEscape(q.trim().toUpperCase())}%`)
@@ -92,7 +99,7 @@ const broadWorld = () => seeded ??= (async () => {
 
 test('broad searches: the total is the number of matching customers and every page is the plain order\'s page', async (t) => {
   const { d, other } = await broadWorld()
-  const queries = ['55', '5512', '551234', '55 12 34', '331', 'ferreter', 'taller', 'pacifico', 'farmacia jal', 'vieja', '81', '9955', 'empresa', 'zzzz']
+  const queries = ['55', '5512', '551234', '55 12 34', '1234', '12-34', '234', '331', 'ferreter', 'taller', 'pacifico', 'farmacia jal', 'vieja', '81', '9955', 'empresa', 'zzzz']
   for (const q of queries) {
     for (const [sort, order] of SORTS) {
       const all = await reference(d.id, q, order)
@@ -137,6 +144,23 @@ test('the migration\'s backfill computes the same shared prefixes as the writes'
   await em().transactional(async (tx) => {
     await sql(tx, 'update clients_customer_search_key set shared_prefix = 0 where distributor_id = ?', [d.id])
     await sql(tx, SHARED_PREFIX_BACKFILL)
+  })
+  t.deepEqual(await snapshot(), written)
+})
+
+test('the phone-runs migration writes the same keys, and its backfill the same shared prefixes, as the service', async (t) => {
+  const { d } = await broadWorld()
+  const snapshot = () => sql<{ customer_id: string, key: string, shared_prefix: number, head_shared_prefix: number | null }[]>(em(),
+    'select customer_id, key, shared_prefix, head_shared_prefix from clients_customer_search_key where distributor_id = ? order by customer_id, key', [d.id])
+  const written = await snapshot()
+  t.true(written.some((r) => r.head_shared_prefix === null))
+  t.true(written.some((r) => r.head_shared_prefix !== null && r.head_shared_prefix !== r.shared_prefix))
+  await em().transactional(async (tx) => {
+    // Back to what clients_0004 left: heads only, their shared prefixes among themselves.
+    await sql(tx, 'delete from clients_customer_search_key where distributor_id = ? and head_shared_prefix is null', [d.id])
+    await sql(tx, 'update clients_customer_search_key set shared_prefix = head_shared_prefix where distributor_id = ?', [d.id])
+    await sql(tx, PHONE_RUNS_INSERT)
+    await sql(tx, SEARCH_KEY_BACKFILL)
   })
   t.deepEqual(await snapshot(), written)
 })

@@ -104,6 +104,49 @@ test('the search box matches every field, partially, ignoring case and accents; 
   t.deepEqual(await nicsOf(d, `q=${encodeURIComponent('___')}`), [])
 })
 
+test('phones match any run of 4+ digits, spaces and dashes ignored; 3 digits inside a phone match nothing; never another distributor\'s', async (t) => {
+  const d = await t0.fixtures.distributor()
+  const other = await t0.fixtures.distributor()
+  // Digits unlike the other fields' (no NIC, RFC, name or e-mail holds these runs).
+  const record = (who: string) => ({
+    legalName: `Tlapalería ${who} ${tag()}`, rfc: 'XAXX010101000', phone: '33 0803 8669',
+    legalRepresentative: { name: null, email: null, phones: ['+52 (81) 7294-6137'] },
+    financialContact: { name: null, email: null, phones: ['222-465-9187', '999 318 7246'] },
+    technicalContact: { name: null, email: null, phones: ['(477) 826 3915'] },
+  })
+  const mine = await create(d, record('mía'))
+  const decoy = await create(d, { legalName: `Otra ${tag()}`, rfc: 'XAXX010101000', phone: '55 1234 5678' })
+  const theirs = await create(other, record('ajena'))
+  const found = async (dist: DistributorFixture, q: string) => {
+    const res = (await get(dist, `/api/v1/customers?q=${encodeURIComponent(q)}`)).json() as { items: { nic: string }[], total: number }
+    t.is(res.total, res.items.length, `${q}: total`)
+    return res.items.map((c) => c.nic)
+  }
+  const runs: [string, string][] = [
+    ['company phone without its area code', '08038669'], ['company phone, spaced', '0803 8669'], ['company phone, dashed', '0-8-0-3-8-6-6-9'],
+    ['company phone, 4 digits inside', '8038'], ['company phone, last 4', '8669'],
+    ['legal representative (country code), inside', '7294-61'], ['legal representative, last 4', '6137'],
+    ['financial contact, first phone, inside', '465 918'], ['financial contact, second phone, inside', '3187'],
+    ['technical contact, inside', '826-3915'],
+  ]
+  for (const [what, q] of runs) {
+    t.deepEqual(await found(d, q), [mine.nic], `${what}: ${q}`)
+    t.deepEqual(await found(other, q), [theirs.nic], `${what}: the other distributor finds its own only`)
+  }
+  // Three digits inside a phone are not a run; at its start they are a prefix, as before.
+  for (const q of ['803', '080', '729', '918', '826']) t.deepEqual(await found(d, q), [], `3 digits inside: ${q}`)
+  t.deepEqual(await found(d, '330'), [mine.nic])
+  t.deepEqual(await found(d, '551'), [decoy.nic])
+  // A run that spans two phones is no run.
+  t.deepEqual(await found(d, '2229999'), [])
+  // Runs follow edits: the old number's runs no longer find the customer.
+  await t0.inject({ method: 'PATCH', url: `/api/v1/customers/${mine.nic}`, headers: auth(d), payload: { phone: '33 6060 7070', financialContact: { phones: [] } } })
+  t.deepEqual(await found(d, '08038669'), [])
+  t.deepEqual(await found(d, '3187'), [])
+  t.deepEqual(await found(d, '6060 70'), [mine.nic])
+  t.deepEqual(await found(d, '7294-61'), [mine.nic])
+})
+
 test('search follows edits: an old name or phone no longer finds the customer, the new one does', async (t) => {
   const d = await t0.fixtures.distributor()
   const x = tag()

@@ -31,7 +31,7 @@ export class Stamping {
     return d
   }
 
-  api(d: DistributorFixture, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) {
+  api(d: DistributorFixture, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown) {
     return this.app.inject({ method, url, headers: this.auth(d), ...(payload !== undefined ? { payload: payload as object } : {}) })
   }
 

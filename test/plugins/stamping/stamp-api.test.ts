@@ -70,4 +70,11 @@ test('GET /ctis?q= finds CTIs by their customer\'s fields (name, RFC, NIC, CTI i
   t.deepEqual(await ids(d, 'nadie-coincide'), [])
   const both = await s.api(d, 'GET', `/api/v1/ctis?q=aguila&customer=${b.nic}`)
   t.is(both.json().total, 0)
+  // A phone by a run inside it (the local number without its area code), as the customer search finds it.
+  for (const [dist, nic] of [[d, a.nic], [other, x.nic]] as const) {
+    t.is((await s.api(dist, 'PATCH', `/api/v1/customers/${nic}`, { phone: '33 0803 8669', technicalContact: { phones: ['81 7294 6137'] } })).statusCode, 200)
+  }
+  t.deepEqual(await ids(d, '0803-8669'), [a.cti])
+  t.deepEqual(await ids(d, '7294 61'), [a.cti])
+  t.deepEqual(await ids(other, '08038669'), [x.cti])
 })
