@@ -6,7 +6,7 @@
  */
 export { definePlugin } from './kernel/plugin.js'
 export type {
-  AdminContribution, AdminPage, CliCommand, DemoSeeder, InstalledPlugin, Message, MigrationEntry, PccPage,
+  AdminContribution, AdminPage, CliCommand, Identity, DemoSeeder, InstalledPlugin, Message, MigrationEntry, PccPage,
   PccPageResult, PccRequestContext, PluginContext, PluginDefinition, PluginRoutes, PluginServices, PortalProvider,
   PortalTarget, Transport,
 } from './kernel/plugin.js'
@@ -33,3 +33,4 @@ export type { Actor, AdminUser } from './http/types.js'
 export { used as throttleUsed } from './http/throttle.js'
 export { normalizeEmail, normalizeMobile } from './identity/normalize.js'
 export { DistributorNotFoundError } from './identity/errors.js'
+export type { DirectoryEntry, DistributorDirectory } from './identity/directory.js'

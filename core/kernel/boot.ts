@@ -120,7 +120,6 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   const transport = config.transport ?? new OutboxTransport(config.dataDir, log.child('outbox'))
   const services = new Map<string, unknown>()
   const contexts = new Map<string, PluginContext<any>>()
-  const tierCache = new Map<string, { at: number, plugins: readonly string[] }>()
   const clock = config.clock ?? (() => new Date())
   const jobs = new Jobs(orm, clock)
   const outbox = new Outbox(orm, clock, log.child('outbox'))
@@ -131,15 +130,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
     database: embedded ? 'embedded' : 'postgresql',
     embedded,
     installedIds: plugins.map((p) => p.plugin.id),
-    pluginsOf: async (distributorId) => {
-      const hit = tierCache.get(distributorId)
-      if (hit && Date.now() - hit.at < 10_000) return hit.plugins
-      const [row] = /^[0-9a-f-]{36}$/i.test(distributorId)
-        ? await orm.em.fork().getConnection().execute<{ tier: string }[]>('select tier from core_distributor where id = ?', [distributorId]) : []
-      const enabled = row ? pluginsOfTier(config.tiers, row.tier, kernel.installedIds) : []
-      tierCache.set(distributorId, { at: Date.now(), plugins: enabled })
-      return enabled
-    },
+    pluginsOf: async (distributorId) => pluginsOfTier(config.tiers, await directory.tierOf(orm.em.fork(), distributorId) ?? '', kernel.installedIds),
     onClose: (fn) => { closers.push(fn) },
     close: async () => {
       const failures: unknown[] = []

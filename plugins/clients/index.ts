@@ -30,7 +30,7 @@ export default definePlugin({
     // Declared before any bootstrap runs, so dependants contribute from theirs.
     ctx.extensions.declare('clients', CUSTOMER_FIGURES)
     ctx.extensions.declare('clients', CUSTOMER_SEARCH)
-    return { customers: new CustomersService(ctx.events, ctx.extensions, ctx.log, ctx.pluginsOf) }
+    return { customers: new CustomersService(ctx.events, ctx.identity, ctx.extensions, ctx.log, ctx.pluginsOf) }
   },
   bootstrap(ctx) {
     // Core's sign-in asks which customers' PCC a profile may enter; it never reads our tables.

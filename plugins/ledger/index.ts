@@ -31,7 +31,7 @@ export default definePlugin({
   entities: [LedgerAccountSchema, LedgerEntrySchema, LedgerSweepSchema],
   migrations: ledgerMigrations,
   unmodelledDdl: LEDGER_ALLOWED_DRIFT,
-  services: () => new LedgerService(),
+  services: (ctx) => new LedgerService(ctx.directory),
   commands: (ctx) => ledgerCommands(ctx.use('ledger'), () => ctx.em()),
   demo: (ctx) => ledgerDemo(ctx.use('ledger')),
   async bootstrap(ctx) {

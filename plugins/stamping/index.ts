@@ -88,7 +88,7 @@ export default definePlugin({
     const pacKeys = () => (keys ??= loadOrCreateKeys(ctx).catch((e) => { keys = undefined; throw e }))
     let pac: Promise<Pac> | undefined
     const pacFor = () => (pac ??= pacKeys().then((k) => new SandboxPac(k, { latencyMs: o.sandboxLatencyMs, failureRate: o.sandboxFailureRate, rfcProvCertif: o.rfcProvCertif })))
-    const stamps = new StampService(ctx.orm, ledger, sales, credentials, pacFor, (tier) => ctx.tierEnables(tier), o, ctx.log)
+    const stamps = new StampService(ctx.orm, ledger, sales, credentials, pacFor, async (distributorId) => ctx.tierEnables(await ctx.directory.tierOf(ctx.em(), distributorId)), o, ctx.log)
     return { ctis, sales, stamps, pacKeys }
   },
   async bootstrap(ctx) {

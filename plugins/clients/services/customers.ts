@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { EntityManager } from '@mikro-orm/postgresql'
-import { BadRequestError, FieldValidationError, normalizeEmail, normalizeMobile, sql, type EventBus, type Extensions, type Logger } from '../../../core/plugin-api.js'
-import { DistributorMemberSchema, ProfileSchema } from '../../../core/identity/entities.js'
+import { BadRequestError, FieldValidationError, normalizeEmail, normalizeMobile, sql, type EventBus, type Extensions, type Identity, type Logger } from '../../../core/plugin-api.js'
 import { COLORS, CATEGORIES, CustomerProfileSchema, CustomerSchema, type Contact, type Customer, type CustomerCategory, type CustomerColor } from '../entities/customer.js'
 import { CustomerNotFoundError, LastLinkedProfileError, OwnerAdministersCmError, OwnerCannotBeUnlinkedError, ProfileAlreadyLinkedError, ProfileNotMatchedError } from '../errors.js'
 import { CUSTOMER_FIGURES, CUSTOMER_SEARCH, type CustomerFigure, type CustomerFigureSource, type FigureKind } from '../figures.js'
@@ -161,7 +160,7 @@ interface FigureColumn { alias: string, column: string, kind: FigureKind, label:
 
 /** The clients plugin's public surface: what other plugins and routes use. */
 export class CustomersService {
-  constructor(private readonly events: EventBus, private readonly extensions?: Extensions, private readonly log?: Logger,
+  constructor(private readonly events: EventBus, private readonly identity: Identity, private readonly extensions?: Extensions, private readonly log?: Logger,
     /** The plugins a distributor's tier enables: only their contributions are read for its customers. */
     private readonly pluginsOf: (distributorId: string) => Promise<readonly string[]> = async () => []) {}
 
@@ -626,7 +625,7 @@ export class CustomersService {
     if (!email) fields.email = 'Correo electrónico inválido'
     if (!mobile) fields.mobile = 'Número móvil inválido'
     if (Object.keys(fields).length) throw new FieldValidationError(fields)
-    const profile = await em.findOne(ProfileSchema, { email: email!, mobile: mobile! })
+    const profile = await this.identity.profileByEmailAndMobile(em, email!, mobile!)
     if (!profile) throw new ProfileNotMatchedError()
     return profile
   }
@@ -638,7 +637,7 @@ export class CustomersService {
    */
   async assignOwner(em: EntityManager, customer: Customer, input: { email?: unknown, mobile?: unknown }) {
     const profile = await this.profileByEmailAndMobile(em, input)
-    if (await em.count(DistributorMemberSchema, { profileId: profile.id })) throw new OwnerAdministersCmError()
+    if ((await this.identity.memberDistributorIds(em, profile.id)).length) throw new OwnerAdministersCmError()
     await em.transactional(async (tx) => {
       await sql(tx, `update clients_customer_profile set role = 'member' where customer_id = ? and role = 'owner' and profile_id <> ?`, [customer.id, profile.id])
       await sql(tx, `insert into clients_customer_profile (customer_id, profile_id, role) values (?, ?, 'owner')
@@ -648,8 +647,14 @@ export class CustomersService {
   }
 
   async linkedProfiles(em: EntityManager, customerId: string): Promise<{ profileId: string, name: string, email: string, mobile: string, role: string }[]> {
-    return sql(em, `select p.id as "profileId", p.name, p.email, p.mobile, l.role from clients_customer_profile l join core_profile p on p.id = l.profile_id
-      where l.customer_id = ? order by l.role = 'owner' desc, p.name, p.email`, [customerId])
+    const links = await em.find(CustomerProfileSchema, { customerId })
+    const out = []
+    for (const l of links) {
+      const p = await this.identity.profile(em, l.profileId)
+      if (p) out.push({ profileId: p.id, name: p.name, email: p.email, mobile: p.mobile, role: l.role })
+    }
+    // The owner first, then by name and e-mail.
+    return out.sort((a, b) => Number(b.role === 'owner') - Number(a.role === 'owner') || a.name.localeCompare(b.name, 'es') || a.email.localeCompare(b.email))
   }
 
   /** A linked profile (PCC) links another existing profile, found by e-mail and mobile. */

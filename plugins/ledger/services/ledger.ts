@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { EntityManager } from '@mikro-orm/postgresql'
-import { DistributorNotFoundError, formatHundredths, preparedSql, sql, textProblem } from '../../../core/plugin-api.js'
+import { DistributorNotFoundError, formatHundredths, preparedSql, sql, textProblem, type DistributorDirectory } from '../../../core/plugin-api.js'
 import { LEDGER_ASSETS, LEDGER_OWNER_TYPES, SYSTEM_OWNER_TYPES, type LedgerAccount, type LedgerAsset, type LedgerOwnerType } from '../entities/account.js'
 import type { LedgerEntryKind, LedgerPhase } from '../entities/entry.js'
 import {
@@ -188,6 +188,9 @@ function reserveCtes(input: string): string {
  * savepoint isolates what may fail), so a plugin's own writes and the ledger's commit together.
  */
 export class LedgerService {
+  /** The kernel's directory: mint checks the distributor exists. */
+  constructor(private readonly directory: Pick<DistributorDirectory, 'get'>) {}
+
   /** The CTE `reserveAlong` ends with, for the caller's `select`: (i, pending_id, transfer_id, balance). */
   readonly reservedCte = 'ledger_reserved'
 
@@ -413,9 +416,7 @@ export class LedgerService {
     if (input.stamps !== undefined) amounts.push(['stamps', units(input.stamps, 'stamps')])
     if (input.points !== undefined) amounts.push(['points', units(input.points, 'points')])
     if (!amounts.length) throw new LedgerInvalidTransferError('indique timbres o puntos a emitir')
-    // core_distributor is the kernel's table: plugins may read it.
-    const [exists] = await sql(em, 'select 1 from core_distributor where id = ?', [distributorId])
-    if (!exists) throw new DistributorNotFoundError(distributorId)
+    if (!await this.directory.get(em, distributorId)) throw new DistributorNotFoundError(distributorId)
     const legs: TransferLeg[] = []
     for (const [asset, amount] of amounts) {
       const inventory = await this.ensureAccount(em, { ownerType: 'distributor', ownerId: distributorId, asset, distributorId })

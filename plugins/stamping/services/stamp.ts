@@ -31,7 +31,7 @@ export interface StampOptions {
 interface CtiForStamp {
   id: string, distributorId: string, customerId: string, type: 'standard' | 'unlimited', active: boolean,
   passwordHash: string, version: number, accountId: string | null, validUntil: Date | null, rfc: string | null,
-  autoSaleMinimum: number | null, autoSaleQuantity: number | null, autoSaleAmount: number | null, tier: string | null,
+  autoSaleMinimum: number | null, autoSaleQuantity: number | null, autoSaleAmount: number | null,
 }
 interface StampRow { id: string, sha: string, status: 'pending' | 'stamped', stale: boolean, uuid: string | null, xml: string | null, stampedAt: Date | null }
 
@@ -107,7 +107,8 @@ export class StampService {
     private readonly sales: SalesService,
     private readonly credentials: CredentialCache,
     private readonly pac: () => Promise<Pac>,
-    private readonly tierAllows: (tier: string | null) => boolean,
+    /** Whether the distributor's tier enables stamping (a per-process cache of the tier: no query per stamp). */
+    private readonly tierAllows: (distributorId: string) => Promise<boolean>,
     private readonly options: StampOptions,
     private readonly log?: Logger,
   ) {
@@ -135,7 +136,6 @@ export class StampService {
       select x.i, c.id, c.distributor_id as "distributorId", c.customer_id as "customerId", c.type, c.active, c.password_hash as "passwordHash",
         c.credentials_version as version, c.account_id as "accountId", c.valid_until as "validUntil", c.rfc,
         c.auto_sale_minimum as "autoSaleMinimum", c.auto_sale_quantity as "autoSaleQuantity", c.auto_sale_amount::float8 as "autoSaleAmount",
-        (select d.tier from core_distributor d where d.id = c.distributor_id) as tier,
         ${twin('from stamping_stamp_idd i join stamping_stamp s on s.id = i.stamp_id where i.cti_id = c.id and i.idd = x.idd')} as "byIdd",
         ${twin('from stamping_stamp s where s.cti_id = c.id and s.doc_sha256 = x.sha')} as "byDoc"
       from jsonb_to_recordset(?::jsonb) as x(i int, cti text, sha text, idd text) join stamping_cti c on c.id = x.cti`,
@@ -157,8 +157,8 @@ export class StampService {
     throw new CtiCredentialsError()
   }
 
-  private allowed(cti: CtiForStamp, emisorRfc: string, app: string | null) {
-    if (!this.tierAllows(cti.tier)) throw new PluginNotInTierError('stamping')
+  private async allowed(cti: CtiForStamp, emisorRfc: string, app: string | null) {
+    if (!await this.tierAllows(cti.distributorId)) throw new PluginNotInTierError('stamping')
     if (!cti.active) throw new CtiBlockedError(cti.id)
     if (cti.type === 'unlimited') {
       if (!cti.validUntil || new Date(cti.validUntil).getTime() < Date.now()) throw new CtiExpiredError(cti.id)
@@ -187,7 +187,7 @@ export class StampService {
       const cti = doc ? row! : await this.authenticate(row, req, ip)
       // Everything about the document is decided before anything is claimed or reserved.
       doc ??= validateCfdi(bytes, new Date(), sha256)
-      this.allowed(cti, doc.emisorRfc, req.app)
+      await this.allowed(cti, doc.emisorRfc, req.app)
       const { byIdd, byDoc } = row!
       // Replays and idd conflicts are answered before the balance is looked at.
       if (byIdd && byIdd.sha !== doc.sha256) throw new IddConflictError(req.idd!)
@@ -378,7 +378,7 @@ export class StampService {
     const f = requestFields(body, { cti: { max: 40, required: true }, password: { max: 200, required: true } })
     const req: StampRequest = { cti: f.cti!, password: f.password!, xml: '', idd: null, app: null }
     const cti = await this.authenticate(await this.load(req.cti, '', null), req, ip)
-    if (!this.tierAllows(cti.tier)) throw new PluginNotInTierError('stamping')
+    if (!await this.tierAllows(cti.distributorId)) throw new PluginNotInTierError('stamping')
     if (cti.type === 'standard') return { type: 'standard' as const, balance: (await this.currentBalance(em, cti))!, active: cti.active }
     return { type: 'unlimited' as const, validUntil: cti.validUntil ? new Date(cti.validUntil).toISOString() : null, rfc: cti.rfc, active: cti.active }
   }
