@@ -102,6 +102,12 @@ export class IdentityService {
     return isUuid(id) ? info(await em.findOne(ProfileSchema, { id })) : null
   }
 
+  /** Many at once (e.g. a customer's linked profiles), in no particular order. */
+  async profiles(em: EntityManager, ids: string[]): Promise<ProfileInfo[]> {
+    const valid = ids.filter(isUuid)
+    return valid.length ? (await em.find(ProfileSchema, { id: { $in: valid } })).map((p) => info(p)!) : []
+  }
+
   /** By e-mail or mobile, normalised as at sign-in. */
   async profileByLogin(em: EntityManager, login: string): Promise<ProfileInfo | null> {
     const where = normalizeLogin(login)

@@ -15,7 +15,7 @@ import type { audit, DistributorDirectory } from '../identity/directory.js'
 import type { IdentityService } from '../identity/service.js'
 
 /** Profiles and memberships, for plugins (never core_profile or core_distributor_member directly). */
-export type Identity = Pick<IdentityService, 'profile' | 'profileByLogin' | 'profileByEmailAndMobile' | 'isMember'
+export type Identity = Pick<IdentityService, 'profile' | 'profiles' | 'profileByLogin' | 'profileByEmailAndMobile' | 'isMember'
   | 'memberDistributorIds' | 'members' | 'addMember' | 'removeMember' | 'createProfile'>
 
 /**

@@ -171,6 +171,7 @@ test('identity: profiles by id, login and e-mail + mobile; members and membershi
   t.deepEqual(await id.profileByEmailAndMobile(em(), d.login, d.mobile), p)
   t.is(await id.profileByEmailAndMobile(em(), d.login, '+52 55 9999 9999'), null)
   t.is(await id.profile(em(), 'nope'), null)
+  t.deepEqual(await id.profiles(em(), [p.id, 'nope']), [p])
   t.true(await id.isMember(em(), p.id, d.id))
   t.deepEqual(await id.memberDistributorIds(em(), p.id), [d.id])
   t.deepEqual((await id.members(em(), d.id)).map((m) => m.id), [p.id])
