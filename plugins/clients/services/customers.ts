@@ -648,14 +648,13 @@ export class CustomersService {
 
   async linkedProfiles(em: EntityManager, customerId: string): Promise<{ profileId: string, name: string, email: string, mobile: string, role: string }[]> {
     const links = await em.find(CustomerProfileSchema, { customerId })
-    const out = []
-    for (const l of links) {
-      const p = await this.identity.profile(em, l.profileId)
-      if (p) out.push({ profileId: p.id, name: p.name, email: p.email, mobile: p.mobile, role: l.role })
-    }
-    // The owner first, then by name and e-mail.
-    return out.sort((a, b) => Number(b.role === 'owner') - Number(a.role === 'owner') || a.name.localeCompare(b.name, 'es') || a.email.localeCompare(b.email))
+    const roles = new Map(links.map((l) => [l.profileId, l.role]))
+    return (await this.identity.profiles(em, [...roles.keys()]))
+      .map((p) => ({ profileId: p.id, name: p.name, email: p.email, mobile: p.mobile, role: roles.get(p.id)! }))
+      // The owner first, then by name and e-mail.
+      .sort((a, b) => Number(b.role === 'owner') - Number(a.role === 'owner') || a.name.localeCompare(b.name, 'es') || a.email.localeCompare(b.email))
   }
+
 
   /** A linked profile (PCC) links another existing profile, found by e-mail and mobile. */
   async linkProfile(em: EntityManager, customerId: string, input: { email?: unknown, mobile?: unknown }) {
