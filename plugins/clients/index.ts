@@ -11,6 +11,7 @@ import { CUSTOMER_FIGURES, CUSTOMER_SEARCH } from './figures.js'
 
 export type { CustomerFigureSource, CustomerFigureKey, CustomerSearchSource } from './figures.js'
 export { CUSTOMER_FIGURES, CUSTOMER_SEARCH } from './figures.js'
+export { isValidRfc, normalizeRfc } from './rfc.js'
 
 export interface ClientsServices { customers: CustomersService }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { DateTime, IANAZone } from 'luxon'
-import { Rfc } from '@nodecfdi/rfc'
+import { isValidRfc } from '../../clients/index.js'
 import { SaxesParser, type SaxesTagNS } from 'saxes'
 import {
   CfdiAlreadyStampedError, CfdiEmisorError, CfdiFechaError, CfdiFechaRangeError, CfdiNoCertificadoError, CfdiRootError,
@@ -133,23 +133,6 @@ function scanCfdi(xml: string): ScannedCfdi {
   return { root, emisor, complemento, stamped }
 }
 
-const rfcVerdicts = new Map<string, boolean>()
-/**
- * Format and check digit; SAT's generic and foreign RFCs are valid. Memoised: an issuer stamps
- * many documents, and parsing an RFC (its date through luxon) was ~2% of a stamp's CPU.
- */
-export function isValidRfc(rfc: string): boolean {
-  // An RFC has 12 (company) or 13 (person) characters; nothing else is kept as a key.
-  if (rfc.length !== 12 && rfc.length !== 13) return false
-  let valid = rfcVerdicts.get(rfc)
-  if (valid === undefined) {
-    const parsed = Rfc.parseOrNull(rfc)
-    valid = !!parsed && (parsed.isGeneric() || parsed.isForeign() || parsed.doesCheckSumMatch())
-    if (rfcVerdicts.size >= 10_000) rfcVerdicts.clear()
-    rfcVerdicts.set(rfc, valid)
-  }
-  return valid
-}
 
 const zone = IANAZone.create(MEXICO_CITY)
 const HOUR = 3_600_000

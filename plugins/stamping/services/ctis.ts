@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { FieldValidationError, parseHundredths, sql } from '../../../core/plugin-api.js'
 import type { LedgerService } from '../../ledger/index.js'
-import { isValidRfc } from '../cfdi/validate.js'
+import { isValidRfc } from '../../clients/index.js'
 import { StampingAccountSchema, type CtiType, type StampingAccount } from '../entities/cti.js'
 import { CtiIdTakenError, CtiNotFoundError } from '../errors.js'
 
