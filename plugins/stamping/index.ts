@@ -82,8 +82,8 @@ export default definePlugin({
     const o = ctx.options
     const ledger = ctx.use('ledger')
     const credentials = new CredentialCache(o.credentialCacheMs)
-    const ctis = new CtiService(ledger, credentials)
-    const sales = new SalesService(ledger, ctis, parseHundredths(o.unlimitedYearlyPoints)!, ctx.log)
+    const ctis = new CtiService(ledger, credentials, ctx.audit)
+    const sales = new SalesService(ledger, ctis, parseHundredths(o.unlimitedYearlyPoints)!, ctx.audit, ctx.log)
     let keys: Promise<SandboxKeys> | undefined
     const pacKeys = () => (keys ??= loadOrCreateKeys(ctx).catch((e) => { keys = undefined; throw e }))
     let pac: Promise<Pac> | undefined

@@ -67,11 +67,11 @@ export function stampingRoutes(ctx: PluginContext, s: StampingServices): PluginR
 
   api.post('/ctis/:id/reset-password', async (req, res) => {
     const b = body(req)
-    await s.ctis.resetPassword(em(), req.actor!.distributorId, String(req.params.id), b.password, b.passwordConfirmation)
+    await s.ctis.resetPassword(em(), req.actor!.distributorId, String(req.params.id), b.password, b.passwordConfirmation, req.actor!.profileId)
     res.status(204).end()
   })
-  api.post('/ctis/:id/block', async (req, res) => { await s.ctis.setActive(em(), req.actor!.distributorId, String(req.params.id), false); res.status(204).end() })
-  api.post('/ctis/:id/unblock', async (req, res) => { await s.ctis.setActive(em(), req.actor!.distributorId, String(req.params.id), true); res.status(204).end() })
+  api.post('/ctis/:id/block', async (req, res) => { await s.ctis.setActive(em(), req.actor!.distributorId, String(req.params.id), false, req.actor!.profileId); res.status(204).end() })
+  api.post('/ctis/:id/unblock', async (req, res) => { await s.ctis.setActive(em(), req.actor!.distributorId, String(req.params.id), true, req.actor!.profileId); res.status(204).end() })
 
   api.post('/ctis/:id/transfers', async (req, res) => {
     const out = await s.sales.transferToCti(em(), req.actor!.distributorId, String(req.params.id), parseTransfer(body(req)), { profileId: req.actor!.profileId })

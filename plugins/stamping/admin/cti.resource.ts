@@ -161,19 +161,19 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
     block: {
       actionType: 'record', icon: 'Lock', component: COMPONENT, isAccessible: ({ record }: any) => record?.params?.active === true,
       guard: '¿Bloquear la cuenta? Ninguna aplicación podrá timbrar con ella hasta que la reactives.',
-      handler: recordAction(async ({ id, admin }) => { await s().ctis.setActive(em(), admin.distributorId, id, false); return { message: `CTI ${id} bloqueada` } }),
+      handler: recordAction(async ({ id, admin }) => { await s().ctis.setActive(em(), admin.distributorId, id, false, admin.profileId); return { message: `CTI ${id} bloqueada` } }),
     },
     unblock: {
       actionType: 'record', icon: 'Unlock', component: COMPONENT, isAccessible: ({ record }: any) => record?.params?.active === false,
       guard: '¿Reactivar la cuenta? Las aplicaciones configuradas con ella volverán a timbrar.',
-      handler: recordAction(async ({ id, admin }) => { await s().ctis.setActive(em(), admin.distributorId, id, true); return { message: `CTI ${id} reactivada` } }),
+      handler: recordAction(async ({ id, admin }) => { await s().ctis.setActive(em(), admin.distributorId, id, true, admin.profileId); return { message: `CTI ${id} reactivada` } }),
     },
     resetPassword: {
       actionType: 'record', icon: 'Key', component: COMPONENT,
       guard: '¿Restablecer la contraseña? Las aplicaciones que usan esta cuenta deberán configurarse con la nueva.',
       handler: recordAction(async ({ id, payload, admin }) => {
         confirmed(payload)
-        await s().ctis.resetPassword(em(), admin.distributorId, id, typeof payload.password === 'string' ? payload.password : undefined, typeof payload.passwordConfirmation === 'string' ? payload.passwordConfirmation : '')
+        await s().ctis.resetPassword(em(), admin.distributorId, id, typeof payload.password === 'string' ? payload.password : undefined, typeof payload.passwordConfirmation === 'string' ? payload.passwordConfirmation : '', admin.profileId)
         return { message: `Contraseña de ${id} restablecida. Configura las aplicaciones con la nueva.` }
       }),
     },

@@ -1,7 +1,7 @@
 import argon2 from 'argon2'
 import { createHash, randomBytes } from 'node:crypto'
 import type { EntityManager } from '@mikro-orm/postgresql'
-import { FieldValidationError, parseHundredths, sql } from '../../../core/plugin-api.js'
+import { FieldValidationError, parseHundredths, sql, type AuditInput } from '../../../core/plugin-api.js'
 import type { LedgerService } from '../../ledger/index.js'
 import { isValidRfc } from '../../clients/index.js'
 import { StampingAccountSchema, type CtiType, type StampingAccount } from '../entities/cti.js'
@@ -142,7 +142,7 @@ export type CtiRow = Omit<StampingAccount, 'passwordHash' | 'initialPassword'>
 
 /** Stamping accounts: creation (one per new customer, more on request), block, password reset. */
 export class CtiService {
-  constructor(private readonly ledger: LedgerService, readonly credentials: CredentialCache) {}
+  constructor(private readonly ledger: LedgerService, readonly credentials: CredentialCache, private readonly audit: (em: EntityManager, entry: AuditInput) => Promise<void>) {}
 
   async nextId(em: EntityManager): Promise<string> {
     const [{ n }] = await sql<{ n: string }[]>(em, `select nextval('stamping_cti_seq')::text as n`)
@@ -233,23 +233,25 @@ export class CtiService {
     return this.ledger.balances(em, ctis.map((c) => c.accountId).filter((a): a is string => !!a))
   }
 
-  async resetPassword(em: EntityManager, distributorId: string, id: string, password: unknown, confirmation?: unknown): Promise<void> {
+  async resetPassword(em: EntityManager, distributorId: string, id: string, password: unknown, confirmation?: unknown, actorProfileId: string | null = null): Promise<void> {
     const fields: Record<string, string> = {}
     const pw = checkPassword(password, confirmation, fields)
     if (!pw || Object.keys(fields).length) throw new FieldValidationError(fields)
     const hash = await hashCtiPassword(pw)
-    const rows = await sql<{ id: string }[]>(em,
-      `update stamping_cti set password_hash = ?, initial_password = null, credentials_version = credentials_version + 1 where id = ? and distributor_id = ? returning id`,
-      [hash, String(id), distributorId])
-    if (!rows.length) throw new CtiNotFoundError(String(id))
-    this.credentials.forget(String(id))
+    await this.updateAudited(em, distributorId, id, 'password_hash = ?, initial_password = null', [hash], { action: 'stamping.ctiPasswordReset', actorProfileId })
   }
 
-  async setActive(em: EntityManager, distributorId: string, id: string, active: boolean): Promise<void> {
-    const rows = await sql<{ id: string }[]>(em,
-      `update stamping_cti set active = ?, credentials_version = credentials_version + 1 where id = ? and distributor_id = ? returning id`,
-      [active, String(id), distributorId])
-    if (!rows.length) throw new CtiNotFoundError(String(id))
+  async setActive(em: EntityManager, distributorId: string, id: string, active: boolean, actorProfileId: string | null = null): Promise<void> {
+    await this.updateAudited(em, distributorId, id, 'active = ?', [active], { action: active ? 'stamping.ctiUnblocked' : 'stamping.ctiBlocked', actorProfileId, after: { active } })
+  }
+
+  /** A credential or state change of one CTI and its audit row, in one transaction; cached credentials end at once. */
+  private async updateAudited(em: EntityManager, distributorId: string, id: string, set: string, params: unknown[], entry: Omit<AuditInput, 'subject' | 'distributorId'>) {
+    await em.transactional(async (tx) => {
+      const rows = await sql<{ id: string }[]>(tx, `update stamping_cti set ${set}, credentials_version = credentials_version + 1 where id = ? and distributor_id = ? returning id`, [...params, String(id), distributorId])
+      if (!rows.length) throw new CtiNotFoundError(String(id))
+      await this.audit(tx, { ...entry, subject: `cti:${id}`, distributorId })
+    })
     this.credentials.forget(String(id))
   }
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql'
-import { BadRequestError, FieldValidationError, formatHundredths, sql, type Logger } from '../../../core/plugin-api.js'
+import { BadRequestError, FieldValidationError, formatHundredths, sql, type AuditInput, type Logger } from '../../../core/plugin-api.js'
 import { IdempotencyConflictError, InsufficientInventoryError, type LedgerService } from '../../ledger/index.js'
 import type { SaleKind } from '../entities/sale.js'
 import { CtiNotFoundError, CtiNotStandardError } from '../errors.js'
@@ -49,7 +49,7 @@ const saleMemo = (kind: SaleKind, cti: string, amount: number) => `${kind} ${cti
  * is a conflict).
  */
 export class SalesService {
-  constructor(private readonly ledger: LedgerService, private readonly ctis: CtiService, private readonly unlimitedYearlyPoints: number, private readonly log?: Logger) {}
+  constructor(private readonly ledger: LedgerService, private readonly ctis: CtiService, private readonly unlimitedYearlyPoints: number, private readonly audit: (em: EntityManager, entry: AuditInput) => Promise<void>, private readonly log?: Logger) {}
 
   /**
    * A CTI the distributor asked for. An unlimited one costs its yearly price in points, paid from
@@ -138,6 +138,10 @@ export class SalesService {
         await sql(tx, `update stamping_cti set auto_sale_warning = null, auto_sale_warned_at = null where id = any(array(select jsonb_array_elements_text(?::jsonb))) and auto_sale_warning is not null`,
           [JSON.stringify(items.map((it) => it.cti))])
       }
+      if (!result.replayed) {
+        await this.audit(tx, { action: `stamping.${kind}`, subject: `transfer:${result.transferId}`, distributorId, actorProfileId: actor.profileId ?? null,
+          after: { items: items.map((it) => ({ cti: it.cti, quantity: it.quantity, amount: formatHundredths(it.amount) })) } })
+      }
       const byCti = new Map(sales.map((s) => [s.ctiId, s]))
       return {
         transfer: {
@@ -175,6 +179,7 @@ export class SalesService {
       await sql(tx, `update stamping_cti set auto_sale_minimum = ?, auto_sale_quantity = ?, auto_sale_amount = ?, auto_sale_warning = null, auto_sale_warned_at = null
         where id = any(array(select jsonb_array_elements_text(?::jsonb)))`,
         [config?.minimum ?? null, config?.quantity ?? null, config?.amount ?? null, JSON.stringify(ctis.map((c) => c.id))])
+      await this.audit(tx, { action: 'stamping.autoSaleConfigured', subject: ctis.map((c) => `cti:${c.id}`).join(',').slice(0, 200), distributorId, actorProfileId: actor.profileId ?? null, after: config })
       if (!config) return
       const balances = await this.ledger.balances(tx, accounts)
       for (const cti of ctis) {
