@@ -67,8 +67,20 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
   }
   const views = new ViewEngine(opts.theme.dir, viewDirs)
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', database: kernel.database, plugins: kernel.installedIds })
+  // Ok only when the database answers `select 1` within a second; one check at a time, however
+  // many pollers ask while it is slow.
+  let probe: Promise<void> | undefined
+  app.get('/healthz', async (_req, res) => {
+    probe ??= new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no answer within 1 s')), 1000)
+      kernel.orm.em.getConnection().execute('select 1').then(resolve, reject).finally(() => clearTimeout(timer))
+    }).finally(() => { probe = undefined })
+    try {
+      await probe
+      res.json({ status: 'ok', database: kernel.database, plugins: kernel.installedIds })
+    } catch (e) {
+      res.status(503).json({ status: 'unavailable', database: kernel.database, reason: `database: ${(e as Error)?.message ?? e}`.slice(0, 300) })
+    }
   })
   app.use('/assets', express.static(path.join(opts.theme.dir, 'assets'), { maxAge: '1h', index: false }))
   // Browsers and crawlers ask for it unprompted: answered here, before sessions, it never touches one.
