@@ -73,7 +73,7 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
   app.get('/healthz', async (_req, res) => {
     probe ??= new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no answer within 1 s')), 1000)
-      kernel.orm.em.getConnection().execute('select 1').then(resolve, reject).finally(() => clearTimeout(timer))
+      kernel.orm.em.getConnection().execute('select 1').then(() => resolve(), reject).finally(() => clearTimeout(timer))
     }).finally(() => { probe = undefined })
     try {
       await probe
