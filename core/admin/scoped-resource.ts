@@ -5,6 +5,8 @@ import { FieldValidationError, ForbiddenError, NotFoundError } from '../kernel/e
 import type { AdminUser } from '../http/types.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/** Credentials (token hashes, password hashes, generated passwords): never filtered, sorted or sent. */
+const SECRET = /hash|password|secret/i
 type Ctx = any
 type Params = Record<string, unknown>
 
@@ -68,7 +70,7 @@ export class ScopedResource<T extends object> extends Resource {
     const allowed = this.spec.filterable
     for (const element of Object.values(filter.filters ?? {})) {
       const { path, property, value } = element as { path: string, property: { type(): string }, value: unknown }
-      if (allowed && !allowed.includes(path)) continue
+      if ((allowed && !allowed.includes(path)) || SECRET.test(path)) continue
       if (!this.property(path)) continue
       // The adapter reports uuid columns as 'string'; an ilike on them is a database error (a 500).
       const column = (this.spec.entity.meta.properties as Record<string, { type?: string }> | undefined)?.[path]?.type
@@ -111,7 +113,7 @@ export class ScopedResource<T extends object> extends Resource {
   }
 
   private record(entity: T): BaseRecord {
-    return new BaseRecord(flat.flatten(wrap(entity).toObject()), this)
+    return new BaseRecord(publicParams(entity), this)
   }
 
   override async count(filter: Filter, context?: Ctx): Promise<number> {
@@ -120,7 +122,7 @@ export class ScopedResource<T extends object> extends Resource {
 
   override async find(filter: Filter, params: { limit?: number, offset?: number, sort?: { sortBy?: string, direction?: 'asc' | 'desc' } } = {}, context?: Ctx): Promise<BaseRecord[]> {
     const { limit = 10, offset = 0, sort = {} } = params
-    const sortBy = sort.sortBy && this.property(sort.sortBy) ? sort.sortBy : undefined
+    const sortBy = sort.sortBy && !SECRET.test(sort.sortBy) && this.property(sort.sortBy) ? sort.sortBy : undefined
     const direction = sort.direction === 'desc' ? 'desc' : 'asc'
     const pk = this.spec.entity.meta.primaryKeys?.[0] ?? 'id'
     const rows = await this.em().find(this.entityName, this.where(filter, context, await this.virtualWhere(filter, context)) as never, {
@@ -171,7 +173,7 @@ export class ScopedResource<T extends object> extends Resource {
       const entity = this.spec.create
         ? await this.spec.create({ em, distributorId: actor.distributorId, params: values, actor })
         : await this.insertPlain(em, values, actor)
-      return flat.flatten(wrap(entity).toObject())
+      return publicParams(entity)
     } catch (e) { throw toAdminError(e) }
   }
 
@@ -191,7 +193,7 @@ export class ScopedResource<T extends object> extends Resource {
       const updated = this.spec.update
         ? await this.spec.update({ em, distributorId: actor.distributorId, entity, params: values, actor })
         : (wrap(entity).assign(values as never), await em.flush(), entity)
-      return flat.flatten(wrap(updated).toObject())
+      return publicParams(updated)
     } catch (e) { throw toAdminError(e) }
   }
 
@@ -201,6 +203,12 @@ export class ScopedResource<T extends object> extends Resource {
     const deleted = byId ? await this.em().nativeDelete(this.entityName, { $and: [this.scopeWhere(context), byId] } as never) : (this.actorOf(context), 0)
     if (!deleted) throw new NotFoundError()
   }
+}
+
+function publicParams(entity: object): Params {
+  const params = flat.flatten(wrap(entity).toObject()) as Params
+  for (const k of Object.keys(params)) if (SECRET.test(k)) delete params[k]
+  return params
 }
 
 /** Field errors become AdminJS's ValidationError so the form shows them beside the fields. */
