@@ -71,6 +71,7 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
   for (const c of contributions.values()) Object.assign(components, c.components ?? {})
   dropStaleAdminBundle(components)
   const dashboard = componentLoader.add('CmDashboard', coreComponents.CmDashboard)
+  componentLoader.add('ApiTokenNew', coreComponents.ApiTokenNew)
   const admin = new AdminJS({
     dashboard: { component: dashboard },
     rootPath: '/admin',

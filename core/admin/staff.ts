@@ -100,19 +100,15 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: 
       actions: {
         edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false },
         new: {
-          // The token is generated here and shown once; only its hash is stored.
+          // The token is generated here and answered once (the component keeps it on screen); only its hash is stored.
+          component: 'ApiTokenNew',
           handler: async (request: any, _response: unknown, context: any) => {
             if (request.method !== 'post') return {}
             const actor = context.currentAdmin
-            const em = orm.em.fork()
             const label = str(request.payload?.label).slice(0, 100)
-            const { token, id } = await identity.createApiToken(em, actor.email, actor.distributorId, label)
+            const { token, id } = await identity.createApiToken(orm.em.fork(), actor.email, actor.distributorId, label)
             const record = await tokens.findOne(id, context)
-            return {
-              record: record!.toJSON(actor),
-              redirectUrl: context.h.resourceUrl({ resourceId: 'ApiToken' }),
-              notice: { message: context.translateMessage('tokenCreated', 'ApiToken', { token }), type: 'success' },
-            }
+            return { record: record!.toJSON(actor), token, notice: { message: 'tokenCreated', type: 'success' } }
           },
         },
         revoke: {
