@@ -1,5 +1,6 @@
 import { sql } from '../db/sql.js'
 import express, { type Express } from 'express'
+import cookieParser from 'cookie-parser'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Kernel } from '../kernel/boot.js'
@@ -87,8 +88,10 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/logo.svg'))
   app.use('/api/v1', apiRouter(kernel, directory, routes))
 
-  const session = sessionMiddleware(kernel.orm, await sessionSecret(kernel), kernel.log.child('session'))
+  const secret = await sessionSecret(kernel)
+  const session = sessionMiddleware(kernel.orm, secret, kernel.log.child('session'))
   kernel.onClose(session.close)
+  app.use(cookieParser(secret))
   app.use(session.middleware)
   // No body parser here: AdminJS parses its own (multipart) bodies, and a parser mounted before
   // its router hangs its requests on express 5. Our form routes parse their own bodies.

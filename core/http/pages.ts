@@ -7,7 +7,7 @@ import { EmailTakenError, InvalidTokenError, MobileTakenError } from '../identit
 import { normalizeLogin } from '../identity/normalize.js'
 import type { IdentityService } from '../identity/service.js'
 import type { ViewEngine } from '../views/engine.js'
-import { csrf, csrfProtection } from './csrf.js'
+import { csrf, csrfProtection, formCsrfToken } from './csrf.js'
 import type { Directory } from './directory.js'
 import { destroySession, redirectAfterSave, regenerate, saveSession } from './session.js'
 import type { LoginThrottle } from './throttle.js'
@@ -30,7 +30,7 @@ export interface PageDeps {
 export async function renderPage(deps: Pick<PageDeps, 'views' | 'kernel'>, req: Request, res: Response, view: string, data: Record<string, unknown> = {}, status = 200) {
   const flash = req.session?.flash
   if (flash) delete req.session.flash
-  await sendPage(deps, req, res, view, { csrfToken: req.session ? csrf.generateToken(req) : '', flash, ...data }, status)
+  await sendPage(deps, req, res, view, { csrfToken: formCsrfToken(req, res), flash, ...data }, status)
 }
 
 /**
