@@ -168,8 +168,10 @@ export function pageRoutes(deps: PageDeps): Router {
   r.get('/forgot', wrap(async (req, res) => render(req, res, 'pages/forgot', { title: 'Restablecer contraseña' })))
 
   r.post('/forgot', form, csrfProtection, wrap(async (req, res) => {
-    const profile = await deps.identity.findByLogin(em(), str(req.body.login))
-    if (profile) {
+    const login = str(req.body.login).trim()
+    const profile = await deps.identity.findByLogin(em(), login)
+    // Throttled per profile (unknown logins per spelling) and per IP; the answer is the same either way.
+    if (await deps.throttle.forgot(profile ? `profile:${profile.id}` : login.toLowerCase().slice(0, 200), req.ip ?? 'unknown') && profile) {
       const token = await deps.identity.issueOneTimeToken(em(), profile.id, 'reset_password', DAY / 24)
       const link = `${deps.baseUrl()}/reset?token=${token}`
       await deps.kernel.transport.send({ channel: 'email', to: profile.email, subject: 'Restablecer tu contraseña', body: `Para elegir una contraseña nueva abre ${link} (vence en una hora).` })
