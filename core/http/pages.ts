@@ -188,12 +188,12 @@ export function pageRoutes(deps: PageDeps): Router {
     const token = str(req.body.token)
     if (password.length < 8) return render(req, res, 'pages/reset', { token, error: 'La contraseña debe tener al menos 8 caracteres.' }, 422)
     try {
-      const profileId = await deps.identity.consumeOneTimeToken(em(), token, 'reset_password')
-      await deps.identity.setPassword(em(), profileId, password)
+      await deps.identity.resetPassword(em(), token, password, req.sessionID)
       req.session.flash = { type: 'success', message: 'Contraseña actualizada. Ya puedes iniciar sesión.' }
       await redirectAfterSave(req, res, '/login')
     } catch (e) {
       if (e instanceof InvalidTokenError) return render(req, res, 'pages/reset', { token, error: 'El enlace no es válido o ya expiró.' }, 400)
+      if (e instanceof FieldValidationError) return render(req, res, 'pages/reset', { token, error: e.fields.password }, 422)
       throw e
     }
   }))
