@@ -30,7 +30,7 @@ const deepMerge = (a: any, b: any): any => {
  * distributor's tier, staff resources need staff. A plugin's own isAccessible/isVisible still apply.
  */
 export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, contributions: Map<string, AdminContribution>) {
-  const core = coreAdminResources(kernel.orm, kernel.config.tiers, directory)
+  const core = coreAdminResources(kernel.orm, kernel.config.tiers, directory, kernel.portals)
   const gates = new Map<string, Gate>()
   const isStaff: Gate = (a) => !!a?.isStaff
   const signedIn: Gate = (a) => !!a?.distributorId

@@ -7,12 +7,13 @@ import { ScopedResource } from './scoped-resource.js'
 import { DISTRIBUTOR_STATE_LABELS } from './locale.js'
 import type { TierConfig } from '../../config/tiers.js'
 import type { Directory } from '../http/directory.js'
+import type { PortalProvider } from '../kernel/plugin.js'
 
 const STAFF_NAV = { name: 'Staff', icon: 'Shield' }
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '')
 
 /** Staff console: distributors (with their first member), tiers; and each member's API tokens. */
-export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: Directory) {
+export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: Directory, portals: readonly PortalProvider[] = []) {
   const identity = new IdentityService()
   const distributors = new ScopedResource<Distributor>(orm, {
     entity: DistributorSchema,
@@ -36,6 +37,10 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: 
         if (!profile) {
           if (await tx.count(ProfileSchema, { mobile: mobile! })) throw new FieldValidationError({ memberMobile: 'Ese móvil pertenece a otro perfil' })
           profile = await identity.createProfile(tx, { email: email!, mobile: mobile!, name: str(params.memberName) || name, password: str(params.memberPassword) })
+        }
+        for (const portal of portals) {
+          const reason = await portal.refuseMember?.(profile.id, tx)
+          if (reason) throw new FieldValidationError({ memberEmail: reason })
         }
         const root = await identity.rootDistributor(tx)
         const d = await identity.createDistributor(tx, {
