@@ -8,3 +8,5 @@ export const OwnerAdministersCmError = defineError('owner_administers_cm', 422,
 export const ProfileAlreadyLinkedError = defineError('profile_already_linked', 409, () => 'That profile is already linked to this customer')
 export const OwnerCannotBeUnlinkedError = defineError('owner_cannot_be_unlinked', 409, () => 'The owner profile cannot be unlinked; assign another owner from the CM')
 export const LastLinkedProfileError = defineError('last_linked_profile', 409, () => 'A customer needs at least one linked profile')
+export const CustomerHasMovementsError = defineError('customer_has_movements', 409,
+  (nics: string[]) => `${nics.length > 1 ? 'Los clientes' : 'El cliente'} ${nics.join(', ')} ${nics.length > 1 ? 'tienen' : 'tiene'} movimientos (timbres, ventas o licencias) y no se puede${nics.length > 1 ? 'n' : ''} eliminar. Para darlo de baja, márquelo con la categoría «Baja».`)

@@ -17,6 +17,8 @@ export const IdempotencyConflictError = defineError('idempotency_conflict', 409,
 // ── Bad requests to the ledger service ────────────────────────────────────────────────────────────
 export const LedgerAccountNotFoundError = defineError('ledger_account_not_found', 404,
   (account: string) => `Ledger account ${account} not found`)
+export const LedgerAccountInUseError = defineError('ledger_account_in_use', 409,
+  (account: string) => `Ledger account ${account} has journal entries and cannot be deleted`)
 export const LedgerAccountOwnerMismatchError = defineError('ledger_account_owner_mismatch', 409,
   (owner: string) => `The ledger account of ${owner} belongs to another distributor`)
 export const LedgerInvalidAmountError = defineError('ledger_invalid_amount', 422,

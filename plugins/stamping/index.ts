@@ -100,6 +100,10 @@ export default definePlugin({
     ctx.events.on('clients.customersCreated', async ({ customers }, em) => {
       await ctis.createStandardFor(em, customers)
     })
+    // A customer is deleted with its CTIs only while none has a movement; otherwise this refuses.
+    ctx.events.on('clients.customersDeleting', async ({ customers }, em) => {
+      await ctis.deleteForCustomers(em, customers)
+    })
     ctx.extensions.contribute('stamping', 'clients.customerFigures', {
       relation: 'stamping_customer_figures',
       figures: [

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url'
-import { BaseRecord, ComponentLoader, flat, type Filter } from 'adminjs'
+import { BaseRecord, ComponentLoader, ValidationError, flat, type Filter } from 'adminjs'
 import { raw } from '@mikro-orm/postgresql'
 import { ScopedResource } from '../../../core/admin/scoped-resource.js'
-import { FieldValidationError, isCatalogedError } from '../../../core/kernel/errors.js'
+import { FieldValidationError, ForbiddenError, isCatalogedError } from '../../../core/kernel/errors.js'
 import type { AdminUser } from '../../../core/http/types.js'
 import type { PluginContext } from '../../../core/kernel/plugin.js'
 import { CATEGORIES, COLORS, CustomerSchema, type Customer, type CustomerCategory, type CustomerColor } from '../entities/customer.js'
@@ -83,6 +83,18 @@ class CustomerResource extends ScopedResource<Customer> {
     return items.map(({ customer }) => new BaseRecord(flat.flatten(customer as object), this))
   }
 
+  /** Through the service: a customer with movements is refused with its reason (a notice, not a 500). */
+  override async delete(id: string | number, context?: any): Promise<void> {
+    const distributorId = (context?.currentAdmin as AdminUser | undefined)?.distributorId
+    if (!distributorId) throw new ForbiddenError('No tenant in context')
+    try {
+      await this.customers.deleteMany(this.pctx.em(), distributorId, [String(id)])
+    } catch (e) {
+      if (isCatalogedError(e) && e.status < 500) throw new ValidationError({}, { message: e.message, type: e.code })
+      throw e
+    }
+  }
+
 }
 
 /** Clientes in the CM: the distributor's own customers only; created and edited through the service. */
@@ -133,6 +145,21 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
         classification: { type: 'string', isSortable: false, isVisible: { list: true, show: false, edit: false, filter: false }, components: { list: CLASSIFY } },
       },
       actions: {
+        // All selected customers in one transaction, or none (AdminJS's own deletes them one by one, in parallel).
+        bulkDelete: {
+          handler: async (request: any, _response: any, context: any) => {
+            const { records, currentAdmin, h } = context as { records: any[], currentAdmin: AdminUser, h: any }
+            const json = () => records.map((r) => r.toJSON(currentAdmin))
+            if (request.method !== 'post') return { records: json() }
+            try {
+              await customers.deleteMany(ctx.em(), currentAdmin.distributorId, records.map((r) => String(r.id())))
+            } catch (e) {
+              if (!isCatalogedError(e) || e.status >= 500) throw e
+              return { records: json(), notice: { message: e.message, type: 'error' } }
+            }
+            return { records: json(), redirectUrl: h.resourceUrl({ resourceId: 'Customer' }), notice: { message: records.length > 1 ? `${records.length} clientes eliminados` : 'Cliente eliminado', type: 'success' } }
+          },
+        },
         /**
          * One-click classification: a POST (from the list's buttons) sets category and/or colour of
          * one of the distributor's own customers; a GET changes nothing. The record is loaded
