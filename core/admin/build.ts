@@ -7,6 +7,7 @@ import type { AdminContribution } from '../kernel/plugin.js'
 import type { Directory } from '../http/directory.js'
 import type { AdminUser } from '../http/types.js'
 import { sameOriginOnly } from '../http/csrf.js'
+import { PayloadTooLargeError } from '../kernel/errors.js'
 import { requireProfile } from '../http/pages.js'
 import { redirectAfterSave } from '../http/session.js'
 import type { Theme } from '../../themes/default/theme.js'
@@ -116,9 +117,27 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
   const router = Router()
   router.get('/admin/login', (req, res) => res.redirect(303, `/login?next=${encodeURIComponent('/admin')}`))
   router.use('/admin', getOrPostOnly, requireProfile, cmGuard(directory), sameOriginOnly, safeInlineState)
-  const adminRouter = AdminJSExpress.buildRouter(admin)
-  router.use('/admin', adminRouter)
+  const adminRouter = AdminJSExpress.buildRouter(admin, undefined, FORM_OPTIONS as never)
+  router.use('/admin', bodyLimit, adminRouter)
   return { admin, router }
+}
+
+/**
+ * AdminJS parses its bodies with formidable, which wrote every file part to the system temp folder
+ * and never removed it (60 MB from one request). No CM action takes a file: file parts are dropped
+ * unread. A POST must state its length (browsers do), at most 2 MiB, checked before parsing; so
+ * formidable's own field cap (whose error it reports twice, into express's next) is never reached.
+ */
+const BODY_LIMIT = 2 * 1024 * 1024
+const FORM_OPTIONS = {
+  maxFieldsSize: BODY_LIMIT + 1,
+  maxFields: BODY_LIMIT,
+  onPart(this: { handlePart(part: unknown): void }, part: { filename?: string }) { if (part.filename === undefined) this.handlePart(part) },
+}
+function bodyLimit(req: Request, _res: Response, next: NextFunction) {
+  if (req.method !== 'POST') return next()
+  const length = Number(req.get('content-length') ?? NaN)
+  next(Number.isFinite(length) && length <= BODY_LIMIT ? undefined : new PayloadTooLargeError())
 }
 
 /**
