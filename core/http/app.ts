@@ -1,5 +1,6 @@
 import { sql } from '../db/sql.js'
-import express, { type Express } from 'express'
+import express, { type Express, type RequestHandler } from 'express'
+import helmet from 'helmet'
 import cookieParser from 'cookie-parser'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -30,6 +31,23 @@ export interface HttpOptions {
 
 export interface Http { app: Express, directory: Directory, admin?: unknown }
 
+/**
+ * Security headers (helmet): no framing, no MIME sniffing, same-origin referrers, and a CSP. Our
+ * pages have no inline script or style; AdminJS inlines its state in a script and styled-components
+ * writes style tags, so /admin also allows inline scripts and styles (eval stays blocked). Fonts and
+ * everything else only from this origin (AdminJS's Google Fonts link falls back to system fonts).
+ */
+function securityHeaders(): RequestHandler {
+  const directives = {
+    defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], fontSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"], objectSrc: ["'none'"], baseUri: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], upgradeInsecureRequests: null,
+  }
+  const common = { frameguard: { action: 'deny' as const }, referrerPolicy: { policy: 'same-origin' as const }, crossOriginEmbedderPolicy: false }
+  const pages = helmet({ ...common, contentSecurityPolicy: { useDefaults: false, directives } })
+  const admin = helmet({ ...common, contentSecurityPolicy: { useDefaults: false, directives: { ...directives, scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"] } } })
+  return (req, res, next) => (req.path === '/admin' || req.path.startsWith('/admin/') ? admin : pages)(req, res, next)
+}
+
 /** Mirrors config/tiers.ts into core_tier so staff can see and choose tiers. */
 async function syncTiers(kernel: Kernel) {
   const em = kernel.orm.em.fork()
@@ -52,6 +70,7 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', opts.trustProxy ?? false)
+  app.use(securityHeaders())
   const directory = new Directory(kernel.orm, kernel.config.tiers, kernel.installedIds)
   const identity = new IdentityService()
 
