@@ -8,6 +8,7 @@ import { PluginClashError } from '../kernel/errors.js'
 import type { Directory } from '../http/directory.js'
 import type { AdminUser } from '../http/types.js'
 import { sameOriginOnly } from '../http/csrf.js'
+import { PayloadTooLargeError } from '../kernel/errors.js'
 import { requireProfile } from '../http/pages.js'
 import { redirectAfterSave } from '../http/session.js'
 import { findBadText, MAX_PARAMETER, textProblem } from '../http/request.js'
@@ -34,7 +35,7 @@ const deepMerge = (a: any, b: any): any => {
  * distributor's tier, staff resources need staff. A plugin's own isAccessible/isVisible still apply.
  */
 export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, contributions: Map<string, AdminContribution>) {
-  const core = coreAdminResources(kernel.orm, kernel.config.tiers, directory, kernel.directory)
+  const core = coreAdminResources(kernel.orm, kernel.config.tiers, directory, kernel.directory, kernel.portals)
   core.staff.push(...kernelServiceResources(kernel) as never[])
   const gates = new Map<string, Gate>()
   const isStaff: Gate = (a) => !!a?.isStaff
@@ -93,6 +94,7 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
   for (const c of contributions.values()) Object.assign(components, c.components ?? {})
   dropStaleAdminBundle(components)
   const dashboard = componentLoader.add('CmDashboard', coreComponents.CmDashboard)
+  componentLoader.add('ApiTokenNew', coreComponents.ApiTokenNew)
   const admin = new AdminJS({
     dashboard: { component: dashboard },
     rootPath: '/admin',
@@ -138,9 +140,27 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
   const router = Router()
   router.get('/admin/login', (req, res) => res.redirect(303, `/login?next=${encodeURIComponent('/admin')}`))
   router.use('/admin', getOrPostOnly, adminParameterGuard, requireProfile, cmGuard(directory), sameOriginOnly, safeInlineState)
-  const adminRouter = AdminJSExpress.buildRouter(admin)
-  router.use('/admin', adminRouter)
+  const adminRouter = AdminJSExpress.buildRouter(admin, undefined, FORM_OPTIONS as never)
+  router.use('/admin', bodyLimit, adminRouter)
   return { admin, router }
+}
+
+/**
+ * AdminJS parses its bodies with formidable, which wrote every file part to the system temp folder
+ * and never removed it (60 MB from one request). No CM action takes a file: file parts are dropped
+ * unread. A POST must state its length (browsers do), at most 2 MiB, checked before parsing; so
+ * formidable's own field cap (whose error it reports twice, into express's next) is never reached.
+ */
+const BODY_LIMIT = 2 * 1024 * 1024
+const FORM_OPTIONS = {
+  maxFieldsSize: BODY_LIMIT + 1,
+  maxFields: BODY_LIMIT,
+  onPart(this: { handlePart(part: unknown): void }, part: { filename?: string }) { if (part.filename === undefined) this.handlePart(part) },
+}
+function bodyLimit(req: Request, _res: Response, next: NextFunction) {
+  if (req.method !== 'POST') return next()
+  const length = Number(req.get('content-length') ?? NaN)
+  next(Number.isFinite(length) && length <= BODY_LIMIT ? undefined : new PayloadTooLargeError())
 }
 
 /**

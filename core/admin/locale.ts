@@ -3,7 +3,7 @@ export const coreAdminLocale = {
   actions: { show: 'Ver', list: 'Lista', new: 'Crear', edit: 'Editar', delete: 'Eliminar', bulkDelete: 'Eliminar seleccionados', revoke: 'Revocar' },
   labels: { navigation: 'Navegación', dashboard: 'Inicio', Distributor: 'Distribuidores', Tier: 'Niveles', ApiToken: 'Tokens de API', Job: 'Tareas programadas', Entitlement: 'Derechos adquiridos', AuditEntry: 'Bitácora', Staff: 'Consola de personal', Cuenta: 'Cuenta' },
   messages: {
-    tokenCreated: 'Token creado. Cópialo ahora, no se volverá a mostrar: {{token}}',
+    tokenCreated: 'Token creado. Cópielo ahora: no se volverá a mostrar.',
     tokenRevoked: 'Token revocado',
     loginWelcome: 'Bienvenido a Cuenta Maestra',
   },

@@ -6,6 +6,8 @@ import type { AdminUser } from '../http/types.js'
 import { findBadText } from '../http/request.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/** Credentials (token hashes, password hashes, generated passwords): never filtered, sorted or sent. */
+const SECRET = /hash|password|secret/i
 type Ctx = any
 type Params = Record<string, unknown>
 
@@ -79,7 +81,7 @@ export class ScopedResource<T extends object> extends Resource {
     const allowed = this.spec.filterable
     for (const element of Object.values(filter.filters ?? {})) {
       const { path, property, value } = element as { path: string, property: { type(): string }, value: unknown }
-      if (allowed && !allowed.includes(path)) continue
+      if ((allowed && !allowed.includes(path)) || SECRET.test(path)) continue
       if (!this.property(path)) continue
       // The adapter reports uuid columns as 'string'; an ilike on them is a database error (a 500).
       const column = (this.spec.entity.meta.properties as Record<string, { type?: string }> | undefined)?.[path]?.type
@@ -122,7 +124,7 @@ export class ScopedResource<T extends object> extends Resource {
   }
 
   private record(entity: T): BaseRecord {
-    return new BaseRecord(flat.flatten(wrap(entity).toObject()), this)
+    return new BaseRecord(publicParams(entity), this)
   }
 
   override async count(filter: Filter, context?: Ctx): Promise<number> {
@@ -131,7 +133,7 @@ export class ScopedResource<T extends object> extends Resource {
 
   override async find(filter: Filter, params: { limit?: number, offset?: number, sort?: { sortBy?: string, direction?: 'asc' | 'desc' } } = {}, context?: Ctx): Promise<BaseRecord[]> {
     const { limit = 10, offset = 0, sort = {} } = params
-    const sortBy = sort.sortBy && this.property(sort.sortBy) ? sort.sortBy : undefined
+    const sortBy = sort.sortBy && !SECRET.test(sort.sortBy) && this.property(sort.sortBy) ? sort.sortBy : undefined
     const direction = sort.direction === 'desc' ? 'desc' : 'asc'
     const pk = this.pk
     const rows = await this.em().find(this.entityName, this.where(filter, context, await this.virtualWhere(filter, context)) as never, {
@@ -185,7 +187,7 @@ export class ScopedResource<T extends object> extends Resource {
       const entity = this.spec.create
         ? await this.spec.create({ em, distributorId: actor.distributorId, params: values, actor })
         : await this.insertPlain(em, values, actor)
-      return flat.flatten(wrap(entity).toObject())
+      return publicParams(entity)
     } catch (e) { throw toAdminError(e) }
   }
 
@@ -205,7 +207,7 @@ export class ScopedResource<T extends object> extends Resource {
       const updated = this.spec.update
         ? await this.spec.update({ em, distributorId: actor.distributorId, entity, params: values, actor })
         : (wrap(entity).assign(values as never), await em.flush(), entity)
-      return flat.flatten(wrap(updated).toObject())
+      return publicParams(updated)
     } catch (e) { throw toAdminError(e) }
   }
 
@@ -215,6 +217,12 @@ export class ScopedResource<T extends object> extends Resource {
     const deleted = byId ? await this.em().nativeDelete(this.entityName, { $and: [this.scopeWhere(context), byId] } as never) : (this.actorOf(context), 0)
     if (!deleted) throw new NotFoundError()
   }
+}
+
+function publicParams(entity: object): Params {
+  const params = flat.flatten(wrap(entity).toObject()) as Params
+  for (const k of Object.keys(params)) if (SECRET.test(k)) delete params[k]
+  return params
 }
 
 /** Field errors become AdminJS's ValidationError so the form shows them beside the fields. */

@@ -8,12 +8,13 @@ import { ScopedResource } from './scoped-resource.js'
 import { DISTRIBUTOR_STATE_LABELS } from './locale.js'
 import type { TierConfig } from '../../config/tiers.js'
 import type { Directory } from '../http/directory.js'
+import type { PortalProvider } from '../kernel/plugin.js'
 
 const STAFF_NAV = { name: 'Staff', icon: 'Shield' }
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '')
 
 /** Staff console: distributors (with their first member), tiers, the audit log; and each member's API tokens. */
-export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: Directory, dir: DistributorDirectory) {
+export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: Directory, dir: DistributorDirectory, portals: readonly PortalProvider[] = []) {
   const identity = new IdentityService()
   const distributors = new ScopedResource<Distributor>(orm, {
     entity: DistributorSchema,
@@ -37,6 +38,10 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: 
         if (!profile) {
           if (await tx.count(ProfileSchema, { mobile: mobile! })) throw new FieldValidationError({ memberMobile: 'Ese móvil pertenece a otro perfil' })
           profile = await identity.createProfile(tx, { email: email!, mobile: mobile!, name: str(params.memberName) || name, password: str(params.memberPassword) })
+        }
+        for (const portal of portals) {
+          const reason = await portal.refuseMember?.(profile.id, tx)
+          if (reason) throw new FieldValidationError({ memberEmail: reason })
         }
         const d = await dir.create(tx, {
           name, tier, parentId: str(params.parentId) || null, actorProfileId: actor.profileId,
@@ -117,19 +122,15 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: 
       actions: {
         edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false },
         new: {
-          // The token is generated here and shown once; only its hash is stored.
+          // The token is generated here and answered once (the component keeps it on screen); only its hash is stored.
+          component: 'ApiTokenNew',
           handler: async (request: any, _response: unknown, context: any) => {
             if (request.method !== 'post') return {}
             const actor = context.currentAdmin
-            const em = orm.em.fork()
             const label = str(request.payload?.label).slice(0, 100)
-            const { token, id } = await identity.createApiToken(em, actor.email, actor.distributorId, label)
+            const { token, id } = await identity.createApiToken(orm.em.fork(), actor.email, actor.distributorId, label)
             const record = await tokens.findOne(id, context)
-            return {
-              record: record!.toJSON(actor),
-              redirectUrl: context.h.resourceUrl({ resourceId: 'ApiToken' }),
-              notice: { message: context.translateMessage('tokenCreated', 'ApiToken', { token }), type: 'success' },
-            }
+            return { record: record!.toJSON(actor), token, notice: { message: 'tokenCreated', type: 'success' } }
           },
         },
         revoke: {

@@ -1,4 +1,5 @@
 import { Router, type RequestHandler } from 'express'
+import { sql } from '../db/sql.js'
 import { ApiTokenSchema } from '../identity/entities.js'
 import { sha256 } from '../identity/service.js'
 import { NotFoundError, PluginClashError, PluginInvalidError, UnauthenticatedError } from '../kernel/errors.js'
@@ -19,6 +20,10 @@ export function bearerAuth(kernel: Kernel, directory: Directory): RequestHandler
       if (!token) return next(new UnauthenticatedError())
       const actor = await directory.actor(token.profileId, token.distributorId)
       if (!actor) return next(new UnauthenticatedError())
+      // Last use to the minute: at most one write per token and minute, not one per request.
+      if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000) {
+        await sql(kernel.orm.em.fork(), `update core_api_token set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')`, [token.id])
+      }
       req.actor = actor
       next()
     } catch (e) { next(e) }

@@ -1,5 +1,7 @@
 import { sql } from '../db/sql.js'
-import express, { type Express } from 'express'
+import express, { type Express, type RequestHandler } from 'express'
+import helmet from 'helmet'
+import cookieParser from 'cookie-parser'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Kernel } from '../kernel/boot.js'
@@ -30,6 +32,23 @@ export interface HttpOptions {
 
 export interface Http { app: Express, directory: Directory, admin?: unknown }
 
+/**
+ * Security headers (helmet): no framing, no MIME sniffing, same-origin referrers, and a CSP. Our
+ * pages have no inline script or style; AdminJS inlines its state in a script and styled-components
+ * writes style tags, so /admin also allows inline scripts and styles (eval stays blocked). Fonts and
+ * everything else only from this origin (AdminJS's Google Fonts link falls back to system fonts).
+ */
+function securityHeaders(): RequestHandler {
+  const directives = {
+    defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], fontSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"], objectSrc: ["'none'"], baseUri: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], upgradeInsecureRequests: null,
+  }
+  const common = { frameguard: { action: 'deny' as const }, referrerPolicy: { policy: 'same-origin' as const }, crossOriginEmbedderPolicy: false }
+  const pages = helmet({ ...common, contentSecurityPolicy: { useDefaults: false, directives } })
+  const admin = helmet({ ...common, contentSecurityPolicy: { useDefaults: false, directives: { ...directives, scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"] } } })
+  return (req, res, next) => (req.path === '/admin' || req.path.startsWith('/admin/') ? admin : pages)(req, res, next)
+}
+
 /** Mirrors config/tiers.ts into core_tier so staff can see and choose tiers. */
 async function syncTiers(kernel: Kernel) {
   const em = kernel.orm.em.fork()
@@ -52,6 +71,7 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', opts.trustProxy ?? false)
+  app.use(securityHeaders())
   const directory = new Directory(kernel.orm, kernel.config.tiers, kernel.installedIds)
   // A state written through the directory shuts (or opens) the CM at the next request, not 30 s later.
   kernel.events.on('core.distributorStateChanged', ({ distributor }) => directory.invalidate(distributor.id))
@@ -74,16 +94,30 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
   }
   const views = new ViewEngine(opts.theme.dir, viewDirs)
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', database: kernel.database, plugins: kernel.installedIds })
+  // Ok only when the database answers `select 1` within a second; one check at a time, however
+  // many pollers ask while it is slow.
+  let probe: Promise<void> | undefined
+  app.get('/healthz', async (_req, res) => {
+    probe ??= new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no answer within 1 s')), 1000)
+      kernel.orm.em.getConnection().execute('select 1').then(() => resolve(), reject).finally(() => clearTimeout(timer))
+    }).finally(() => { probe = undefined })
+    try {
+      await probe
+      res.json({ status: 'ok', database: kernel.database, plugins: kernel.installedIds })
+    } catch (e) {
+      res.status(503).json({ status: 'unavailable', database: kernel.database, reason: `database: ${(e as Error)?.message ?? e}`.slice(0, 300) })
+    }
   })
   app.use('/assets', express.static(path.join(opts.theme.dir, 'assets'), { maxAge: '1h', index: false }))
   // Browsers and crawlers ask for it unprompted: answered here, before sessions, it never touches one.
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/logo.svg'))
   app.use('/api/v1', apiRouter(kernel, directory, routes))
 
-  const session = sessionMiddleware(kernel.orm, await sessionSecret(kernel), kernel.log.child('session'))
+  const secret = await sessionSecret(kernel)
+  const session = sessionMiddleware(kernel.orm, secret, kernel.log.child('session'))
   kernel.onClose(session.close)
+  app.use(cookieParser(secret))
   app.use(session.middleware)
   // No body parser here: AdminJS parses its own (multipart) bodies, and a parser mounted before
   // its router hangs its requests on express 5. Our form routes parse their own bodies.

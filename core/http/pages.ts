@@ -7,7 +7,7 @@ import { EmailTakenError, InvalidTokenError, MobileTakenError } from '../identit
 import { normalizeLogin } from '../identity/normalize.js'
 import type { IdentityService } from '../identity/service.js'
 import type { ViewEngine } from '../views/engine.js'
-import { csrf, csrfProtection } from './csrf.js'
+import { csrf, csrfProtection, formCsrfToken } from './csrf.js'
 import type { Directory } from './directory.js'
 import { destroySession, redirectAfterSave, regenerate, saveSession } from './session.js'
 import type { LoginThrottle } from './throttle.js'
@@ -30,7 +30,7 @@ export interface PageDeps {
 export async function renderPage(deps: Pick<PageDeps, 'views' | 'kernel'>, req: Request, res: Response, view: string, data: Record<string, unknown> = {}, status = 200) {
   const flash = req.session?.flash
   if (flash) delete req.session.flash
-  await sendPage(deps, req, res, view, { csrfToken: req.session ? csrf.generateToken(req) : '', flash, ...data }, status)
+  await sendPage(deps, req, res, view, { csrfToken: formCsrfToken(req, res), flash, ...data }, status)
 }
 
 /**
@@ -168,8 +168,10 @@ export function pageRoutes(deps: PageDeps): Router {
   r.get('/forgot', wrap(async (req, res) => render(req, res, 'pages/forgot', { title: 'Restablecer contraseña' })))
 
   r.post('/forgot', form, csrfProtection, wrap(async (req, res) => {
-    const profile = await deps.identity.findByLogin(em(), str(req.body.login))
-    if (profile) {
+    const login = str(req.body.login).trim()
+    const profile = await deps.identity.findByLogin(em(), login)
+    // Throttled per profile (unknown logins per spelling) and per IP; the answer is the same either way.
+    if (await deps.throttle.forgot(profile ? `profile:${profile.id}` : login.toLowerCase().slice(0, 200), req.ip ?? 'unknown') && profile) {
       const token = await deps.identity.issueOneTimeToken(em(), profile.id, 'reset_password', DAY / 24)
       const link = `${deps.baseUrl()}/reset?token=${token}`
       await deps.kernel.transport.send({ channel: 'email', to: profile.email, subject: 'Restablecer tu contraseña', body: `Para elegir una contraseña nueva abre ${link} (vence en una hora).` })
@@ -186,12 +188,12 @@ export function pageRoutes(deps: PageDeps): Router {
     const token = str(req.body.token)
     if (password.length < 8) return render(req, res, 'pages/reset', { token, error: 'La contraseña debe tener al menos 8 caracteres.' }, 422)
     try {
-      const profileId = await deps.identity.consumeOneTimeToken(em(), token, 'reset_password')
-      await deps.identity.setPassword(em(), profileId, password)
+      await deps.identity.resetPassword(em(), token, password, req.sessionID)
       req.session.flash = { type: 'success', message: 'Contraseña actualizada. Ya puedes iniciar sesión.' }
       await redirectAfterSave(req, res, '/login')
     } catch (e) {
       if (e instanceof InvalidTokenError) return render(req, res, 'pages/reset', { token, error: 'El enlace no es válido o ya expiró.' }, 400)
+      if (e instanceof FieldValidationError) return render(req, res, 'pages/reset', { token, error: e.fields.password }, 422)
       throw e
     }
   }))

@@ -94,6 +94,22 @@ export class IdentityService {
     await em.nativeUpdate(ProfileSchema, { id: profileId }, { passwordHash: await hashPassword(password) })
   }
 
+  /**
+   * A password reset through a one-time link, in one transaction: the link is used up with every
+   * other outstanding reset link of the profile, and the profile's sessions (but `keepSid`) end.
+   */
+  async resetPassword(em: EntityManager, token: string, password: string, keepSid?: string): Promise<string> {
+    if (password.length < 8 || password.length > 200) throw new FieldValidationError({ password: 'La contraseña debe tener al menos 8 caracteres' })
+    const hash = await hashPassword(password)
+    return em.transactional(async (tx) => {
+      const profileId = await this.consumeOneTimeToken(tx, token, 'reset_password')
+      await tx.nativeUpdate(ProfileSchema, { id: profileId }, { passwordHash: hash })
+      await sql(tx, `update core_one_time_token set used_at = now() where profile_id = ? and purpose = 'reset_password' and used_at is null`, [profileId])
+      await sql(tx, `delete from core_session where sess->>'profileId' = ? and sid <> ?`, [profileId, keepSid ?? ''])
+      return profileId
+    })
+  }
+
   async rootDistributor(em: EntityManager): Promise<Distributor | null> {
     return em.findOne(DistributorSchema, { isRoot: true })
   }

@@ -36,6 +36,8 @@ export interface PortalTarget { portal: string, id: string, label: string, distr
 export interface PortalProvider {
   portal: string
   targetsFor(profileId: string, em: EntityManager): Promise<PortalTarget[]>
+  /** Asked before a profile is admitted to a CM: a Spanish reason to refuse it (e.g. it owns a customer), or null. */
+  refuseMember?(profileId: string, em: EntityManager): Promise<string | null>
 }
 
 export interface PluginContext<O = unknown, St = any> {

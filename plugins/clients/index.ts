@@ -12,6 +12,8 @@ import { CUSTOMER_FIGURES, CUSTOMER_SEARCH } from './figures.js'
 export type { CustomerFigureSource, CustomerFigureKey, CustomerSearchSource } from './figures.js'
 export { CUSTOMER_FIGURES, CUSTOMER_SEARCH } from './figures.js'
 export { isValidRfc, normalizeRfc } from './rfc.js'
+/** Refusals other plugins raise on clients' events. */
+export { CustomerHasMovementsError } from './errors.js'
 
 export interface ClientsServices { customers: CustomersService }
 
@@ -40,6 +42,10 @@ export default definePlugin({
       targetsFor: async (profileId, em) => (await ctx.use('clients').customers.linkedTo(em, profileId)).map((c) => ({
         portal: 'pcc', id: c.id, label: `Panel del cliente · ${c.legalName} (NIC ${c.nic})`, distributorId: c.distributorId, url: `/pcc/${c.id}`,
       })),
+      // The owner rule the other way: a customer's main profile is not admitted to a CM.
+      refuseMember: async (profileId, em) => (await em.count(CustomerProfileSchema, { profileId, role: 'owner' }))
+        ? 'Ese perfil es el perfil principal de un cliente, y un perfil principal no puede administrar una Cuenta Maestra. Use otro perfil o asigne otro perfil principal al cliente.'
+        : null,
     })
   },
   demo: (ctx) => clientsDemo(ctx.use('clients').customers),

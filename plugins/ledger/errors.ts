@@ -17,6 +17,8 @@ export const IdempotencyConflictError = defineError('idempotency_conflict', 409,
 // ── Bad requests to the ledger service ────────────────────────────────────────────────────────────
 export const LedgerAccountNotFoundError = defineError('ledger_account_not_found', 404,
   (account: string) => `No existe la cuenta ${account} del libro`)
+export const LedgerAccountInUseError = defineError('ledger_account_in_use', 409,
+  (account: string) => `La cuenta ${account} del libro tiene movimientos y no se puede eliminar`)
 export const LedgerAccountOwnerMismatchError = defineError('ledger_account_owner_mismatch', 409,
   (owner: string) => `La cuenta del libro de ${owner} pertenece a otro distribuidor`)
 export const LedgerInvalidAmountError = defineError('ledger_invalid_amount', 422,

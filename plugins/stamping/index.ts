@@ -106,6 +106,10 @@ export default definePlugin({
       await ctis.analyze(ctx.em())
       await ctx.use('ledger').analyze(ctx.em())
     })
+    // A customer is deleted with its CTIs only while none has a movement; otherwise this refuses.
+    ctx.events.on('clients.customersDeleting', async ({ customers }, em) => {
+      await ctis.deleteForCustomers(em, customers)
+    })
     ctx.extensions.contribute('stamping', 'clients.customerFigures', {
       relation: 'stamping_customer_figures',
       figures: [

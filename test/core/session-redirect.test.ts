@@ -32,14 +32,18 @@ const tokenOf = (html: string) => csrfTokenOf(html) ?? ''
 /** A cookie jar over fetch that never follows redirects itself. */
 class SocketClient {
   sid = ''
+  /** The sign-in form's CSRF cookie (set before there is a session). */
+  csrfCookie = ''
   async send(method: 'GET' | 'POST', url: string, form?: Record<string, string>) {
+    const cookies = [this.sid && `cm.sid=${this.sid}`, this.csrfCookie && `cm.csrf=${this.csrfCookie}`].filter(Boolean).join('; ')
     const res = await fetch(`${base}${url}`, {
       method, redirect: 'manual',
-      headers: { ...(this.sid ? { cookie: `cm.sid=${this.sid}` } : {}), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      headers: { ...(cookies ? { cookie: cookies } : {}), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
       ...(form ? { body: new URLSearchParams(form).toString() } : {}),
     })
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('cm.sid='))
-    if (cookie) this.sid = cookie.slice('cm.sid='.length, cookie.indexOf(';'))
+    const value = (name: string) => { const c = res.headers.getSetCookie().find((x) => x.startsWith(`${name}=`)); return c && c.slice(name.length + 1, c.indexOf(';')) }
+    this.sid = value('cm.sid') ?? this.sid
+    this.csrfCookie = value('cm.csrf') ?? this.csrfCookie
     return res
   }
 }

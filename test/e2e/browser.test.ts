@@ -30,6 +30,8 @@ test('a distributor signs in, opens Clientes, creates a customer and sees it in 
   page.setDefaultTimeout(SLOW)
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(String(e)))
+  // A resource or script the Content-Security-Policy blocked is an error too.
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text()) && !/fonts\.googleapis\.com/.test(m.text())) errors.push(m.text()) })
   try {
     // Sign-in form (carries a hidden _csrf).
     await page.goto(`${base}/login`)

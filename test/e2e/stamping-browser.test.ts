@@ -47,6 +47,8 @@ test('a distributor sees its CTIs with balances, transfers stamps through the fo
   page.setDefaultTimeout(SLOW)
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(String(e)))
+  // A resource or script the Content-Security-Policy blocked is an error too.
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text()) && !/fonts\.googleapis\.com/.test(m.text())) errors.push(m.text()) })
   const dialogs: string[] = []
   page.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.accept() })
   try {

@@ -118,7 +118,12 @@ test('per IP: the 51st failure-counted attempt is refused; untrusted X-Forwarded
 test('the session id changes at login; the pre-login id is dead afterwards', async (t) => {
   const p = await t0.fixtures.profile()
   const c = t0.client({ remoteAddress: uniqueIp() })
+  // A page view stores no session; the pre-login session here is one an attacker made (by signing
+  // in as itself) and planted in the victim's browser.
   await c.csrf('/login')
+  t.false(c.cookies.has('cm.sid'))
+  const attacker = await t0.fixtures.profile()
+  t.is((await c.login(attacker.email, attacker.password)).statusCode, 303)
   const preLoginCookie = c.cookies.get('cm.sid')
   const before = sidOf(preLoginCookie)
   t.truthy(before)
@@ -154,21 +159,26 @@ test('logout destroys the session server-side: the old cookie no longer works', 
 })
 
 test('session cookie: HttpOnly, SameSite=Lax, Path=/, and not Secure over plain HTTP even when the client claims HTTPS', async (t) => {
+  const p = await t0.fixtures.profile()
   const c = t0.client({ remoteAddress: '127.0.0.1', headers: { 'x-forwarded-proto': 'https' } })
-  const res = await c.get('/login')
-  const cookie = setCookieHeaders(res).find((h) => h.startsWith('cm.sid='))
-  t.truthy(cookie)
-  t.regex(cookie!, /;\s*HttpOnly/i)
-  t.regex(cookie!, /;\s*SameSite=Lax/i)
-  t.regex(cookie!, /;\s*Path=\//)
-  t.notRegex(cookie!, /;\s*Secure/i)
+  // The sign-in form's CSRF cookie, then the session's, set at sign-in.
+  const page = await c.get('/login')
+  const res = await c.login(p.email, p.password)
+  for (const cookie of [setCookieHeaders(page).find((h) => h.startsWith('cm.csrf=')), setCookieHeaders(res).find((h) => h.startsWith('cm.sid='))]) {
+    t.truthy(cookie)
+    t.regex(cookie!, /;\s*HttpOnly/i)
+    t.regex(cookie!, /;\s*SameSite=Lax/i)
+    t.regex(cookie!, /;\s*Path=\//)
+    t.notRegex(cookie!, /;\s*Secure/i)
+  }
 })
 
 test('session cookie is Secure behind a trusted TLS proxy, and not when an untrusted client sends X-Forwarded-Proto', async (t) => {
   const behindProxy = await startTestApp({ http: { trustProxy: 'loopback' } })
   t.teardown(() => behindProxy.close())
+  const p = await behindProxy.fixtures.profile()
   const cookieOf = async (remoteAddress: string, headers: Record<string, string>) => {
-    const res = await behindProxy.client({ remoteAddress, headers }).get('/login')
+    const res = await behindProxy.client({ remoteAddress, headers }).login(p.email, p.password)
     return setCookieHeaders(res).find((h) => h.startsWith('cm.sid='))!
   }
   const viaProxy = await cookieOf('127.0.0.1', { 'x-forwarded-proto': 'https' })

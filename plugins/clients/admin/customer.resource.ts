@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url'
-import { BaseRecord, flat, type Filter } from 'adminjs'
+import { BaseRecord, ValidationError, flat, type Filter } from 'adminjs'
 import { raw } from '@mikro-orm/postgresql'
 import { ScopedResource } from '../../../core/plugin-api-admin.js'
-import { FieldValidationError, isCatalogedError, type AdminUser, type PluginContext } from '../../../core/plugin-api.js'
+import { FieldValidationError, ForbiddenError, isCatalogedError, type AdminUser, type PluginContext } from '../../../core/plugin-api.js'
 import { CATEGORIES, COLORS, CustomerSchema, type Customer, type CustomerCategory, type CustomerColor } from '../entities/customer.js'
 import type { CustomerInput, CustomersService, ListQuery, SortKey } from '../services/customers.js'
 import { CATEGORY_LABELS, COLOR_LABELS, TAX_REGIMES } from '../services/validate.js'
@@ -115,6 +115,18 @@ class CustomerResource extends ScopedResource<Customer> {
     }
   }
 
+  /** Through the service: a customer with movements is refused with its reason (a notice, not a 500). */
+  override async delete(id: string | number, context?: any): Promise<void> {
+    const distributorId = (context?.currentAdmin as AdminUser | undefined)?.distributorId
+    if (!distributorId) throw new ForbiddenError('No tenant in context')
+    try {
+      await this.customers.deleteMany(this.pctx.em(), distributorId, [String(id)])
+    } catch (e) {
+      if (isCatalogedError(e) && e.status < 500) throw new ValidationError({}, { message: e.message, type: e.code })
+      throw e
+    }
+  }
+
 }
 
 /** Clientes in the CM: the distributor's own customers only; created and edited through the service. */
@@ -165,6 +177,21 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
         ...Object.fromEntries(figures.map((f) => [f.key, { type: figureType[f.kind], isSortable: true, isVisible: { list: true, show: true, edit: false, filter: false } }])),
       },
       actions: {
+        // All selected customers in one transaction, or none (AdminJS's own deletes them one by one, in parallel).
+        bulkDelete: {
+          handler: async (request: any, _response: any, context: any) => {
+            const { records, currentAdmin, h } = context as { records: any[], currentAdmin: AdminUser, h: any }
+            const json = () => records.map((r) => r.toJSON(currentAdmin))
+            if (request.method !== 'post') return { records: json() }
+            try {
+              await customers.deleteMany(ctx.em(), currentAdmin.distributorId, records.map((r) => String(r.id())))
+            } catch (e) {
+              if (!isCatalogedError(e) || e.status >= 500) throw e
+              return { records: json(), notice: { message: e.message, type: 'error' } }
+            }
+            return { records: json(), redirectUrl: h.resourceUrl({ resourceId: 'Customer' }), notice: { message: records.length > 1 ? `${records.length} clientes eliminados` : 'Cliente eliminado', type: 'success' } }
+          },
+        },
         /**
          * One-click classification: a POST (from the list's buttons) sets category and/or colour of
          * one of the distributor's own customers; a GET changes nothing. The record is loaded

@@ -20,6 +20,11 @@ declare module '../../../core/plugin-api.js' {
      * rows for them brings its tables' planner statistics up to date (ANALYZE) before it returns.
      */
     'clients.customersLoaded': { distributorId: string, count: number }
+    /**
+     * Inside the deleting transaction, before the customers' rows go: a plugin that keeps something
+     * per customer deletes its rows, or throws (e.g. CustomerHasMovementsError) to refuse.
+     */
+    'clients.customersDeleting': { customers: { id: string, nic: string, distributorId: string }[] }
   }
 }
 
@@ -510,6 +515,26 @@ export class CustomersService {
     })
     this.logFailures('clients.customerCreated', await this.events.emitCommitted('clients.customerCreated', { customer: created }))
     return created
+  }
+
+  /**
+   * Deletes customers of the distributor, all or none, in one transaction: the rows are locked, the
+   * `clients.customersDeleting` subscribers delete their own rows or refuse (a customer with any
+   * movement is never deleted: "Baja" is the way), then the customer, its links and search rows go.
+   */
+  async deleteMany(em: EntityManager, distributorId: string, ids: string[]): Promise<void> {
+    const wanted = [...new Set(ids.map(String))]
+    await em.transactional(async (tx) => {
+      const customers = await sql<{ id: string, nic: string, distributorId: string }[]>(tx,
+        `select id, nic, distributor_id as "distributorId" from clients_customer where distributor_id = ? and id::text in (select jsonb_array_elements_text(?::jsonb)) order by id for update`, [distributorId, JSON.stringify(wanted)])
+      if (customers.length !== wanted.length) throw new CustomerNotFoundError(wanted.find((id) => !customers.some((c) => c.id === id)) ?? '')
+      await this.events.emit('clients.customersDeleting', { customers }, tx)
+      const all = JSON.stringify(customers.map((c) => c.id))
+      for (const table of ['clients_customer_search_key', 'clients_customer_search', 'clients_customer_profile']) {
+        await sql(tx, `delete from ${table} where customer_id in (select (jsonb_array_elements_text(?::jsonb))::uuid)`, [all])
+      }
+      await sql(tx, 'delete from clients_customer where id in (select (jsonb_array_elements_text(?::jsonb))::uuid)', [all])
+    })
   }
 
   /**

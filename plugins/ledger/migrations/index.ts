@@ -50,4 +50,12 @@ create index "ledger_account_customer_owner_index" on "ledger_account" ((owner_i
   sqlMigration('ledger_0003_post_along', `
 create function ledger_posted_all(wanted bigint, posted bigint) returns boolean language plpgsql as $$ begin if wanted <> posted then raise exception 'ledger_pending_resolved: % of % reservations could be posted', posted, wanted using errcode = 'LG002'; end if; return true; end $$;
 `),
+  // An account that never had an entry may go with its owner (a customer deleted before any
+  // movement); one with entries, or a balance, stays for ever. Row by row, so the check sees each.
+  sqlMigration('ledger_0004_drop_unused_account', `
+drop trigger ledger_account_keep on "ledger_account";
+create function ledger_account_unused() returns trigger language plpgsql as $$ begin if old.balance <> 0 or exists (select 1 from ledger_entry where debit_account = old.id) or exists (select 1 from ledger_entry where credit_account = old.id and phase <> 'pending') then raise exception 'delete of ledger account % refused: it has journal entries', old.id using errcode = 'LG001'; end if; return old; end $$;
+create trigger ledger_account_keep_used before delete on "ledger_account" for each row execute function ledger_account_unused();
+create trigger ledger_account_keep before truncate on "ledger_account" for each statement execute function ledger_refuse_change();
+`),
 ]

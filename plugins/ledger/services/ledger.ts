@@ -5,7 +5,7 @@ import { LEDGER_ASSETS, LEDGER_OWNER_TYPES, SYSTEM_OWNER_TYPES, type LedgerAccou
 import type { LedgerEntryKind, LedgerPhase } from '../entities/entry.js'
 import {
   IdempotencyConflictError, InsufficientInventoryError, InsufficientPointsError, InsufficientStampsError,
-  LedgerAccountNotFoundError, LedgerAccountOwnerMismatchError, LedgerAssetMismatchError, LedgerInvalidAmountError,
+  LedgerAccountInUseError, LedgerAccountNotFoundError, LedgerAccountOwnerMismatchError, LedgerAssetMismatchError, LedgerInvalidAmountError,
   LedgerInvalidTransferError, LedgerPendingNotFoundError, LedgerPendingResolvedError,
 } from '../errors.js'
 
@@ -264,6 +264,21 @@ export class LedgerService {
       })
     }
     return out
+  }
+
+  /**
+   * Deletes accounts that never had a journal entry (a CTI deleted with its customer before any
+   * movement), in the caller's transaction; locked first, so a transfer cannot land meanwhile. Throws
+   * LedgerAccountInUseError, deleting nothing, when one has entries or a balance.
+   */
+  async dropUnusedAccounts(em: EntityManager, accountIds: string[]): Promise<void> {
+    if (!accountIds.length) return
+    const ids = JSON.stringify(accountIds.map((a) => uuid(a, 'account')))
+    await sql(em, `select id from ledger_account where id in (select (jsonb_array_elements_text(?::jsonb))::uuid) order by id for update`, [ids])
+    const used = await sql<{ id: string }[]>(em, `select a.id from ledger_account a where a.id in (select (jsonb_array_elements_text(?::jsonb))::uuid)
+      and (a.balance <> 0 or exists (select 1 from ledger_entry e where e.debit_account = a.id) or exists (select 1 from ledger_entry e where e.credit_account = a.id)) limit 1`, [ids])
+    if (used.length) throw new LedgerAccountInUseError(used[0].id)
+    await sql(em, `delete from ledger_account where id in (select (jsonb_array_elements_text(?::jsonb))::uuid)`, [ids])
   }
 
   async accountOf(em: EntityManager, ownerType: LedgerOwnerType, ownerId: string, asset: LedgerAsset): Promise<LedgerAccount | null> {

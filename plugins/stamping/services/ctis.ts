@@ -6,6 +6,8 @@ import type { LedgerService } from '../../ledger/index.js'
 import { isValidRfc } from '../../clients/index.js'
 import { StampingAccountSchema, type CtiType, type StampingAccount } from '../entities/cti.js'
 import { CtiIdTakenError, CtiNotFoundError } from '../errors.js'
+import { CustomerHasMovementsError } from '../../clients/index.js'
+import { LedgerAccountInUseError } from '../../ledger/index.js'
 
 /**
  * argon2id at OWASP's recommended cost (19 MiB, 2 passes, 1 lane; ~25 ms here). The library's
@@ -268,6 +270,40 @@ export class CtiService {
     if (!fix) return sql(em, `select customer_id as "customerId", stamp_balance::float8 as figure, total::float8 as ledger from (${mismatches}) m order by customer_id`)
     return sql(em, `update stamping_customer_figures f set stamp_balance = m.total from (${mismatches}) m where f.customer_id = m.customer_id
       returning f.customer_id as "customerId", m.stamp_balance::float8 as figure, m.total::float8 as ledger`)
+  }
+
+  /**
+   * Customers being deleted (clients.customersDeleting, in its transaction): their CTIs, ledger
+   * accounts, figures and any stamp claims go; a customer with a sale, an unlimited CTI (paid) or any
+   * ledger entry on a CTI is refused with CustomerHasMovementsError, and nothing is deleted.
+   */
+  async deleteForCustomers(em: EntityManager, customers: { id: string, nic: string }[]): Promise<void> {
+    const ids = JSON.stringify(customers.map((c) => c.id))
+    const inIds = `in (select (jsonb_array_elements_text(?::jsonb))::uuid)`
+    const ctis = await sql<{ id: string, customerId: string, type: string, accountId: string | null }[]>(em,
+      `select id, customer_id as "customerId", type, account_id as "accountId" from stamping_cti where customer_id ${inIds} order by id for update`, [ids])
+    const sold = await sql<{ customerId: string }[]>(em, `select distinct customer_id as "customerId" from stamping_sale where customer_id ${inIds}`, [ids])
+    const refused = new Set([...sold.map((r) => r.customerId), ...ctis.filter((c) => c.type !== 'standard').map((c) => c.customerId)])
+    const nicOf = (id: string) => customers.find((c) => c.id === id)?.nic ?? id
+    if (refused.size) throw new CustomerHasMovementsError([...refused].map(nicOf))
+    const byAccount = new Map(ctis.filter((c) => c.accountId).map((c) => [c.accountId!, c.customerId]))
+    try {
+      await this.ledger.dropUnusedAccounts(em, [...byAccount.keys()])
+    } catch (e) {
+      if (!(e instanceof LedgerAccountInUseError)) throw e
+      // Name every customer with a movement, not only the first account found.
+      const balances = await this.ledger.balances(em, [...byAccount.keys()])
+      const moved = await sql<{ id: string }[]>(em, `select a.id::text from jsonb_array_elements_text(?::jsonb) as a(id)
+        where exists (select 1 from stamping_stamp s join stamping_cti c on c.id = s.cti_id where c.account_id = a.id::uuid)`, [JSON.stringify([...byAccount.keys()])])
+      const names = new Set([...moved.map((m) => byAccount.get(m.id)!), ...[...balances].filter(([, b]) => b !== 0).map(([a]) => byAccount.get(a)!)])
+      throw new CustomerHasMovementsError(names.size ? [...names].map(nicOf) : customers.map((c) => c.nic))
+    }
+    const ctiIds = JSON.stringify(ctis.map((c) => c.id))
+    await sql(em, `delete from stamping_stamp_idd where cti_id in (select jsonb_array_elements_text(?::jsonb))`, [ctiIds])
+    await sql(em, `delete from stamping_stamp where cti_id in (select jsonb_array_elements_text(?::jsonb))`, [ctiIds])
+    await sql(em, `delete from stamping_cti where customer_id ${inIds}`, [ids])
+    await sql(em, `delete from stamping_customer_figures where customer_id ${inIds}`, [ids])
+    for (const c of ctis) this.credentials.forget(c.id)
   }
 
   /** The generated password of a CTI, once: it is cleared as it is read. */
