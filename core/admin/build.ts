@@ -148,7 +148,7 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
 /**
  * AdminJS parses its bodies with formidable, which wrote every file part to the system temp folder
  * and never removed it (60 MB from one request). No CM action takes a file: file parts are dropped
- * unread. A POST must state its length (browsers do), at most 2 MiB, checked before parsing; so
+ * unread. A POST body must state its length (browsers do), at most 2 MiB, checked before parsing; so
  * formidable's own field cap (whose error it reports twice, into express's next) is never reached.
  */
 const BODY_LIMIT = 2 * 1024 * 1024
@@ -158,9 +158,9 @@ const FORM_OPTIONS = {
   onPart(this: { handlePart(part: unknown): void }, part: { filename?: string }) { if (part.filename === undefined) this.handlePart(part) },
 }
 function bodyLimit(req: Request, _res: Response, next: NextFunction) {
-  if (req.method !== 'POST') return next()
-  const length = Number(req.get('content-length') ?? NaN)
-  next(Number.isFinite(length) && length <= BODY_LIMIT ? undefined : new PayloadTooLargeError())
+  // Without Content-Length or Transfer-Encoding a request has no body; a chunked one states no length.
+  const length = req.get('transfer-encoding') ? NaN : Number(req.get('content-length') ?? 0)
+  next(req.method !== 'POST' || (Number.isFinite(length) && length <= BODY_LIMIT) ? undefined : new PayloadTooLargeError())
 }
 
 /**

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { BaseRecord, ValidationError, flat, type Filter } from 'adminjs'
+import { BaseRecord, NotFoundError as AdminNotFoundError, ValidationError, flat, type Filter } from 'adminjs'
 import { raw } from '@mikro-orm/postgresql'
 import { ScopedResource } from '../../../core/plugin-api-admin.js'
 import { FieldValidationError, ForbiddenError, isCatalogedError, type AdminUser, type PluginContext } from '../../../core/plugin-api.js'
@@ -181,6 +181,8 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
         bulkDelete: {
           handler: async (request: any, _response: any, context: any) => {
             const { records, currentAdmin, h } = context as { records: any[], currentAdmin: AdminUser, h: any }
+            // None of the ids is the tenant's: not found, as AdminJS's own bulk delete answers.
+            if (!records?.length) throw new AdminNotFoundError('no records were selected.', 'Action#handler')
             const json = () => records.map((r) => r.toJSON(currentAdmin))
             if (request.method !== 'post') return { records: json() }
             try {
