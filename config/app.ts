@@ -15,6 +15,12 @@ export const installedPlugins: InstalledPlugin[] = [
   { plugin: stamping },
 ]
 
+/**
+ * CM strings this installation words differently: merged over the core's and every plugin's Spanish
+ * (AdminJS locale shape), e.g. { resources: { Customer: { properties: { nic: 'Número de cliente' } } } }.
+ */
+export const adminLocale: Record<string, unknown> = {}
+
 export interface AppSettings { kernel: KernelConfig, http: HttpOptions, port: number }
 
 /** Configuration from the environment (see README: Configuración). */
@@ -28,6 +34,7 @@ export function appSettings(env: NodeJS.ProcessEnv = process.env, overrides: Par
       databaseUrl: env.DATABASE_URL || undefined,
       dataDir: path.resolve(env.CM_DATA_DIR ?? './data'),
       poolSize: env.CM_DB_POOL ? Number(env.CM_DB_POOL) : undefined,
+      adminLocale,
       ...overrides,
     },
     http: {

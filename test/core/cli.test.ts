@@ -150,7 +150,7 @@ test.serial('a second process on the same embedded data dir is refused with a cl
       const refused = await runCli(['token', 'create', '--login', 'x@ejemplo.mx'], env)
       t.is(refused.code, 1)
       t.regex(refused.stderr, /database_locked/)
-      t.true(refused.stderr.includes(`in use by process ${process.pid}; stop the server first`), refused.stderr)
+      t.true(refused.stderr.includes(`está en uso por el proceso ${process.pid}; detenga primero el servidor`), refused.stderr)
       t.true(refused.stderr.includes(tmp.dir))
       t.is(refused.stdout, '')
       // Also within one process.

@@ -76,7 +76,7 @@ test('a move under its own subtree is refused, whichever way it is written, and 
   const { a, b, d } = await tree()
   const err = await t.throwsAsync(dir().move(em(), a.id, d.id))
   t.is((err as any).code, 'distributor_cycle')
-  await t.throwsAsync(dir().move(em(), b.id, b.id), { message: /subtree/ })
+  await t.throwsAsync(dir().move(em(), b.id, b.id), { message: /subárbol/ })
   // Written straight in SQL (e.g. the staff console's adapter), the trigger refuses it too.
   await t.throwsAsync(rows(t0, 'update core_distributor set parent_id = ? where id = ?', [d.id, a.id]), { message: /core_distributor_cycle/ })
   t.is(await pathOf(d.id), d.path)

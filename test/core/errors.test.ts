@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { defineError, definedErrorCodes } from '../../core/kernel/errors.js'
-import { definePlugin } from '../../core/kernel/plugin.js'
+import { definePlugin } from '../../core/plugin-api.js'
 import { installedPlugins } from '../../config/app.js'
 import { startTestApp, type TestApp } from '../helpers/app.js'
 
@@ -62,6 +62,7 @@ const ProbeUnavailableError = defineError('probe_unavailable', 503, (what: strin
 const probe = definePlugin({
   id: 'probe',
   version: '1.0.0',
+  apiPaths: ['/probe'],
   routes: (ctx) => {
     const api = ctx.http.apiRouter()
     api.get('/probe/unavailable', () => { throw new ProbeUnavailableError('PAC') })

@@ -121,7 +121,7 @@ test.serial('a second server on a held data dir exits with a clear message', asy
     const second = spawnNode('core/main.ts', { CM_DATA_DIR: tmp.dir, PORT: String(port) })
     const { code } = await second.exited
     t.not(code, 0)
-    t.regex(second.output(), new RegExp(`in use by process ${s.child.pid}; stop the server first`))
+    t.regex(second.output(), new RegExp(`en uso por el proceso ${s.child.pid}; detenga primero el servidor`))
     // The first server is unaffected.
     t.is((await fetch(`${s.base}/healthz`)).status, 200)
     await stop(t, s, 'SIGTERM')

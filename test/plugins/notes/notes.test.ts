@@ -13,7 +13,9 @@ let t0: TestApp
 /** The kernel's clock (jobs read it): the job test moves it. */
 let now: Date | undefined
 test.before(async () => {
-  t0 = await startTestApp({ admin: true, kernel: { plugins: [...installedPlugins, { plugin: notes, options: { maxLength: 500 } }], clock: () => now ?? new Date() } })
+  t0 = await startTestApp({ admin: true, kernel: { plugins: [...installedPlugins, { plugin: notes, options: { maxLength: 500 } }], clock: () => now ?? new Date(),
+    // config/app.ts's adminLocale: the installation rewords one of the plugin's strings.
+    adminLocale: { resources: { Note: { properties: { body: 'Texto de la nota' } } } } } })
 })
 test.after.always(() => t0?.close())
 
@@ -64,7 +66,10 @@ test('CM: the Notas resource, its pin action (GET changes nothing, POST toggles)
   t.truthy(state.pages.find((p: any) => p.name === 'notesSummary'))
   const customer = state.resources.find((r: any) => r.id === 'Customer')
   t.true(customer.listProperties.some((p: any) => p.name === 'noteCount'))
-  t.is(state.translations?.pages?.notesSummary ?? 'Resumen de notas', 'Resumen de notas')
+  const locale = JSON.stringify(state.locale)
+  t.true(locale.includes('"notesSummary":"Resumen de notas"'), 'the page\'s label')
+  t.true(locale.includes('"body":"Texto de la nota"'), 'config overrides the plugin\'s string')
+  t.true(locale.includes('"pinned":"Fijada"'), 'the plugin\'s other strings stay')
 
   const note = await api(t0, d, 'POST', '/api/v1/notes', { body: 'Para fijar' })
   const id = note.json().id
