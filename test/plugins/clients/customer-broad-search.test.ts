@@ -17,7 +17,7 @@ let t0: TestApp
 test.before(async () => {
   t0 = await startTestApp({ admin: true, kernel: { plugins: [{ plugin: clients }] } })
   await sql(t0.app.kernel.orm.em.fork(), 'create table test_cti (id varchar(20) primary key, customer_id uuid not null, distributor_id uuid not null)')
-  t0.app.kernel.extensions.contribute('test', CUSTOMER_SEARCH, { relation: 'test_cti', column: 'id' })
+  t0.app.kernel.extensions.contribute('clients', CUSTOMER_SEARCH, { relation: 'test_cti', column: 'id' })   // in clients' name: only an installed plugin's contributions are read
 })
 test.after.always(() => t0?.close())
 
