@@ -49,6 +49,7 @@ test('the triggers that MikroORM cannot see are in place', async (t) => {
   t.deepEqual(rows, [
     { tgname: 'ledger_account_identity', table: 'ledger_account' },
     { tgname: 'ledger_account_keep', table: 'ledger_account' },
+    { tgname: 'ledger_account_keep_used', table: 'ledger_account' },
     { tgname: 'ledger_entry_append_only', table: 'ledger_entry' },
   ])
 })

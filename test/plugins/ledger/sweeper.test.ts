@@ -13,7 +13,7 @@ test('the plugin voids abandoned reservations on an interval and stops it at clo
     const deadline = Date.now() + 10_000
     while (await books.balance(cti) !== 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
     t.is(await books.balance(cti), 3)
-    await t.throwsAsync(books.ledger.post(books.em(), abandoned.pendingId), { instanceOf: LedgerPendingResolvedError, message: /voided/ })
+    await t.throwsAsync(books.ledger.post(books.em(), abandoned.pendingId), { instanceOf: LedgerPendingResolvedError, message: /anulado/ })
     t.deepEqual(await books.ledger.verify(books.em()), [])
   } finally {
     await app.close()
