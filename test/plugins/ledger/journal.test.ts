@@ -16,7 +16,7 @@ test('the journal refuses UPDATE, DELETE and TRUNCATE, even through raw SQL', as
   await t.throwsAsync(sql(books.em(), 'update ledger_entry set amount = 1000000 where id = ?', [entry.id]), { message: /append-only/ })
   await t.throwsAsync(sql(books.em(), 'delete from ledger_entry where id = ?', [entry.id]), { message: /append-only/ })
   await t.throwsAsync(sql(books.em(), 'truncate ledger_entry cascade'), { message: /append-only/ })
-  // Accounts are never deleted, and what identifies one never changes.
+  // An account with entries is never deleted, and what identifies one never changes.
   await t.throwsAsync(sql(books.em(), 'delete from ledger_account where id = ?', [d.inventory]), { message: /refused: it has journal entries/ })
   await t.throwsAsync(sql(books.em(), "update ledger_account set materialized = false where id = ?", [d.inventory]), { message: /refused/ })
   await t.throwsAsync(sql(books.em(), "update ledger_account set owner_id = 'x' where id = ?", [d.inventory]), { message: /refused/ })
