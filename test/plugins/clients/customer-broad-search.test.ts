@@ -118,7 +118,7 @@ test('broad searches: the total is the number of matching customers and every pa
   t.is((await reference(d.id, 'vieja', 'c.created_at')).length, 120)
 })
 
-test('the key count stays exact through edits: a customer with several keys of one prefix counts once', async (t) => {
+test.serial('the key count stays exact through edits: a customer with several keys of one prefix counts once', async (t) => {
   const d = await t0.fixtures.distributor()
   const c = await customers().create(em(), d.id, { legalName: 'Varios Teléfonos', rfc: 'XAXX010101000', phone: '77 7000 0001', legalRepresentative: { phones: ['77 7000 0002', '77 7000 0003'] } })
   await customers().create(em(), d.id, { legalName: 'Otro Teléfono', rfc: 'XAXX010101000', phone: '77 7100 0001' })
@@ -135,7 +135,7 @@ test('the key count stays exact through edits: a customer with several keys of o
   t.is(await total('777'), 1)
 })
 
-test('the migration\'s backfill computes the same shared prefixes as the writes', async (t) => {
+test.serial('the migration\'s backfill computes the same shared prefixes as the writes', async (t) => {
   const { d } = await broadWorld()
   const snapshot = () => sql<{ customer_id: string, key: string, shared_prefix: number }[]>(em(),
     'select customer_id, key, shared_prefix from clients_customer_search_key where distributor_id = ? order by customer_id, key', [d.id])
@@ -148,7 +148,7 @@ test('the migration\'s backfill computes the same shared prefixes as the writes'
   t.deepEqual(await snapshot(), written)
 })
 
-test('the phone-runs migration writes the same keys, and its backfill the same shared prefixes, as the service', async (t) => {
+test.serial('the phone-runs migration writes the same keys, and its backfill the same shared prefixes, as the service', async (t) => {
   const { d } = await broadWorld()
   const snapshot = () => sql<{ customer_id: string, key: string, shared_prefix: number, head_shared_prefix: number | null }[]>(em(),
     'select customer_id, key, shared_prefix, head_shared_prefix from clients_customer_search_key where distributor_id = ? order by customer_id, key', [d.id])
@@ -180,7 +180,7 @@ const listOf = async (c: Client, query: string) => {
   return { total: body.meta.total, nics: body.records.map((r) => r.params.nic) }
 }
 
-test('CM list: the total shown is the filtered count, and a customer created a moment ago is in the next list and its total', async (t) => {
+test.serial('CM list: the total shown is the filtered count, and a customer created a moment ago is in the next list and its total', async (t) => {
   const { d } = await broadWorld()
   const c = await cm(d)
   for (const query of ['filters.search=55', 'filters.search=ferreter', 'filters.legalName=pacifico', 'filters.search=5512&filters.color=red', 'filters.search=vieja&sortBy=nic&direction=desc']) {
