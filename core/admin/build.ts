@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from 'node:util'
 import type { Kernel } from '../kernel/boot.js'
 import type { AdminContribution } from '../kernel/plugin.js'
 import { PluginClashError } from '../kernel/errors.js'
-import type { Directory } from '../http/directory.js'
+import type { DistributorDirectory as Directory } from '../identity/directory.js'
 import type { AdminUser } from '../http/types.js'
 import { sameOriginOnly } from '../http/csrf.js'
 import { PayloadTooLargeError } from '../kernel/errors.js'
@@ -35,7 +35,7 @@ const deepMerge = (a: any, b: any): any => {
  * distributor's tier, staff resources need staff. A plugin's own isAccessible/isVisible still apply.
  */
 export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, contributions: Map<string, AdminContribution>) {
-  const core = coreAdminResources(kernel.orm, kernel.config.tiers, directory, kernel.directory, kernel.portals)
+  const core = coreAdminResources(kernel.orm, kernel.config.tiers, kernel.directory, kernel.portals)
   core.staff.push(...kernelServiceResources(kernel) as never[])
   const gates = new Map<string, Gate>()
   const isStaff: Gate = (a) => !!a?.isStaff

@@ -7,14 +7,13 @@ import { IdentityService } from '../identity/service.js'
 import { ScopedResource } from './scoped-resource.js'
 import { DISTRIBUTOR_STATE_LABELS } from './locale.js'
 import type { TierConfig } from '../../config/tiers.js'
-import type { Directory } from '../http/directory.js'
 import type { PortalProvider } from '../kernel/plugin.js'
 
 const STAFF_NAV = { name: 'Staff', icon: 'Shield' }
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '')
 
 /** Staff console: distributors (with their first member), tiers, the audit log; and each member's API tokens. */
-export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: Directory, dir: DistributorDirectory, portals: readonly PortalProvider[] = []) {
+export function coreAdminResources(orm: MikroORM, tiers: TierConfig, dir: DistributorDirectory, portals: readonly PortalProvider[] = []) {
   const identity = new IdentityService()
   const distributors = new ScopedResource<Distributor>(orm, {
     entity: DistributorSchema,
@@ -65,7 +64,6 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: 
       if (!entity.isRoot && state) await dir.setState(em, entity.id, state as Distributor['state'], { actorProfileId: actor.profileId })
       if (!entity.isRoot && str(parentId) && parentId !== entity.parentId) await dir.move(em, entity.id, str(parentId), { actorProfileId: actor.profileId })
       await em.refresh(entity)
-      directory.invalidate(entity.id)
       dir.invalidate(entity.id)
       return entity
     },

@@ -5,7 +5,7 @@ import { sha256 } from '../identity/service.js'
 import { NotFoundError, PluginClashError, PluginInvalidError, UnauthenticatedError } from '../kernel/errors.js'
 import type { Kernel } from '../kernel/boot.js'
 import type { PluginRoutes } from '../kernel/plugin.js'
-import type { Directory } from './directory.js'
+import type { DistributorDirectory as Directory } from '../identity/directory.js'
 import { apiErrorHandler } from './errors.js'
 import { isPluginRouter, pluginRouter } from './router.js'
 

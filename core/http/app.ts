@@ -13,7 +13,7 @@ import { ViewEngine } from '../views/engine.js'
 import { pccRouter } from '../pcc/router.js'
 import type { Theme } from '../../themes/default/theme.js'
 import { apiRouter } from './api.js'
-import { Directory } from './directory.js'
+import type { DistributorDirectory } from '../identity/directory.js'
 import { pageErrorHandler, pageRoutes, renderErrorPage, renderPage, requireProfile } from './pages.js'
 import { sessionMiddleware } from './session.js'
 import { LoginThrottle } from './throttle.js'
@@ -30,7 +30,7 @@ export interface HttpOptions {
   baseUrl?: string
 }
 
-export interface Http { app: Express, directory: Directory, admin?: unknown }
+export interface Http { app: Express, directory: DistributorDirectory, admin?: unknown }
 
 /**
  * Security headers (helmet): no framing, no MIME sniffing, same-origin referrers, and a CSP. Our
@@ -72,9 +72,7 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
   app.disable('x-powered-by')
   app.set('trust proxy', opts.trustProxy ?? false)
   app.use(securityHeaders())
-  const directory = new Directory(kernel.orm, kernel.config.tiers, kernel.installedIds)
-  // A state written through the directory shuts (or opens) the CM at the next request, not 30 s later.
-  kernel.events.on('core.distributorStateChanged', ({ distributor }) => directory.invalidate(distributor.id))
+  const directory = kernel.directory
   const identity = kernel.identity
 
   const routes = new Map<string, PluginRoutes>()

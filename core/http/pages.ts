@@ -8,7 +8,7 @@ import { normalizeLogin } from '../identity/normalize.js'
 import type { IdentityService } from '../identity/service.js'
 import type { ViewEngine } from '../views/engine.js'
 import { csrf, csrfProtection, formCsrfToken } from './csrf.js'
-import type { Directory } from './directory.js'
+import type { DistributorDirectory as Directory } from '../identity/directory.js'
 import { destroySession, redirectAfterSave, regenerate, saveSession } from './session.js'
 import type { LoginThrottle } from './throttle.js'
 

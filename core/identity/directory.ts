@@ -1,7 +1,10 @@
-import type { EntityManager } from '@mikro-orm/postgresql'
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql'
 import { sql } from '../db/sql.js'
 import type { EventBus } from '../kernel/events.js'
 import { FieldValidationError } from '../kernel/errors.js'
+import { pluginsOfTier } from '../kernel/tiers.js'
+import type { TierConfig } from '../../config/tiers.js'
+import type { Actor as SignedIn } from '../http/types.js'
 import { DISTRIBUTOR_STATES, type DistributorState } from './entities.js'
 import { DistributorCycleError, DistributorNotFoundError } from './errors.js'
 
@@ -33,16 +36,18 @@ export async function audit(em: EntityManager, e: AuditInput): Promise<void> {
 const COLUMNS = `id, name, parent_id as "parentId", path::text as path, state, tier, cm_expires_at::text as "cmExpiresAt", is_root as "isRoot", created_at as "createdAt"`
 const SUBTREE = 'select d.id from core_distributor d join core_distributor a on d.path <@ a.path where a.id = ?'
 export const isUuid = (s: unknown): s is string => typeof s === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)
-const TIER_TTL_MS = 30_000
+const TTL_MS = 30_000
 type Actor = { actorProfileId?: string | null }
 
 /**
  * Distributors, their tree and state: what plugins read instead of core_distributor. Writes emit the
- * lifecycle events inside the caller's transaction and leave an audit row.
+ * lifecycle events inside the caller's transaction and leave an audit row. Sign-in (CM, API, PCC)
+ * reads rows from a short per-process cache, so a tier change takes effect within TTL_MS and a state
+ * written here at the next request.
  */
 export class DistributorDirectory {
-  private readonly tiers = new Map<string, { at: number, tier: string | null }>()
-  constructor(private readonly events: EventBus) {}
+  private readonly cache = new Map<string, { at: number, d: DirectoryEntry | null }>()
+  constructor(private readonly events: EventBus, private readonly orm: MikroORM, private readonly tierConfig: TierConfig, private readonly installed: readonly string[]) {}
 
   async get(em: EntityManager, id: string): Promise<DirectoryEntry | null> {
     if (!isUuid(id)) return null
@@ -69,16 +74,39 @@ export class DistributorDirectory {
   /** `<column> in (subtree of ?)`: a filter for a plugin's own query; bind the subtree's root id. */
   subtreeSql(column: string): string { return `${column} in (${SUBTREE})` }
 
-  /** A distributor's tier from a per-process cache (30 s, like the sign-in directory): for hot paths. */
-  async tierOf(em: EntityManager, id: string): Promise<string | null> {
-    const hit = this.tiers.get(id)
-    if (hit && Date.now() - hit.at < TIER_TTL_MS) return hit.tier
-    const tier = (await this.get(em, id))?.tier ?? null
-    this.tiers.set(id, { at: Date.now(), tier })
-    return tier
+  /** A distributor from the per-process cache: for sign-in and hot paths. */
+  async distributor(id: string, em: EntityManager = this.orm.em.fork()): Promise<DirectoryEntry | null> {
+    const hit = this.cache.get(id)
+    if (hit && Date.now() - hit.at < TTL_MS) return hit.d
+    const d = await this.get(em, id)
+    this.cache.set(id, { at: Date.now(), d })
+    return d
   }
 
-  invalidate(id?: string) { if (id) this.tiers.delete(id); else this.tiers.clear() }
+  async tierOf(em: EntityManager, id: string): Promise<string | null> { return (await this.distributor(id, em))?.tier ?? null }
+
+  invalidate(id?: string) { if (id) this.cache.delete(id); else this.cache.clear() }
+
+  pluginsFor(d: { tier: string }): string[] { return pluginsOfTier(this.tierConfig, d.tier, this.installed) }
+
+  /** A distributor can use the CM while active and within its CM expiry (that day included); the platform always. */
+  isUsable(d: { isRoot: boolean, state: string, cmExpiresAt?: Date | string | null }): boolean {
+    if (d.isRoot) return true
+    return d.state === 'active' && (!d.cmExpiresAt || new Date(d.cmExpiresAt).getTime() + 86_400_000 > Date.now())
+  }
+
+  /** The signed-in actor, or null when the profile is not a member or the distributor cannot use the CM. */
+  async actor(profileId: string, distributorId: string): Promise<SignedIn | null> {
+    const d = await this.distributor(distributorId)
+    if (!d || !this.isUsable(d) || !isUuid(profileId)) return null
+    const [p] = await sql<{ id: string, email: string, mobile: string, name: string }[]>(this.orm.em.fork(),
+      'select p.id, p.email, p.mobile, p.name from core_profile p join core_distributor_member m on m.profile_id = p.id where p.id = ? and m.distributor_id = ?', [profileId, d.id])
+    if (!p) return null
+    return {
+      profileId: p.id, email: p.email, mobile: p.mobile, name: p.name,
+      distributorId: d.id, distributorName: d.name, isStaff: d.isRoot, tier: d.tier, plugins: this.pluginsFor(d),
+    }
+  }
 
   /** A new distributor under `parentId` (default: the root); emits core.distributorCreated. */
   async create(em: EntityManager, input: { name: string, tier: string, parentId?: string | null, state?: DistributorState, cmExpiresAt?: Date | string | null } & Actor): Promise<DirectoryEntry> {
@@ -98,12 +126,18 @@ export class DistributorDirectory {
   /** Writes the state (the allowed transitions are the distributors plugin's); emits core.distributorStateChanged. */
   async setState(em: EntityManager, id: string, to: DistributorState, opts: Actor = {}): Promise<DirectoryEntry> {
     if (!DISTRIBUTOR_STATES.includes(to)) throw new FieldValidationError({ state: 'Estado desconocido' })
+    // Dropped from the cache again after our (savepoint's) commit: a read in between may have cached the old row.
+    try { return await this.writeState(em, id, to, opts) } finally { this.invalidate(id) }
+  }
+
+  private async writeState(em: EntityManager, id: string, to: DistributorState, opts: Actor): Promise<DirectoryEntry> {
     return em.transactional(async (tx) => {
       const [before] = isUuid(id) ? await sql<DirectoryEntry[]>(tx, `select ${COLUMNS} from core_distributor where id = ? for update`, [id]) : []
       if (!before) throw new DistributorNotFoundError(id)
       if (before.isRoot && to !== 'active') throw new FieldValidationError({ state: 'La plataforma siempre está activa' })
       if (before.state === to) return before
       const [after] = await sql<DirectoryEntry[]>(tx, `update core_distributor set state = ? where id = ? returning ${COLUMNS}`, [to, id])
+      this.invalidate(id)
       await audit(tx, { action: 'core.distributorStateChanged', subject: id, distributorId: id, actorProfileId: opts.actorProfileId, before: { state: before.state }, after: { state: to } })
       await this.events.emit('core.distributorStateChanged', { distributor: after, from: before.state, to }, tx)
       return after

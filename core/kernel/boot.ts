@@ -113,7 +113,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   }
 
   const events = new EventBus()
-  const directory = new DistributorDirectory(events)
+  const directory = new DistributorDirectory(events, orm, config.tiers, plugins.map((p) => p.plugin.id))
   const identity = new IdentityService()
   const extensions = new Extensions()
   const portals: PortalProvider[] = []

@@ -2,7 +2,7 @@ import express, { Router, type Request, type Response, type NextFunction } from 
 import type { Kernel } from '../kernel/boot.js'
 import type { PccPage, PortalTarget } from '../kernel/plugin.js'
 import { NotFoundError, PluginNotInTierError } from '../kernel/errors.js'
-import type { Directory } from '../http/directory.js'
+import type { DistributorDirectory as Directory } from '../identity/directory.js'
 import { csrf, csrfProtection } from '../http/csrf.js'
 import { renderPage, requireProfile } from '../http/pages.js'
 import { redirectAfterSave } from '../http/session.js'

@@ -1,6 +1,6 @@
 import test from 'ava'
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { aloneOnFailure, Batcher } from '../../core/db/batch.js'
+import { aloneOnFailure, Batcher } from '../../../plugins/stamping/services/batch.js'
 
 // The group commit under the stamping API: what it gathers, what it isolates.
 
