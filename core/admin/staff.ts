@@ -14,7 +14,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '')
 
 /** Staff console: distributors (with their first member), tiers, the audit log; and each member's API tokens. */
 export function coreAdminResources(orm: MikroORM, tiers: TierConfig, dir: DistributorDirectory, portals: readonly PortalProvider[] = []) {
-  const identity = new IdentityService()
+  const identity = new IdentityService(portals)
   const distributors = new ScopedResource<Distributor>(orm, {
     entity: DistributorSchema,
     scope: 'staff',
@@ -38,16 +38,14 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, dir: Distri
           if (await tx.count(ProfileSchema, { mobile: mobile! })) throw new FieldValidationError({ memberMobile: 'Ese móvil pertenece a otro perfil' })
           profile = await identity.createProfile(tx, { email: email!, mobile: mobile!, name: str(params.memberName) || name, password: str(params.memberPassword) })
         }
-        for (const portal of portals) {
-          const reason = await portal.refuseMember?.(profile.id, tx)
-          if (reason) throw new FieldValidationError({ memberEmail: reason })
-        }
         const d = await dir.create(tx, {
           name, tier, parentId: str(params.parentId) || null, actorProfileId: actor.profileId,
           cmExpiresAt: params.cmExpiresAt ? new Date(String(params.cmExpiresAt)) : null,
           state: DISTRIBUTOR_STATES.includes(params.state as never) ? params.state as Distributor['state'] : 'active',
         })
-        await identity.addMember(tx, d.id, profile.id, { actorProfileId: actor.profileId })
+        await identity.addMember(tx, d.id, profile.id, { actorProfileId: actor.profileId }).catch((e) => {
+          throw e instanceof FieldValidationError && e.fields.email ? new FieldValidationError({ memberEmail: e.fields.email }) : e
+        })
         return tx.findOneOrFail(DistributorSchema, { id: d.id })
       })
     },

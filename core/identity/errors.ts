@@ -10,4 +10,4 @@ export const AmbiguousDistributorError = defineError('distributor_ambiguous', 40
 export const NotAMemberError = defineError('not_a_member', 400, (login: string) => `${login} no es miembro de ningún distribuidor`)
 export const DistributorCycleError = defineError('distributor_cycle', 422,
   (id: string, parentId: string) => `El distribuidor ${id} no puede quedar bajo ${parentId}, que está en su propio subárbol`)
-export const LastMemberError = defineError('last_member', 409, () => 'Un distribuidor conserva al menos un miembro')
+export const LastMemberError = defineError('last_member', 409, () => 'No se puede quitar al último usuario: la cuenta debe conservar al menos uno')

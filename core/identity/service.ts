@@ -8,6 +8,7 @@ import {
   LastMemberError, NotAMemberError, ProfileNotFoundError,
 } from './errors.js'
 import { normalizeEmail, normalizeLogin, normalizeMobile } from './normalize.js'
+import type { PortalProvider } from '../kernel/plugin.js'
 import { audit, isUuid } from './directory.js'
 import {
   ApiTokenSchema, DistributorMemberSchema, DistributorSchema, OneTimeTokenSchema, ProfileSchema,
@@ -44,6 +45,7 @@ export const hashPassword = (password: string) => argon2.hash(password, { type: 
 export class IdentityService {
   /** Hash of a random password, to spend the same time on unknown logins as on known ones. */
   private dummyHash?: Promise<string>
+  constructor(private readonly portals: readonly PortalProvider[] = []) {}
 
   async createProfile(em: EntityManager, input: NewProfile, opts: { verified?: boolean, passwordHash?: string } = {}): Promise<Profile> {
     const p = parseNewProfile(input)
@@ -145,7 +147,12 @@ export class IdentityService {
       from core_distributor_member m join core_profile p on p.id = m.profile_id where m.distributor_id = ? order by p.name, p.email`, [distributorId])
   }
 
-  async addMember(em: EntityManager, distributorId: string, profileId: string, opts: { actorProfileId?: string | null } = {}): Promise<void> {
+  /** The owner rule on every path: a portal may refuse the profile (422 on `email`) but for the target `except`. */
+  async addMember(em: EntityManager, distributorId: string, profileId: string, opts: { actorProfileId?: string | null, except?: string } = {}): Promise<void> {
+    for (const p of this.portals) {
+      const reason = await p.refuseMember?.(profileId, em, opts.except)
+      if (reason) throw new FieldValidationError({ email: reason })
+    }
     await em.insert(DistributorMemberSchema, { distributorId, profileId, createdAt: new Date() } as never)
     await audit(em, { action: 'core.memberAdded', subject: profileId, distributorId, actorProfileId: opts.actorProfileId })
   }

@@ -114,9 +114,9 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
 
   const events = new EventBus()
   const directory = new DistributorDirectory(events, orm, config.tiers, plugins.map((p) => p.plugin.id))
-  const identity = new IdentityService()
-  const extensions = new Extensions()
   const portals: PortalProvider[] = []
+  const identity = new IdentityService(portals)
+  const extensions = new Extensions()
   const transport = config.transport ?? new OutboxTransport(config.dataDir, log.child('outbox'))
   const services = new Map<string, unknown>()
   const contexts = new Map<string, PluginContext<any>>()

@@ -16,7 +16,7 @@ import type { IdentityService } from '../identity/service.js'
 
 /** Profiles and memberships, for plugins (never core_profile or core_distributor_member directly). */
 export type Identity = Pick<IdentityService, 'profile' | 'profiles' | 'profileByLogin' | 'profileByEmailAndMobile' | 'isMember'
-  | 'memberDistributorIds' | 'members' | 'addMember' | 'removeMember' | 'createProfile'>
+  | 'memberDistributorIds' | 'members' | 'addMember' | 'removeMember' | 'createProfile' | 'issueOneTimeToken'>
 
 /**
  * Services a plugin exposes to the plugins that depend on it. Each plugin augments this interface:
@@ -36,8 +36,8 @@ export interface PortalTarget { portal: string, id: string, label: string, distr
 export interface PortalProvider {
   portal: string
   targetsFor(profileId: string, em: EntityManager): Promise<PortalTarget[]>
-  /** Asked before a profile is admitted to a CM: a Spanish reason to refuse it (e.g. it owns a customer), or null. */
-  refuseMember?(profileId: string, em: EntityManager): Promise<string | null>
+  /** Asked before a profile is admitted to a CM: a Spanish reason to refuse it (e.g. it owns a customer but `except`), or null. */
+  refuseMember?(profileId: string, em: EntityManager, except?: string): Promise<string | null>
 }
 
 export interface PluginContext<O = unknown, St = any> {

@@ -43,7 +43,8 @@ export default definePlugin({
         portal: 'pcc', id: c.id, label: `Panel del cliente · ${c.legalName} (NIC ${c.nic})`, distributorId: c.distributorId, url: `/pcc/${c.id}`,
       })),
       // The owner rule the other way: a customer's main profile is not admitted to a CM.
-      refuseMember: async (profileId, em) => (await em.count(CustomerProfileSchema, { profileId, role: 'owner' }))
+      // `except`: the customer a "convert into a distributor" makes the new distributor's own account.
+      refuseMember: async (profileId, em, except) => (await em.count(CustomerProfileSchema, { profileId, role: 'owner', ...(except ? { customerId: { $ne: except } } : {}) }))
         ? 'Ese perfil es el perfil principal de un cliente, y un perfil principal no puede administrar una Cuenta Maestra. Use otro perfil o asigne otro perfil principal al cliente.'
         : null,
     })

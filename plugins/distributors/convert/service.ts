@@ -1,0 +1,58 @@
+import type { EntityManager } from '@mikro-orm/postgresql'
+import { ForbiddenError, sql, type DirectoryEntry, type PluginContext } from '../../../core/plugin-api.js'
+import { CustomerAlreadyConvertedError, CustomerWithoutOwnerError } from './errors.js'
+
+/** The entitlement that lets a distributor have sub-distributors ("MKL Multi-nivel"). */
+export const MKL_MULTINIVEL = 'mkl-multinivel'
+
+/** Refuses (403) a distributor without "MKL Multi-nivel"; the platform (staff) needs none. */
+export async function requireMultilevel(ctx: PluginContext<any>, em: EntityManager, distributorId: string): Promise<DirectoryEntry> {
+  const d = await ctx.directory.get(em, distributorId)
+  if (!d) throw new ForbiddenError()
+  if (!d.isRoot && !await ctx.entitled(distributorId, MKL_MULTINIVEL, em)) {
+    throw new ForbiddenError('Su cuenta no tiene el MKL Multi-nivel, necesario para tener distribuidores. Puede adquirirlo en Compras.')
+  }
+  return d
+}
+
+/**
+ * "Convertir un cliente existente en distribuidor": a sub-distributor of the customer's distributor
+ * whose first member is the customer's main profile. The customer record (NIC, CTIs, balances) stays
+ * the parent's customer and becomes the new distributor's own account; the owner rule lets exactly
+ * that profile keep owning exactly that customer.
+ */
+export class ConvertService {
+  constructor(private readonly ctx: PluginContext<any>) {}
+
+  /** The customer that is the distributor's own account (a converted one), or null. */
+  async accountOf(em: EntityManager, distributorId: string): Promise<string | null> {
+    const [row] = await sql<{ customer_id: string }[]>(em, 'select customer_id from distributors_customer_account where distributor_id = ?', [distributorId])
+    return row?.customer_id ?? null
+  }
+
+  async convert(em: EntityManager, parentId: string, nic: string, actorProfileId: string | null): Promise<{ distributor: DirectoryEntry, nic: string }> {
+    const clients = this.ctx.use('clients').customers
+    try {
+      return await em.transactional(async (tx) => {
+        const parent = await requireMultilevel(this.ctx, tx, parentId)
+        const customer = await clients.getByNic(tx, parentId, nic)
+        // One conversion per customer at a time: the second waits here, then finds the link.
+        await sql(tx, 'select pg_advisory_xact_lock(hashtext(?))', [`distributors.convert:${customer.id}`])
+        if ((await sql(tx, 'select 1 from distributors_customer_account where customer_id = ?', [customer.id])).length) throw new CustomerAlreadyConvertedError(customer.nic)
+        const ownerId = (await clients.linkedProfiles(tx, customer.id)).find((p) => p.role === 'owner')?.profileId
+        if (!ownerId) throw new CustomerWithoutOwnerError(customer.nic)
+        const owner = await this.ctx.identity.profile(tx, ownerId)
+        // "Sin validar" until its profile has verified e-mail and mobile; then the parent activates it.
+        const verified = !!owner?.emailVerifiedAt && !!owner?.mobileVerifiedAt
+        const distributor = await this.ctx.directory.create(tx, { name: customer.legalName, tier: parent.tier, parentId, state: verified ? 'inactive' : 'unvalidated', actorProfileId })
+        await this.ctx.identity.addMember(tx, distributor.id, ownerId, { actorProfileId, except: customer.id })
+        await sql(tx, 'insert into distributors_customer_account (distributor_id, customer_id, parent_id) values (?, ?, ?)', [distributor.id, customer.id, parentId])
+        await this.ctx.audit(tx, { action: 'distributors.customerConverted', subject: distributor.id, distributorId: parentId, actorProfileId, after: { customerId: customer.id, nic: customer.nic, distributorId: distributor.id, state: distributor.state } })
+        return { distributor, nic: customer.nic }
+      })
+    } catch (e) {
+      if ((e as { constraint?: string }).constraint === 'distributors_customer_account_customer_id_unique') throw new CustomerAlreadyConvertedError(nic)
+      throw e
+    }
+  }
+}
