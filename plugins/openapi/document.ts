@@ -42,7 +42,7 @@ function operation(op: ApiOperation, doc: RouteDoc | undefined, params: string[]
   for (const [status, r] of Object.entries(doc?.responses ?? { 200: { description: 'Sin documentar' } })) {
     const content = r.schema
       ? { 'application/json': { schema: jsonSchema(r.schema, 'output'), ...(r.example !== undefined ? { example: r.example } : {}) } }
-      : r.type ? { [r.type]: { schema: { type: 'string' } } } : undefined
+      : r.type ? { [r.type]: { schema: { type: r.type.endsWith('json') ? 'object' : 'string' } } } : undefined
     responses[status] = { description: r.description, ...(content ? { content } : {}) }
   }
   if (params.length || query) responses['400'] ??= error('Parámetro inválido', 'invalid_parameter', "'sort' debe ser una clave de orden")
