@@ -49,7 +49,7 @@ export default definePlugin({
         : null,
     })
   },
-  demo: (ctx) => clientsDemo(ctx.use('clients').customers),
+  demo: (ctx) => clientsDemo(ctx.use('clients').customers, ctx.identity),
   routes: (ctx) => clientsRoutes(ctx, ctx.use('clients').customers),
   // Imported here, not at the top: AdminJS is heavy and the CLI and API-only tests never mount it.
   admin: async (ctx) => {
