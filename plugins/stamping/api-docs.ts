@@ -24,6 +24,11 @@ const cti = z.object({
 const ctiExample = { id: 'CTI1000001', customer: '100001', type: 'standard', active: true, balance: 300, validUntil: null, rfc: null, autoSale: null }
 const transfer = z.object({ id: z.string(), cti: z.string(), quantity: z.int(), amount: z.string(), createdAt: z.iso.datetime() })
 const transferExample = { id: 'b0f4c0de-5a1e-4c1a-9d1e-0a1b2c3d4e5f', cti: 'CTI1000001', quantity: 300, amount: '450.00', createdAt: '2026-12-04T18:25:03.284Z' }
+const massAnswer = z.object({ transfer: z.object({ id: z.string(), items: z.array(transfer) }), balances: z.record(z.string(), z.int()).describe('Saldo de cada CTI'), inventory: z.int() })
+const massExample = {
+  transfer: { id: 'c1d2e3f4-0000-4000-8000-000000000001', items: [{ ...transferExample, quantity: 100, amount: '150.00' }, { ...transferExample, cti: 'CTI1000002', quantity: 50, amount: '75.00' }] },
+  balances: { CTI1000001: 100, CTI1000002: 50 }, inventory: 99850,
+}
 const credentials = { cti: z.string().max(40).describe('Id de la CTI'), password: z.string().max(200).describe('Contraseña de la CTI') }
 
 export const stampingApiDocs = {
@@ -78,11 +83,8 @@ export const stampingApiDocs = {
     body: z.object({ idempotencyKey, items: z.array(z.object({ cti: z.string().min(1), quantity, amount: money })).min(1).max(1000) }),
     bodyExample: { idempotencyKey: 'masiva-2026-12', items: [{ cti: 'CTI1000001', quantity: 100, amount: '150.00' }, { cti: 'CTI1000002', quantity: 50, amount: '75.00' }] },
     responses: {
-      201: {
-        description: 'Aplicada', schema: z.object({ transfer: z.object({ id: z.string(), items: z.array(transfer) }), balances: z.record(z.string(), z.int()).describe('Saldo de cada CTI'), inventory: z.int() }),
-        example: { transfer: { id: 'c1d2e3f4-0000-4000-8000-000000000001', items: [{ ...transferExample, quantity: 100, amount: '150.00' }, { ...transferExample, cti: 'CTI1000002', quantity: 50, amount: '75.00' }] }, balances: { CTI1000001: 100, CTI1000002: 50 }, inventory: 99850 },
-      },
-      200: { description: 'Ya aplicada con esa clave: la misma respuesta' },
+      201: { description: 'Aplicada', schema: massAnswer, example: massExample },
+      200: { description: 'Ya aplicada con esa clave: la misma respuesta', schema: massAnswer, example: massExample },
     },
   },
   setAutoSale: {
