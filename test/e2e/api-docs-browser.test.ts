@@ -30,7 +30,8 @@ test('the API reference renders with its own stylesheet and lists every operatio
     for (const id of ids) t.is(await page.locator(`section#${id}`).count(), 1, id)
     t.is(await page.locator('nav a').count(), ids.length)
     // The stylesheet applied: the header's colour comes from docs.css.
-    t.is(await page.locator('header').evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(11, 61, 107)')
+    // (runs in the page: no DOM types here, so the page's getComputedStyle is reached through globalThis)
+    t.is(await page.locator('header').evaluate((e) => (globalThis as any).getComputedStyle(e).backgroundColor), 'rgb(11, 61, 107)')
     await app!.shot(page, '01-docs')
     await page.locator('nav a', { hasText: '/transfers/mass' }).click()
     await page.screenshot({ path: `${app!.shots}/02-docs-mass-transfer.png` })
