@@ -2,15 +2,9 @@ import express, { Router, type RequestHandler } from 'express'
 import type { z } from 'zod'
 import { parameterGuard } from './request.js'
 
-/** What the API reference says of a route, beside it (/api/v1/openapi.json is assembled from these). */
+/** A route's entry in /api/v1/openapi.json: zod schemas of its query (path parameters come from the path), body and answers by status (`type`: not JSON). */
 export interface RouteDoc {
-  summary: string
-  description?: string
-  /** Query parameters as a zod object; path parameters come from the path. */
-  query?: z.ZodObject
-  body?: z.ZodType
-  bodyExample?: unknown
-  /** By status: a zod schema of a JSON answer, or `type` for another media type. */
+  summary: string, description?: string, query?: z.ZodObject, body?: z.ZodType, bodyExample?: unknown
   responses: Record<number, { description: string, schema?: z.ZodType, example?: unknown, type?: string }>
 }
 export interface RouteOptions { bodyLimit?: string | number, doc?: RouteDoc }
