@@ -8,6 +8,7 @@ import clients from '../plugins/clients/index.js'
 import ledger from '../plugins/ledger/index.js'
 import stamping from '../plugins/stamping/index.js'
 import distributors from '../plugins/distributors/index.js'
+import openapi from '../plugins/openapi/index.js'
 
 /** The installed plugins and their options. Order is a tie-breaker only: dependsOn decides. */
 export const installedPlugins: InstalledPlugin[] = [
@@ -15,6 +16,7 @@ export const installedPlugins: InstalledPlugin[] = [
   { plugin: ledger },
   { plugin: stamping },
   { plugin: distributors },
+  { plugin: openapi },
 ]
 
 /**

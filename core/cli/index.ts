@@ -103,7 +103,10 @@ const coreCommands: Record<string, CliCommand & { boot?: false }> = {
       if (values.json) io.out(JSON.stringify(result))
       else {
         io.out(`staff: ${staffEmail} / ${password}`)
-        for (const d of out) io.out(`distributor ${d.id}: ${d.login} / ${d.password}  token ${d.token}  customers ${(d.customers as unknown[] | undefined)?.length ?? 0}`)
+        for (const { id, login, password, token, customers: nics, ...more } of out) {
+          io.out(`distributor ${id}: ${login} / ${password}  token ${token}  customers ${(nics as unknown[] | undefined)?.length ?? 0}`)
+          for (const [k, v] of Object.entries(more)) io.out(`  ${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`)   // what the plugins' seeders added
+        }
       }
       io.err(`seed-demo finished in ${((performance.now() - started) / 1000).toFixed(1)} s`)
       return 0
@@ -118,7 +121,11 @@ async function main(argv: string[]): Promise<number> {
   if (!name || name === 'help' || name === '--help') {
     io.out('usage: npm run cm -- <command> [options]')
     for (const [n, c] of Object.entries(coreCommands)) io.out(`  ${n.padEnd(14)} ${c.description}`)
-    io.out('  (plugins add more; they are listed once the database is open)')
+    // The plugins' commands too, without a database: their factories get an inert context, only read for descriptions.
+    const inert: any = new Proxy(function () {}, { get: (_t, k) => (k === 'then' ? undefined : inert), apply: () => inert })
+    for (const { plugin } of appSettings().kernel.plugins) {
+      try { for (const [n, c] of Object.entries(plugin.commands?.(inert) ?? {})) io.out(`  ${n.padEnd(14)} ${c.description}`) } catch { io.out(`  (${plugin.id}: its commands are listed once the database is open)`) }
+    }
     return name ? 0 : 2
   }
   kernel = await boot()

@@ -7,7 +7,8 @@ import type { Kernel } from '../kernel/boot.js'
 import type { PluginRoutes } from '../kernel/plugin.js'
 import type { DistributorDirectory as Directory } from '../identity/directory.js'
 import { apiErrorHandler } from './errors.js'
-import { isPluginRouter, pluginRouter } from './router.js'
+import { declaredRoutes, isPluginRouter, mountedOperations, pluginRouter, type ApiOperation } from './router.js'
+import { z } from 'zod'
 
 /** Bearer API token → req.actor (the token's profile acting for the token's distributor). */
 export function bearerAuth(kernel: Kernel, directory: Directory): RequestHandler {
@@ -53,7 +54,7 @@ export function apiMounts(kernel: Kernel, routes: Map<string, PluginRoutes>, cor
         if (!declared!.some((p) => within(path, p))) throw new PluginInvalidError(id, `API route '${path}' is outside its apiPaths (${declared!.join(', ')})`)
       }
     }
-    return { base: declared ? '/' : `/${id}`, ...r }
+    return { id, base: declared ? '/' : `/${id}`, ...r }
   })
 }
 
@@ -64,7 +65,8 @@ export function apiRouter(kernel: Kernel, directory: Directory, routes: Map<stri
   for (const m of mounts) if (m.public) api.use(m.base, m.public)
   api.use(bearerAuth(kernel, directory))
   const core = pluginRouter()
-  core.get('/me', (req, res) => {
+  const me = z.object({ profile: z.object({ id: z.uuid(), email: z.string(), mobile: z.string(), name: z.string() }), distributor: z.object({ id: z.uuid(), name: z.string() }), tier: z.string(), plugins: z.array(z.string()) })
+  core.get('/me', { doc: { summary: 'El perfil y el distribuidor del token', responses: { 200: { description: 'Quién llama', schema: me } } } }, (req, res) => {
     const a = req.actor!
     res.json({
       profile: { id: a.profileId, email: a.email, mobile: a.mobile, name: a.name },
@@ -74,6 +76,8 @@ export function apiRouter(kernel: Kernel, directory: Directory, routes: Map<stri
     })
   })
   api.use(core)
+  const ops = (router: unknown, base: string, auth: ApiOperation['auth'], owner: string) => (declaredRoutes.get(router as object) ?? []).map((r) => ({ ...r, path: base.replace(/^\/$/, '') + r.path, auth, owner }))
+  mountedOperations.set(kernel, [...ops(core, '', 'bearer', 'core'), ...mounts.flatMap((m) => [...ops(m.public, m.base, 'none', m.id), ...ops(m.api, m.base, 'bearer', m.id)])])
   for (const m of mounts) if (m.api) api.use(m.base, m.api)
   api.use((_req, _res, next) => next(new NotFoundError('La ruta')))
   api.use(apiErrorHandler(kernel.log))

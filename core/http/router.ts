@@ -1,8 +1,18 @@
 import express, { Router, type RequestHandler } from 'express'
+import type { z } from 'zod'
 import { parameterGuard } from './request.js'
 
-export interface RouteOptions { bodyLimit?: string | number }
+/** A route's entry in /api/v1/openapi.json: zod schemas of its query (path parameters come from the path), body and answers by status (`type`: not JSON). */
+export interface RouteDoc {
+  summary: string, description?: string, query?: z.ZodObject, body?: z.ZodType, bodyExample?: unknown
+  responses: Record<number, { description: string, schema?: z.ZodType, example?: unknown, type?: string }>
+}
+export interface RouteOptions { bodyLimit?: string | number, doc?: RouteDoc }
 type Verb = 'get' | 'post' | 'put' | 'patch' | 'delete'
+export interface ApiOperation { method: Verb, path: string, auth: 'bearer' | 'none', owner: string, doc?: RouteDoc }
+/** Routes as their routers declared them, and each kernel's mounted API (filled when /api/v1 is built). */
+export const declaredRoutes = new WeakMap<object, { method: Verb, path: string, doc?: RouteDoc }[]>()
+export const mountedOperations = new WeakMap<object, ApiOperation[]>()
 /** An express Router whose verbs also accept `(path, { bodyLimit }, ...handlers)`. */
 export type PluginRouter = Router & { [V in Verb]: (path: string, options: RouteOptions, ...handlers: RequestHandler[]) => PluginRouter }
 const VERBS: Verb[] = ['get', 'post', 'put', 'patch', 'delete']
@@ -14,8 +24,6 @@ const jsonParser = (limit: string | number) => {
   return p
 }
 
-const made = new WeakSet<object>()
-
 /**
  * An express Router whose routes each get the JSON body parser (1 MiB unless the route passes
  * `{ bodyLimit }` as its first handler), the parameter guard (query and path parameters are text
@@ -24,18 +32,21 @@ const made = new WeakSet<object>()
  */
 export function pluginRouter(gate?: RequestHandler, defaultLimit: string | number = '1mb'): PluginRouter {
   const router = Router()
+  const declared: { method: Verb, path: string, doc?: RouteDoc }[] = []
   for (const verb of VERBS) {
     const original = (router[verb] as (...args: unknown[]) => Router).bind(router)
     ;(router as unknown as Record<Verb, unknown>)[verb] = (path: string, ...rest: unknown[]) => {
       let limit = defaultLimit
+      let doc: RouteDoc | undefined
       if (rest[0] && typeof rest[0] === 'object' && !Array.isArray(rest[0]) && typeof rest[0] !== 'function') {
-        limit = (rest.shift() as RouteOptions).bodyLimit ?? defaultLimit
+        ;({ bodyLimit: limit = defaultLimit, doc } = rest.shift() as RouteOptions)
       }
+      declared.push({ method: verb, path, doc })
       return original(path, ...(gate ? [gate] : []), parameterGuard, jsonParser(limit), ...rest)
     }
   }
-  made.add(router)
+  declaredRoutes.set(router, declared)
   return router as PluginRouter
 }
 
-export const isPluginRouter = (r: unknown) => typeof r === 'function' && made.has(r as object)
+export const isPluginRouter = (r: unknown) => typeof r === 'function' && declaredRoutes.has(r as object)

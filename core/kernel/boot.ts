@@ -16,7 +16,7 @@ import { pluginSettings } from './settings.js'
 import { LocalFileStorage } from './storage.js'
 import type { InstalledPlugin, PluginContext, PortalProvider, Transport } from './plugin.js'
 import { resolvePlugins, type ResolvedPlugin } from './registry.js'
-import { pluginRouter } from '../http/router.js'
+import { mountedOperations, pluginRouter } from '../http/router.js'
 import { tierGate } from '../http/gates.js'
 import { OutboxTransport } from '../identity/transport.js'
 import { audit, DistributorDirectory } from '../identity/directory.js'
@@ -160,7 +160,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
         registerPortal: (provider) => { portals.push(provider) },
         tierEnables: (tier) => !!tier && pluginsOfTier(config.tiers, tier, kernel.installedIds).includes(plugin.id),
         pluginsOf: kernel.pluginsOf,
-        http: { apiRouter: () => pluginRouter(tierGate(plugin.id)), publicRouter: () => pluginRouter() },
+        http: { apiRouter: () => pluginRouter(tierGate(plugin.id)), publicRouter: () => pluginRouter(), operations: () => mountedOperations.get(kernel) ?? [] },
         onClose: (fn) => { closers.push(fn) },
         clock,
         outbox: { emit: (em, name, payload) => outbox.emit(em, name, payload), on: (name, handler) => outbox.on(plugin.id, name, handler) },

@@ -10,7 +10,7 @@ import type { OutboxHandler } from './outbox.js'
 import type { PluginSettings } from './settings.js'
 import type { FileStorage } from './storage.js'
 import type { Logger } from './logger.js'
-import type { PluginRouter } from '../http/router.js'
+import type { ApiOperation, PluginRouter } from '../http/router.js'
 import type { audit, DistributorDirectory } from '../identity/directory.js'
 import type { IdentityService } from '../identity/service.js'
 
@@ -67,7 +67,7 @@ export interface PluginContext<O = unknown, St = any> {
    * Routers for `routes(ctx)`: each route gets a JSON body parser (1 MiB unless the route passes
    * `{ bodyLimit }` first); apiRouter routes also get the bearer-token tier gate of this plugin.
    */
-  readonly http: { apiRouter(): PluginRouter, publicRouter(): PluginRouter }
+  readonly http: { apiRouter(): PluginRouter, publicRouter(): PluginRouter, /** every mounted API route with its `doc`, once /api/v1 is built */ operations(): readonly ApiOperation[] }
   /** Release what bootstrap acquired; runs in reverse boot order. */
   onClose(fn: () => Promise<void> | void): void
   /** The kernel's clock (injected in tests): business time comes from here, not `new Date()`. */

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto'
 import type { EntityManager } from '@mikro-orm/postgresql'
-import type { DemoSeeder } from '../../core/plugin-api.js'
+import type { DemoSeeder, Identity } from '../../core/plugin-api.js'
 import { withCheckDigit } from './rfc.js'
 import type { CustomerFields, CustomersService } from './services/customers.js'
 
@@ -29,9 +30,25 @@ export function demoCustomers(count: number, offset = 0): CustomerFields[] {
   })
 }
 
-export const clientsDemo = (customers: CustomersService): DemoSeeder => ({
+export const clientsDemo = (customers: CustomersService, identity: Identity): DemoSeeder => ({
   async seed(em: EntityManager, distributor, options) {
     const nics = await customers.createMany(em, distributor.id, demoCustomers(options.customers, Math.floor(Math.random() * 1_000_000)))
-    return { customers: nics }
+    return { customers: nics, pccLogin: await pccCustomer(em, customers, identity, distributor.id) }
   },
 })
+
+/**
+ * One more customer, whose main profile signs in to the PCC (at /login) with a new, unique login:
+ * the demo's way to try the customer panel.
+ */
+async function pccCustomer(em: EntityManager, customers: CustomersService, identity: Identity, distributorId: string) {
+  const run = randomBytes(4).toString('hex')
+  const n = randomBytes(3).readUIntBE(0, 3)
+  const customer = await customers.create(em, distributorId, { legalName: `Cliente PCC Demo ${run} S.A. de C.V.`, tradeName: `Cliente PCC ${run}`, rfc: demoRfc(n) })
+  const login = `cliente-${run}@demo.cuentamaestra.mx`
+  const mobile = `+52 55 ${String(10_000_000 + (randomBytes(4).readUInt32BE() % 89_999_999))}`
+  const password = `pcc-${randomBytes(9).toString('base64url')}`
+  await identity.createProfile(em, { email: login, mobile, name: `Cliente Demo ${run}`, password }, { verified: true })
+  await customers.assignOwner(em, customer, { email: login, mobile })
+  return { login, password, nic: customer.nic }
+}

@@ -1,3 +1,5 @@
+import type { EntityManager } from '@mikro-orm/postgresql'
+
 /**
  * Extension point `clients.customerFigures`: columns and sort keys of the customer list that other
  * plugins own (stamp balance, points, latest purchase, latest stamping, or anything a new plugin
@@ -38,8 +40,19 @@ export interface CustomerSearchSource { relation: string, column: string }
 
 export const CUSTOMER_SEARCH = 'clients.customerSearch'
 
+/**
+ * Extension point `clients.customerCreatedDetails`: what another plugin adds, under its `key`, to the
+ * answer of POST /api/v1/customers about the customer just created (the stamping plugin: its new CTI
+ * and the CTI's generated password, shown that once). Read only for distributors whose tier enables
+ * the contributor, after the creation committed; a key that names a customer field is ignored.
+ */
+export interface CustomerCreatedDetails { key: string, details(em: EntityManager, customer: { id: string, nic: string, distributorId: string }): Promise<unknown> }
+
+export const CUSTOMER_CREATED_DETAILS = 'clients.customerCreatedDetails'
+
 declare module '../../core/plugin-api.js' {
   interface ExtensionPointTypes {
+    'clients.customerCreatedDetails': CustomerCreatedDetails
     'clients.customerFigures': CustomerFigureSource
     'clients.customerSearch': CustomerSearchSource
   }

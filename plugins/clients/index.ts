@@ -7,10 +7,10 @@ import { clientsRoutes } from './routes.js'
 import { clientsDemo } from './demo.js'
 import { CustomersService } from './services/customers.js'
 import { clientsPccPages } from './pcc.js'
-import { CUSTOMER_FIGURES, CUSTOMER_SEARCH } from './figures.js'
+import { CUSTOMER_CREATED_DETAILS, CUSTOMER_FIGURES, CUSTOMER_SEARCH } from './figures.js'
 
-export type { CustomerFigureSource, CustomerFigureKey, CustomerSearchSource } from './figures.js'
-export { CUSTOMER_FIGURES, CUSTOMER_SEARCH } from './figures.js'
+export type { CustomerCreatedDetails, CustomerFigureSource, CustomerFigureKey, CustomerSearchSource } from './figures.js'
+export { CUSTOMER_CREATED_DETAILS, CUSTOMER_FIGURES, CUSTOMER_SEARCH } from './figures.js'
 export { isValidRfc, normalizeRfc } from './rfc.js'
 /** Refusals other plugins raise on clients' events. */
 export { CustomerHasMovementsError } from './errors.js'
@@ -33,6 +33,7 @@ export default definePlugin({
     // Declared before any bootstrap runs, so dependants contribute from theirs.
     ctx.extensions.declare('clients', CUSTOMER_FIGURES)
     ctx.extensions.declare('clients', CUSTOMER_SEARCH)
+    ctx.extensions.declare('clients', CUSTOMER_CREATED_DETAILS)
     return { customers: new CustomersService(ctx.events, ctx.identity, ctx.extensions, ctx.log, ctx.pluginsOf) }
   },
   bootstrap(ctx) {
@@ -49,7 +50,7 @@ export default definePlugin({
         : null,
     })
   },
-  demo: (ctx) => clientsDemo(ctx.use('clients').customers),
+  demo: (ctx) => clientsDemo(ctx.use('clients').customers, ctx.identity),
   routes: (ctx) => clientsRoutes(ctx, ctx.use('clients').customers),
   // Imported here, not at the top: AdminJS is heavy and the CLI and API-only tests never mount it.
   admin: async (ctx) => {

@@ -82,11 +82,14 @@ export default definePlugin({
   // No apiPaths: the routes live under /api/v1/notes.
   routes: (ctx) => {
     const api = ctx.http.apiRouter()                  // behind a bearer token and the tier gate
-    api.get('/', async (req, res) => {
+    // `doc` puts a route in /api/v1/openapi.json: zod schemas, and examples that tests check against them.
+    const note = z.looseObject({ id: z.uuid(), body: z.string(), pinned: z.boolean(), createdAt: z.string() })
+    api.get('/', { doc: { summary: 'Las notas del distribuidor', responses: { 200: { description: 'Las 100 más recientes', schema: z.object({ items: z.array(note) }) } } } }, async (req, res) => {
       const items = await ctx.em().find(NoteSchema, { distributorId: req.actor!.distributorId }, { orderBy: { createdAt: 'desc' }, limit: 100 })
       res.json({ items })
     })
-    api.post('/', async (req, res) => {
+    const add = { summary: 'Agrega una nota', body: z.object({ body: z.string().min(1) }), bodyExample: { body: 'Llamar el lunes' }, responses: { 201: { description: 'La nota', schema: note } } }
+    api.post('/', { doc: add }, async (req, res) => {
       res.status(201).json(await ctx.use('notes').notes.add(ctx.em(), req.actor!.distributorId, req.body?.body))
     })
     return { api }

@@ -118,6 +118,14 @@ export default definePlugin({
         { key: 'lastStampedAt', column: 'last_stamped_at', kind: 'timestamp', label: 'Última emisión' },
       ],
     })
+    // The answer of POST /api/v1/customers names the new customer's CTI with its generated password, shown that once.
+    ctx.extensions.contribute('stamping', 'clients.customerCreatedDetails', {
+      key: 'cti',
+      details: async (em, customer) => {
+        const [cti] = (await ctis.list(em, customer.distributorId, { customerIds: [customer.id] }, 1, 1)).items
+        return cti ? { id: cti.id, password: await ctis.revealInitialPassword(em, customer.distributorId, cti.id) } : null
+      },
+    })
     // The customer search box also finds a customer by any of its CTIs' ids.
     ctx.extensions.contribute('stamping', 'clients.customerSearch', {
       relation: '(select customer_id, distributor_id, upper(id) as cti_key from stamping_cti)',

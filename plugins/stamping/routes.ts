@@ -4,6 +4,7 @@ import type { StampingServices } from './index.js'
 import { parseNewCti, type CtiRow } from './services/ctis.js'
 import { parseStampRequest } from './services/stamp.js'
 import { parseAutoSale, parseTransfer } from './services/sales.js'
+import { stampingApiDocs as docs } from './api-docs.js'
 
 const query = (req: Request, name: string): string | undefined => {
   const v = req.query[name]
@@ -33,12 +34,12 @@ export function stampingRoutes(ctx: PluginContext, s: StampingServices): PluginR
   // ── Distributors (bearer token, tier-gated) ─────────────────────────────────────────────────
   const api = ctx.http.apiRouter()
 
-  api.get('/inventory', async (req, res) => {
+  api.get('/inventory', { doc: docs.inventory }, async (req, res) => {
     const inv = await s.sales.inventory(em(), req.actor!.distributorId)
     res.json({ stamps: inv.stamps, points: formatHundredths(inv.points) })
   })
 
-  api.get('/ctis', async (req, res) => {
+  api.get('/ctis', { doc: docs.listCtis }, async (req, res) => {
     const { page: p, perPage } = page(req)
     const d = req.actor!.distributorId
     const nic = query(req, 'customer')
@@ -53,11 +54,11 @@ export function stampingRoutes(ctx: PluginContext, s: StampingServices): PluginR
     res.json({ items: await ctiJson(items), total })
   })
 
-  api.get('/ctis/:id', async (req, res) => {
+  api.get('/ctis/:id', { doc: docs.getCti }, async (req, res) => {
     res.json((await ctiJson([await s.ctis.get(em(), req.actor!.distributorId, String(req.params.id))]))[0])
   })
 
-  api.post('/ctis', async (req, res) => {
+  api.post('/ctis', { doc: docs.createCti }, async (req, res) => {
     const b = body(req)
     if (typeof b.customer !== 'string' || !b.customer) throw new FieldValidationError({ customer: 'Indique el NIC del cliente' })
     const customer = await clients.getByNic(em(), req.actor!.distributorId, b.customer)
@@ -65,30 +66,30 @@ export function stampingRoutes(ctx: PluginContext, s: StampingServices): PluginR
     res.status(201).json((await ctiJson([cti]))[0])
   })
 
-  api.post('/ctis/:id/reset-password', async (req, res) => {
+  api.post('/ctis/:id/reset-password', { doc: docs.resetPassword }, async (req, res) => {
     const b = body(req)
     await s.ctis.resetPassword(em(), req.actor!.distributorId, String(req.params.id), b.password, b.passwordConfirmation, req.actor!.profileId)
     res.status(204).end()
   })
-  api.post('/ctis/:id/block', async (req, res) => { await s.ctis.setActive(em(), req.actor!.distributorId, String(req.params.id), false, req.actor!.profileId); res.status(204).end() })
-  api.post('/ctis/:id/unblock', async (req, res) => { await s.ctis.setActive(em(), req.actor!.distributorId, String(req.params.id), true, req.actor!.profileId); res.status(204).end() })
+  api.post('/ctis/:id/block', { doc: docs.block }, async (req, res) => { await s.ctis.setActive(em(), req.actor!.distributorId, String(req.params.id), false, req.actor!.profileId); res.status(204).end() })
+  api.post('/ctis/:id/unblock', { doc: docs.unblock }, async (req, res) => { await s.ctis.setActive(em(), req.actor!.distributorId, String(req.params.id), true, req.actor!.profileId); res.status(204).end() })
 
-  api.post('/ctis/:id/transfers', async (req, res) => {
+  api.post('/ctis/:id/transfers', { doc: docs.transfer }, async (req, res) => {
     const out = await s.sales.transferToCti(em(), req.actor!.distributorId, String(req.params.id), parseTransfer(body(req)), { profileId: req.actor!.profileId })
     res.status(out.replayed ? 200 : 201).json({ transfer: out.transfer, balance: out.balance, inventory: out.inventory })
   })
 
-  api.post('/transfers/mass', async (req, res) => {
+  api.post('/transfers/mass', { doc: docs.mass }, async (req, res) => {
     const out = await s.sales.transferMass(em(), req.actor!.distributorId, body(req), { profileId: req.actor!.profileId })
     res.status(out.replayed ? 200 : 201).json({ transfer: out.transfer, balances: out.balances, inventory: out.inventory })
   })
 
-  api.put('/ctis/:id/auto-sale', async (req, res) => {
+  api.put('/ctis/:id/auto-sale', { doc: docs.setAutoSale }, async (req, res) => {
     const d = req.actor!.distributorId
     await s.sales.setAutoSale(em(), d, [String(req.params.id)], parseAutoSale(body(req)), { profileId: req.actor!.profileId })
     res.json((await ctiJson([await s.ctis.get(em(), d, String(req.params.id))]))[0])
   })
-  api.delete('/ctis/:id/auto-sale', async (req, res) => {
+  api.delete('/ctis/:id/auto-sale', { doc: docs.deleteAutoSale }, async (req, res) => {
     await s.sales.setAutoSale(em(), req.actor!.distributorId, [String(req.params.id)], null)
     res.status(204).end()
   })
@@ -96,15 +97,15 @@ export function stampingRoutes(ctx: PluginContext, s: StampingServices): PluginR
   // ── Software (CTI credentials in the body; no session, no token) ─────────────────────────────
   const pub = ctx.http.publicRouter()
 
-  pub.post('/stamp', { bodyLimit: '5mb' }, async (req, res) => {
+  pub.post('/stamp', { bodyLimit: '5mb', doc: docs.stamp }, async (req, res) => {
     res.json(await s.stamps.stamp(em(), parseStampRequest(req.body), req.ip ?? 'unknown'))
   })
 
-  pub.post('/balance', async (req, res) => {
+  pub.post('/balance', { doc: docs.balance }, async (req, res) => {
     res.json(await s.stamps.balance(em(), req.body, req.ip ?? 'unknown'))
   })
 
-  pub.get('/sandbox/certificate', async (_req, res) => {
+  pub.get('/sandbox/certificate', { doc: docs.certificate }, async (_req, res) => {
     res.type('application/x-pem-file').send((await s.pacKeys()).certificatePem)
   })
 

@@ -10,7 +10,8 @@ import type { KernelConfig } from '../../core/kernel/boot.js'
 import { defaultTheme } from '../../themes/default/theme.js'
 import { Client, uniqueMobile } from '../helpers/app.js'
 import { baseKernelConfig, freshDatabase } from '../helpers/db.js'
-import { runCli, tempDir } from '../helpers/process.js'
+import { childEnv, repoRoot, runCli, tempDir } from '../helpers/process.js'
+import { spawn } from 'node:child_process'
 
 /**
  * Where the CLI and an app booted afterwards meet: a temporary embedded data dir, or a fresh database
@@ -37,7 +38,7 @@ async function appOn(tg: Target) {
 // Serial: each test starts several CLI processes, and results arriving one by one keep ava's
 // inactivity timeout from firing on a busy machine.
 
-interface Seed { staff: { login: string, password: string }, distributors: { id: string, login: string, password: string, token: string, customers: string[] }[] }
+interface Seed { staff: { login: string, password: string }, distributors: { id: string, login: string, password: string, token: string, customers: string[], pccLogin: { login: string, password: string, nic: string } }[] }
 
 async function seedDemo(tg: Target, customers: number): Promise<Seed> {
   const r = await runCli(['seed-demo', '--customers', String(customers), '--json'], tg.env)
@@ -77,8 +78,9 @@ test.serial('seed-demo --json prints only the JSON; a second run adds new unique
         t.is(me.distributor.id, d.id)
         const list = await app.send({ method: 'GET', url: '/api/v1/customers', headers })
         t.is(list.statusCode, 200)
-        t.is(list.json().total, 5)
-        t.deepEqual(list.json().items.map((c: { nic: string }) => c.nic).sort(), [...d.customers].sort())
+        // The N customers, and the one whose main profile signs in to the PCC.
+        t.is(list.json().total, 6)
+        t.deepEqual(list.json().items.map((c: { nic: string }) => c.nic).sort(), [...d.customers, d.pccLogin.nic].sort())
         for (const other of all.filter((o) => o !== d)) {
           t.is((await app.send({ method: 'GET', url: `/api/v1/customers/${other.customers[0]}`, headers })).statusCode, 404)
         }
@@ -86,6 +88,48 @@ test.serial('seed-demo --json prints only the JSON; a second run adds new unique
       // The printed passwords sign in on the web.
       for (const login of [first.staff, first.distributors[0], second.distributors[1]]) {
         t.is((await app.client().login(login.login, login.password)).statusCode, 303, login.login)
+      }
+    } finally { await app.close() }
+  } finally { await tg.cleanup() }
+})
+
+/** Follows a signed-in client's redirects from url (at most 5) to a page. */
+async function follow(client: Client, url: string) {
+  let res = await client.get(url)
+  for (let i = 0; i < 5 && res.statusCode >= 300 && res.statusCode < 400; i++) res = await client.get(String(res.headers.location))
+  return res
+}
+
+test.serial('the README\'s `npm run -s cm -- seed-demo --json` prints JSON that parses; each pccLogin signs in to its customer\'s PCC', async (t) => {
+  const tg = await target()
+  try {
+    const r = await new Promise<{ code: number | null, stdout: string, stderr: string }>((resolve, reject) => {
+      const child = spawn('npm', ['run', '-s', 'cm', '--', 'seed-demo', '--customers', '1', '--json'], { cwd: repoRoot, env: childEnv(tg.env), stdio: ['ignore', 'pipe', 'pipe'] })
+      let stdout = '', stderr = ''
+      child.stdout.on('data', (d) => { stdout += d })
+      child.stderr.on('data', (d) => { stderr += d })
+      child.on('error', reject)
+      child.on('close', (code) => resolve({ code, stdout, stderr }))
+    })
+    t.is(r.code, 0, r.stderr)
+    const seed = JSON.parse(r.stdout) as Seed
+    t.is(seed.distributors.length, 2)
+    const app = await appOn(tg)
+    try {
+      for (const d of seed.distributors) {
+        t.deepEqual(Object.keys(d.pccLogin).sort(), ['login', 'nic', 'password'])
+        const client = app.client()
+        const login = await client.login(d.pccLogin.login, d.pccLogin.password)
+        t.is(login.statusCode, 303, d.pccLogin.login)
+        // Its landing page (or the page that lists what it may enter) leads to the customer's PCC.
+        const landing = await follow(client, String(login.headers.location))
+        const pccUrl = /href="(\/pcc\/[^"]+)"/.exec(landing.body)?.[1] ?? (landing.body.includes(d.pccLogin.nic) ? null : undefined)
+        t.not(pccUrl, undefined, `no PCC link on ${login.headers.location}`)
+        const pcc = pccUrl ? await follow(client, pccUrl) : landing
+        t.is(pcc.statusCode, 200)
+        t.true(pcc.body.includes(d.pccLogin.nic), 'the PCC shows the customer\'s NIC')
+        // A wrong password does not.
+        t.not((await app.client().login(d.pccLogin.login, 'otra-clave-cualquiera')).headers.location, login.headers.location)
       }
     } finally { await app.close() }
   } finally { await tg.cleanup() }
@@ -131,7 +175,7 @@ test.serial('create-staff works; token create --login takes an e-mail or a mobil
       t.is(me.json().profile.email, 'personal@ejemplo.mx')
       t.is(me.json().profile.name, 'Ana Personal')
       const customers = await app.send({ method: 'GET', url: '/api/v1/customers', headers: { authorization: `Bearer ${byEmail.stdout.trim()}` } })
-      t.deepEqual(customers.json().items.map((c: { nic: string }) => c.nic).sort(), [...seed.distributors[0].customers].sort())
+      t.deepEqual(customers.json().items.map((c: { nic: string }) => c.nic).sort(), [...seed.distributors[0].customers, seed.distributors[0].pccLogin.nic].sort())
       t.is((await app.send({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${doomed.stdout.trim()}` } })).statusCode, 401)
       t.is((await app.client().login('personal@ejemplo.mx', 'secreto-de-personal')).statusCode, 303)
     } finally { await app.close() }
@@ -194,7 +238,7 @@ test.serial('usage: help needs no database; unknown commands and bad options exi
     const env = { CM_DATA_DIR: dataDir }
     const help = await runCli(['help'], env)
     t.is(help.code, 0)
-    for (const c of ['migrate', 'create-staff', 'token', 'seed-demo']) t.regex(help.stdout, new RegExp(`\\b${c}\\b`))
+    for (const c of ['migrate', 'create-staff', 'token', 'seed-demo', 'mint']) t.regex(help.stdout, new RegExp(`\\b${c}\\b`))
     t.false(existsSync(dataDir))
     t.is((await runCli([], env)).code, 2)
     const unknown = await runCli(['frobnicate'], env)

@@ -27,12 +27,13 @@ const VALID = { legalName: 'Ferretería del Bajío S.A. de C.V.', rfc: 'EKU90031
 
 // ── POST /customers ──────────────────────────────────────────────────────────────────────────────
 
-test('POST creates a customer: 201 with exactly the customer shape', async (t) => {
+test('POST creates a customer: 201 with exactly the customer shape, and the new CTI the stamping plugin adds (issue 12)', async (t) => {
   const d = await t0.fixtures.distributor()
   const res = await post(d, { legalName: '  Abarrotes La Güera  ', tradeName: 'La Güera', rfc: 'cosc8001137na', phone: '+52 (33) 1234-5678' })
   t.is(res.statusCode, 201)
   const body = res.json()
-  t.deepEqual(Object.keys(body).sort(), CUSTOMER_KEYS)
+  t.deepEqual(Object.keys(body).sort(), [...CUSTOMER_KEYS, 'cti'].sort())
+  t.deepEqual(Object.keys(body.cti).sort(), ['id', 'password'])
   t.regex(body.nic, /^\d+$/)
   t.is(body.legalName, 'Abarrotes La Güera')
   t.is(body.tradeName, 'La Güera')
@@ -40,7 +41,8 @@ test('POST creates a customer: 201 with exactly the customer shape', async (t) =
   t.is(body.phone, '+52 (33) 1234-5678')
   const again = await get(d, `/api/v1/customers/${body.nic}`)
   t.is(again.statusCode, 200)
-  t.deepEqual(again.json(), body)
+  const { cti: _cti, ...customer } = body
+  t.deepEqual(again.json(), customer)   // the CTI and its password were for the creation's answer only
 })
 
 test('only legalName and rfc are required; optional fields come back as null', async (t) => {
