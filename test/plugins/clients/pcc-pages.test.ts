@@ -77,13 +77,13 @@ test('PCC dates read as in Mexico City ("4 dic 2026, 12:25"), never as ISO strin
   const page = await c.get(`/pcc/${x.nic}/datos`)
   t.is(page.statusCode, 200)
   t.false(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(page.body), 'no ISO timestamp')
-  const shown = /Última compra de timbres<\/th><td>([^<]+)<\/td>/.exec(page.body)![1]
+  const shown = /Última compra de timbres<\/dt><dd class="small">([^<]+)<\/dd>/.exec(page.body)![1]
   const expected = new Intl.DateTimeFormat('es-MX', { timeZone: 'America/Mexico_City', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
   // The purchase happened just now: today's date and time in Mexico City (give or take a minute).
   const now = Date.now()
   t.true([now - 60_000, now, now + 60_000].map((ms) => expected.format(ms)).includes(shown), shown)
   t.regex(shown, /^\d{1,2} [a-z]{3,4} \d{4}, \d{2}:\d{2}$/)
-  t.regex(page.body, /Última emisión<\/th><td>—<\/td>/)
+  t.regex(page.body, /Última emisión<\/dt><dd class="small">—<\/dd>/)
 })
 
 test('PCC data form: each error under its own field, in Spanish; the summary names labels, never keys', async (t) => {
