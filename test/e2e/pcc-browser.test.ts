@@ -1,4 +1,4 @@
-import test from 'ava'
+import test, { type ExecutionContext } from 'ava'
 import type { Browser, Page } from 'playwright-core'
 import type { TestApp } from '../helpers/app.js'
 import { startBrowserApp, type BrowserApp } from '../helpers/browser.js'
@@ -19,10 +19,12 @@ test.before(async () => { app = await startBrowserApp('pcc-', { admin: false });
 test.after.always(() => app?.close())
 
 /** Inputs drawn by the theme: full width of their field, at least 40 px high, with a visible border. */
-async function assertStyledInputs(t: Parameters<Parameters<typeof test>[1]>[0], page: Page, where: string) {
-  const boxes = await page.locator('main input:not([type=hidden])').evaluateAll((els) => els.map((e) => {
-    const r = e.getBoundingClientRect(), form = (e.closest('.field') ?? e.closest('form'))!.getBoundingClientRect(), css = getComputedStyle(e)
-    return { id: e.id, h: r.height, w: r.width, formW: form.width, border: css.borderTopWidth, label: !!document.querySelector(`label[for="${CSS.escape(e.id)}"]`) }
+async function assertStyledInputs(t: ExecutionContext, page: Page, where: string) {
+  // Runs in the page (no DOM types here: the project compiles for Node).
+  const boxes: { id: string, h: number, w: number, formW: number, border: string, label: boolean }[] = await page.locator('main input:not([type=hidden])').evaluateAll((els: any[]) => els.map((e) => {
+    const g = globalThis as any
+    const r = e.getBoundingClientRect(), form = (e.closest('.field') ?? e.closest('form')).getBoundingClientRect(), css = g.getComputedStyle(e)
+    return { id: e.id, h: r.height, w: r.width, formW: form.width, border: css.borderTopWidth, label: !!g.document.querySelector(`label[for="${g.CSS.escape(e.id)}"]`) }
   }))
   t.true(boxes.length > 0, where)
   for (const b of boxes) {
@@ -65,7 +67,7 @@ test('public pages and the PCC, as a customer sees them', async (t) => {
     await assertStyledInputs(t, page, '/login')
     // Focus is visible: the focused input gets a ring.
     await page.focus('#login')
-    t.not(await page.locator('#login').evaluate((e) => getComputedStyle(e).boxShadow), 'none')
+    t.not(await page.locator('#login').evaluate((e) => (globalThis as any).getComputedStyle(e).boxShadow), 'none')
     await shot('01-login')
 
     await page.click('a[href="/forgot"]')
@@ -88,9 +90,9 @@ test('public pages and the PCC, as a customer sees them', async (t) => {
     await page.fill('#password', 'contraseña-larga')
     await page.fill('#passwordConfirmation', 'otra-distinta')
     // The browser's own check would stop an invalid e-mail before the server sees it (in its own words).
-    await page.locator('form[action="/signup"]').evaluate((f) => f.setAttribute('novalidate', ''))
+    await page.locator('form[action="/signup"]').evaluate((f: any) => f.setAttribute('novalidate', ''))
     await Promise.all([page.waitForLoadState('load'), page.click('form[action="/signup"] button[type=submit]')])
-    t.is(await page.locator('#passwordConfirmation-error').innerText(), '⚠ La confirmación no coincide con la contraseña'.replace('⚠ ', ''))
+    t.is(await page.locator('#passwordConfirmation-error').innerText(), 'La confirmación no coincide con la contraseña')
     await shot('05-signup-errors')
 
     await page.goto(`${base}/login`)
@@ -113,7 +115,7 @@ test('public pages and the PCC, as a customer sees them', async (t) => {
     await page.goto(`${base}/pcc/${c.nic}/datos`)
     await page.fill('#rfc', 'MALO')
     await page.fill('[id="legalRepresentative.email"]', 'no-es-correo')
-    await page.locator('form[action$="/datos"]').evaluate((f) => f.setAttribute('novalidate', ''))
+    await page.locator('form[action$="/datos"]').evaluate((f: any) => f.setAttribute('novalidate', ''))
     await Promise.all([page.waitForLoadState('load'), page.click('form[action$="/datos"] button[type=submit]')])
     t.regex(await page.locator('[id="legalRepresentative.email-error"]').innerText(), /Correo electrónico inválido/)
     await page.locator('#rfc').scrollIntoViewIfNeeded()
