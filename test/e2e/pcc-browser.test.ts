@@ -126,6 +126,16 @@ test('public pages and the PCC, as a customer sees them', async (t) => {
     await assertStyledInputs(t, page, '/profile')
     t.is(await page.locator('form[action="/profile/password"] #currentPassword').count(), 1)
     await shot('09-profile')
+
+    // A profile linked to two customers chooses where to go.
+    const second = await customers.create(s.em(), d.id, { legalName: 'Papelería El Lápiz SA de CV', rfc: 'EKU9003173C9' })
+    await customers.link(s.em(), second.id, p.id)
+    await page.goto(`${base}/`)
+    t.is(await page.locator('main form[action="/switch"] button').count(), 2)
+    await shot('10-landing')
+    await page.goto(`${base}/pcc`)
+    t.deepEqual((await page.locator('main ul.choices a').evaluateAll((as: any[]) => as.map((a) => a.getAttribute('href')))).sort(), [`/pcc/${c.nic}`, `/pcc/${second.nic}`].sort())
+    await shot('11-pcc-choose')
     t.deepEqual(errors, [])
   } finally { await context.close() }
 })
