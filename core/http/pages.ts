@@ -263,12 +263,9 @@ export function pageRoutes(deps: PageDeps): Router {
 
   r.post('/profile', requireProfile, form, csrfProtection, wrap(async (req, res) => {
     const name = str(req.body.name).trim()
-    if (!name || name.length > 200) {
-      req.session.flash = { type: 'error', message: 'El nombre es obligatorio.' }
-    } else {
-      await em().nativeUpdate(ProfileSchema, { id: req.session.profileId! }, { name })
-      req.session.flash = { type: 'success', message: 'Datos guardados.' }
-    }
+    if (!name || name.length > 200 || /[\u0000-\u001f]/.test(name)) return profilePage(req, res, { errors: { name: 'Escriba su nombre (hasta 200 caracteres)' } }, 422)
+    await em().nativeUpdate(ProfileSchema, { id: req.session.profileId! }, { name })
+    req.session.flash = { type: 'success', message: 'Datos guardados.' }
     await redirectAfterSave(req, res, '/profile')
   }))
 

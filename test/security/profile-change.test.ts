@@ -148,6 +148,20 @@ test('mobile change: the SMS link confirms it; an earlier pending link dies with
   t.is((await profileRow(a.id)).email, a.email)
 })
 
+test('the name: saved when given, refused under its field when empty, too long or with control characters', async (t) => {
+  const p = await t0.fixtures.profile({ name: 'Nombre Original' })
+  const c = await signedIn(p)
+  const _csrf = await c.csrf('/profile')
+  for (const name of ['   ', 'x'.repeat(201), 'Ana\u0000Ruiz']) {
+    const res = await c.postForm('/profile', { _csrf, name })
+    t.is(res.statusCode, 422, JSON.stringify(name))
+    t.regex(res.body, /id="name"[^>]*aria-invalid="true"[^>]*>\s*<p class="field-error" id="name-error">Escriba su nombre/)
+  }
+  t.is((await rows(t0, 'select name from core_profile where id = ?', [p.id]))[0].name, 'Nombre Original')
+  t.is((await c.postForm('/profile', { _csrf, name: ' Ana Ruiz ' })).statusCode, 303)
+  t.is((await rows(t0, 'select name from core_profile where id = ?', [p.id]))[0].name, 'Ana Ruiz')
+})
+
 test('profile forms without a valid CSRF token: 403 and nothing changes', async (t) => {
   const p = await t0.fixtures.profile()
   const c = await signedIn(p)
