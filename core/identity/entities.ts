@@ -112,7 +112,7 @@ export const ApiTokenSchema = new EntitySchema<ApiToken>({
   },
 })
 
-export type OneTimeTokenPurpose = 'verify_email' | 'verify_mobile' | 'reset_password' | 'change_email' | 'change_mobile'
+export type OneTimeTokenPurpose = 'verify_email' | 'verify_mobile' | 'reset_password'
 
 export interface OneTimeToken {
   id: string

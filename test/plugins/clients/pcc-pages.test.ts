@@ -84,6 +84,11 @@ test('PCC dates read as in Mexico City ("4 dic 2026, 12:25"), never as ISO strin
   t.true([now - 60_000, now, now + 60_000].map((ms) => expected.format(ms)).includes(shown), shown)
   t.regex(shown, /^\d{1,2} [a-z]{3,4} \d{4}, \d{2}:\d{2}$/)
   t.regex(page.body, /Última emisión<\/dt><dd class="small">—<\/dd>/)
+  // A validity that ends at midnight UTC ends at 18:00 of the day before in Mexico City: said as such.
+  await sql(s.em(), `update stamping_cti set valid_until = '2027-01-15T00:00:00Z' where id = ?`, [x.cti])
+  const ctis = await c.get(`/pcc/${x.nic}/timbrado`)
+  t.true(ctis.body.includes('<td>14 ene 2027, 18:00</td>'))
+  t.false(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(ctis.body))
 })
 
 test('PCC data form: each error under its own field, in Spanish; the summary names labels, never keys', async (t) => {
