@@ -3,7 +3,6 @@ import express, { type Express, type RequestHandler } from 'express'
 import helmet from 'helmet'
 import cookieParser from 'cookie-parser'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Kernel } from '../kernel/boot.js'
 import type { AdminContribution, PccPage, PluginRoutes } from '../kernel/plugin.js'
 import { SettingSchema, TierSchema } from '../identity/entities.js'
@@ -17,8 +16,6 @@ import type { DistributorDirectory } from '../identity/directory.js'
 import { pageErrorHandler, pageRoutes, renderErrorPage, renderPage, requireProfile } from './pages.js'
 import { sessionMiddleware } from './session.js'
 import { LoginThrottle } from './throttle.js'
-
-const coreViews = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'views')
 
 export interface HttpOptions {
   theme: Theme
@@ -78,7 +75,8 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
   const routes = new Map<string, PluginRoutes>()
   const adminContributions = new Map<string, AdminContribution>()
   const pccPages: { pluginId: string, page: PccPage }[] = []
-  const viewDirs = [{ prefix: '', dir: coreViews }]
+  // The theme owns the pages and the PCC's frame; plugins bring their own views.
+  const viewDirs = [{ prefix: '', dir: path.join(opts.theme.dir, 'views') }]
   for (const { plugin } of kernel.plugins) {
     const ctx = kernel.contexts.get(plugin.id)!
     if (plugin.routes) routes.set(plugin.id, plugin.routes(ctx))

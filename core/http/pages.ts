@@ -5,7 +5,7 @@ import type { Kernel } from '../kernel/boot.js'
 import { ProfileSchema } from '../identity/entities.js'
 import { EmailTakenError, InvalidTokenError, MobileTakenError } from '../identity/errors.js'
 import { normalizeLogin } from '../identity/normalize.js'
-import type { IdentityService } from '../identity/service.js'
+import { parseNewProfile, type IdentityService } from '../identity/service.js'
 import type { ViewEngine } from '../views/engine.js'
 import { csrf, csrfProtection, formCsrfToken } from './csrf.js'
 import type { DistributorDirectory as Directory } from '../identity/directory.js'
@@ -102,7 +102,7 @@ export function pageRoutes(deps: PageDeps): Router {
     const account = known ? `profile:${known.id}` : norm ? ('email' in norm ? norm.email : norm.mobile) : login.toLowerCase().slice(0, 200)
     const ip = req.ip ?? 'unknown'
     if (!await deps.throttle.attempt(account, ip)) {
-      return render(req, res, 'pages/login', { title: 'Iniciar sesión', login, next, error: 'Demasiados intentos fallidos. Espera 15 minutos antes de volver a intentarlo.' }, 429)
+      return render(req, res, 'pages/login', { title: 'Iniciar sesión', login, next, error: 'Demasiados intentos fallidos. Espere 15 minutos antes de volver a intentarlo.' }, 429)
     }
     const profile = await deps.identity.checkPassword(known, password)
     if (!profile) {
@@ -137,17 +137,21 @@ export function pageRoutes(deps: PageDeps): Router {
 
   r.post('/signup', form, csrfProtection, wrap(async (req, res) => {
     const values = { name: str(req.body.name), email: str(req.body.email), mobile: str(req.body.mobile) }
+    const password = str(req.body.password)
+    const mismatch = password !== str(req.body.passwordConfirmation) ? { passwordConfirmation: 'La confirmación no coincide con la contraseña' } : null
     try {
-      const profile = await deps.identity.createProfile(em(), { ...values, password: str(req.body.password) })
+      // A mismatch is reported with whatever else is wrong in the form.
+      if (mismatch) { parseNewProfile({ ...values, password }); throw new FieldValidationError(mismatch) }
+      const profile = await deps.identity.createProfile(em(), { ...values, password })
       await sendVerifications(deps, profile.id, profile.email, profile.mobile)
       await regenerate(req)
       req.session.profileId = profile.id
-      req.session.flash = { type: 'success', message: 'Perfil creado. Te enviamos enlaces para verificar tu correo y tu móvil.' }
+      req.session.flash = { type: 'success', message: 'Perfil creado. Le enviamos enlaces para verificar su correo y su móvil.' }
       await redirectAfterSave(req, res, '/profile')
     } catch (e) {
-      if (e instanceof FieldValidationError) return render(req, res, 'pages/signup', { title: 'Crear perfil', values, fields: e.fields }, 422)
+      if (e instanceof FieldValidationError) return render(req, res, 'pages/signup', { title: 'Crear perfil', values, fields: { ...e.fields, ...mismatch } }, 422)
       if (e instanceof EmailTakenError || e instanceof MobileTakenError) {
-        return render(req, res, 'pages/signup', { title: 'Crear perfil', values, error: 'Ya existe un perfil con ese correo o móvil. Inicia sesión o restablece tu contraseña.' }, 409)
+        return render(req, res, 'pages/signup', { title: 'Crear perfil', values, error: 'Ya existe un perfil con ese correo o móvil. Inicie sesión o restablezca su contraseña.' }, 409)
       }
       throw e
     }
@@ -158,7 +162,7 @@ export function pageRoutes(deps: PageDeps): Router {
     try {
       const profileId = await deps.identity.consumeOneTimeToken(em(), str(req.query.token), purpose)
       await em().nativeUpdate(ProfileSchema, { id: profileId }, purpose === 'verify_email' ? { emailVerifiedAt: new Date() } : { mobileVerifiedAt: new Date() })
-      render(req, res, 'pages/message', { heading: 'Verificado', message: purpose === 'verify_email' ? 'Tu correo quedó verificado.' : 'Tu móvil quedó verificado.', link: { href: '/', label: 'Continuar' } })
+      render(req, res, 'pages/message', { heading: 'Verificado', message: purpose === 'verify_email' ? 'Su correo quedó verificado.' : 'Su móvil quedó verificado.', link: { href: '/', label: 'Continuar' } })
     } catch (e) {
       if (e instanceof InvalidTokenError) return render(req, res, 'pages/message', { heading: 'Enlace no válido', message: 'El enlace no es válido o ya expiró.' }, 400)
       throw e
@@ -174,43 +178,94 @@ export function pageRoutes(deps: PageDeps): Router {
     if (await deps.throttle.forgot(profile ? `profile:${profile.id}` : login.toLowerCase().slice(0, 200), req.ip ?? 'unknown') && profile) {
       const token = await deps.identity.issueOneTimeToken(em(), profile.id, 'reset_password', DAY / 24)
       const link = `${deps.baseUrl()}/reset?token=${token}`
-      await deps.kernel.transport.send({ channel: 'email', to: profile.email, subject: 'Restablecer tu contraseña', body: `Para elegir una contraseña nueva abre ${link} (vence en una hora).` })
+      await deps.kernel.transport.send({ channel: 'email', to: profile.email, subject: 'Restablecer su contraseña', body: `Para elegir una contraseña nueva abra ${link} (vence en una hora).` })
       await deps.kernel.transport.send({ channel: 'sms', to: profile.mobile, subject: 'Restablecer contraseña', body: `Cuenta Maestra: ${link}` })
     }
     // The same answer either way: the form must not tell who has a profile.
-    render(req, res, 'pages/message', { heading: 'Revisa tu correo', message: 'Si el dato corresponde a un perfil, te enviamos un enlace para restablecer la contraseña.' })
+    render(req, res, 'pages/message', { heading: 'Revise su correo', message: 'Si el dato corresponde a un perfil, le enviamos un enlace para restablecer la contraseña.', link: { href: '/login', label: 'Volver a iniciar sesión' } })
   }))
 
-  r.get('/reset', wrap(async (req, res) => render(req, res, 'pages/reset', { title: 'Nueva contraseña', token: str(req.query.token) })))
+  const badLink = (req: Request, res: Response) => render(req, res, 'pages/message', { title: 'Enlace no válido', heading: 'Enlace no válido', message: 'El enlace no es válido o ya expiró. Solicite uno nuevo.', link: { href: '/forgot', label: 'Solicitar un enlace nuevo' } }, 400)
+
+  r.get('/reset', wrap(async (req, res) => {
+    const token = str(req.query.token)
+    if (!token || token.length > 100 || !await deps.identity.isTokenUsable(em(), token, 'reset_password')) return badLink(req, res)
+    render(req, res, 'pages/reset', { title: 'Nueva contraseña', token })
+  }))
 
   r.post('/reset', form, csrfProtection, wrap(async (req, res) => {
     const password = str(req.body.password)
     const token = str(req.body.token)
-    if (password.length < 8) return render(req, res, 'pages/reset', { token, error: 'La contraseña debe tener al menos 8 caracteres.' }, 422)
+    if (password !== str(req.body.passwordConfirmation)) return render(req, res, 'pages/reset', { token, fields: { passwordConfirmation: 'La confirmación no coincide con la contraseña' } }, 422)
     try {
       await deps.identity.resetPassword(em(), token, password, req.sessionID)
-      req.session.flash = { type: 'success', message: 'Contraseña actualizada. Ya puedes iniciar sesión.' }
+      req.session.flash = { type: 'success', message: 'Contraseña actualizada. Ya puede iniciar sesión.' }
       await redirectAfterSave(req, res, '/login')
     } catch (e) {
-      if (e instanceof InvalidTokenError) return render(req, res, 'pages/reset', { token, error: 'El enlace no es válido o ya expiró.' }, 400)
-      if (e instanceof FieldValidationError) return render(req, res, 'pages/reset', { token, error: e.fields.password }, 422)
+      if (e instanceof InvalidTokenError) return badLink(req, res)
+      if (e instanceof FieldValidationError) return render(req, res, 'pages/reset', { token, fields: e.fields }, 422)
       throw e
     }
   }))
 
-  r.get('/profile', requireProfile, wrap(async (req, res) => {
+  const profilePage = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
     const profile = await em().findOne(ProfileSchema, { id: req.session.profileId! })
-    render(req, res, 'pages/profile', { title: 'Mi perfil', profile, destinations: await destinationsOf(deps, req.session.profileId!) })
+    render(req, res, 'pages/profile', { title: 'Mi perfil', profile, destinations: await destinationsOf(deps, req.session.profileId!), errors: {}, ...extra }, status)
+  }
+  r.get('/profile', requireProfile, wrap((req, res) => profilePage(req, res)))
+
+  r.post('/profile/password', requireProfile, form, csrfProtection, wrap(async (req, res) => {
+    // Guesses of the current password count against the same limit as sign-in.
+    const account = `profile:${req.session.profileId}`, ip = req.ip ?? 'unknown'
+    if (!await deps.throttle.attempt(account, ip)) return profilePage(req, res, { errors: { currentPassword: 'Demasiados intentos fallidos. Espere 15 minutos.' } }, 429)
+    try {
+      await deps.identity.changePassword(em(), req.session.profileId!, str(req.body.currentPassword), str(req.body.password), str(req.body.passwordConfirmation), req.sessionID)
+    } catch (e) {
+      if (e instanceof FieldValidationError) return profilePage(req, res, { errors: e.fields }, 422)
+      throw e
+    }
+    await deps.throttle.succeeded(account, ip)
+    req.session.flash = { type: 'success', message: 'Contraseña cambiada. Sus otras sesiones se cerraron.' }
+    await redirectAfterSave(req, res, '/profile')
+  }))
+
+  for (const channel of ['email', 'mobile'] as const) {
+    r.post(`/profile/${channel}`, requireProfile, form, csrfProtection, wrap(async (req, res) => {
+      const value = str(req.body[channel]).trim()
+      try {
+        const { token, to } = await deps.identity.requestContactChange(em(), req.session.profileId!, channel, value)
+        const link = `${deps.baseUrl()}/profile/confirm?channel=${channel}&to=${encodeURIComponent(to)}&token=${token}`
+        await deps.kernel.transport.send(channel === 'email'
+          ? { channel: 'email', to, subject: 'Confirme su nuevo correo', body: `Para usar este correo en su perfil de Cuenta Maestra abra ${link} (vence en 24 horas).` }
+          : { channel: 'sms', to, subject: 'Confirme su nuevo móvil', body: `Cuenta Maestra, confirme su nuevo móvil: ${link}` })
+        req.session.flash = { type: 'info', message: `Le enviamos un enlace a ${to}. El cambio se hará cuando lo abra.` }
+      } catch (e) {
+        if (e instanceof FieldValidationError) return profilePage(req, res, { errors: e.fields, values: { [channel]: value } }, 422)
+        throw e
+      }
+      await redirectAfterSave(req, res, '/profile')
+    }))
+  }
+
+  r.get('/profile/confirm', requireProfile, wrap(async (req, res) => {
+    const channel = req.query.channel === 'mobile' ? 'mobile' : 'email'
+    const what = channel === 'email' ? 'correo' : 'móvil'
+    try {
+      await deps.identity.confirmContactChange(em(), req.session.profileId!, channel, str(req.query.to), str(req.query.token))
+      render(req, res, 'pages/message', { title: 'Cambio confirmado', heading: 'Cambio confirmado', message: `Su ${what} ahora es ${str(req.query.to)}.`, link: { href: '/profile', label: 'Volver a mi perfil' } })
+    } catch (e) {
+      const taken = e instanceof EmailTakenError || e instanceof MobileTakenError
+      if (!taken && !(e instanceof InvalidTokenError)) throw e
+      render(req, res, 'pages/message', { title: 'Enlace no válido', heading: 'Enlace no válido', link: { href: '/profile', label: 'Volver a mi perfil' },
+        message: taken ? `Otro perfil ya usa ese ${what}.` : 'El enlace no es válido, ya se usó o expiró. Solicite el cambio de nuevo desde su perfil.' }, taken ? 409 : 400)
+    }
   }))
 
   r.post('/profile', requireProfile, form, csrfProtection, wrap(async (req, res) => {
     const name = str(req.body.name).trim()
-    if (!name || name.length > 200) {
-      req.session.flash = { type: 'error', message: 'El nombre es obligatorio.' }
-    } else {
-      await em().nativeUpdate(ProfileSchema, { id: req.session.profileId! }, { name })
-      req.session.flash = { type: 'success', message: 'Datos guardados.' }
-    }
+    if (!name || name.length > 200 || /[\u0000-\u001f]/.test(name)) return profilePage(req, res, { errors: { name: 'Escriba su nombre (hasta 200 caracteres)' } }, 422)
+    await em().nativeUpdate(ProfileSchema, { id: req.session.profileId! }, { name })
+    req.session.flash = { type: 'success', message: 'Datos guardados.' }
     await redirectAfterSave(req, res, '/profile')
   }))
 
@@ -221,8 +276,8 @@ export async function sendVerifications(deps: Pick<PageDeps, 'kernel' | 'identit
   const em = deps.kernel.orm.em.fork()
   const emailToken = await deps.identity.issueOneTimeToken(em, profileId, 'verify_email', 3 * DAY)
   const mobileToken = await deps.identity.issueOneTimeToken(em, profileId, 'verify_mobile', 3 * DAY)
-  await deps.kernel.transport.send({ channel: 'email', to: email, subject: 'Verifica tu correo', body: `Abre ${deps.baseUrl()}/verify?channel=email&token=${emailToken}` })
-  await deps.kernel.transport.send({ channel: 'sms', to: mobile, subject: 'Verifica tu móvil', body: `Cuenta Maestra: ${deps.baseUrl()}/verify?channel=mobile&token=${mobileToken}` })
+  await deps.kernel.transport.send({ channel: 'email', to: email, subject: 'Verifique su correo', body: `Abra ${deps.baseUrl()}/verify?channel=email&token=${emailToken}` })
+  await deps.kernel.transport.send({ channel: 'sms', to: mobile, subject: 'Verifique su móvil', body: `Cuenta Maestra: ${deps.baseUrl()}/verify?channel=mobile&token=${mobileToken}` })
 }
 
 /** Error page for non-API routes: Spanish, no stack. */
@@ -233,8 +288,8 @@ export function pageErrorHandler(deps: Pick<PageDeps, 'views' | 'kernel'>) {
     const adminStatus = (err as { statusCode?: unknown })?.statusCode
     const status = isCatalogedError(err) ? err.status : typeof adminStatus === 'number' && adminStatus >= 400 && adminStatus < 500 ? adminStatus : 500
     if (status >= 500) deps.kernel.log.error('page error', { error: String((err as Error)?.stack ?? err) })
-    const message = status === 403 ? 'No tienes permiso para esta acción, o el formulario expiró. Recarga la página e inténtalo de nuevo.'
-      : status === 404 ? 'La página no existe.' : 'Ocurrió un error. Inténtalo de nuevo.'
+    const message = status === 403 ? 'No tiene permiso para esta acción, o el formulario expiró. Recargue la página e inténtelo de nuevo.'
+      : status === 404 ? 'La página no existe.' : 'Ocurrió un error. Inténtelo de nuevo.'
     renderErrorPage(deps, req, res, status, status === 403 ? 'Acceso denegado' : status === 404 ? 'No encontrado' : 'Error', message)
       .catch(() => res.status(status).send('Error'))
   }

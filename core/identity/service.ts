@@ -112,6 +112,62 @@ export class IdentityService {
     })
   }
 
+  /** A signed-in profile's new password, given its current one; the profile's other sessions end. */
+  async changePassword(em: EntityManager, profileId: string, current: string, password: string, confirmation: string, keepSid: string): Promise<void> {
+    const fields: Record<string, string> = {}
+    if (password.length < 8 || password.length > 200) fields.password = 'La contraseña debe tener al menos 8 caracteres'
+    else if (password !== confirmation) fields.passwordConfirmation = 'La confirmación no coincide con la contraseña nueva'
+    const profile = isUuid(profileId) ? await em.findOne(ProfileSchema, { id: profileId }, { populate: ['passwordHash'] as never }) : null
+    if (!await this.checkPassword(profile, current.slice(0, 200))) fields.currentPassword = 'La contraseña actual no es correcta'
+    if (Object.keys(fields).length) throw new FieldValidationError(fields)
+    const hash = await hashPassword(password)
+    await em.transactional(async (tx) => {
+      await tx.nativeUpdate(ProfileSchema, { id: profileId }, { passwordHash: hash })
+      await sql(tx, `delete from core_session where sess->>'profileId' = ? and sid <> ?`, [profileId, keepSid])
+      await audit(tx, { action: 'core.passwordChanged', subject: profileId, actorProfileId: profileId })
+    })
+  }
+
+  /**
+   * A change of e-mail or mobile waits for a one-time token sent to the new address. The token's hash
+   * covers the address too, so the link names it and cannot be bent to another one; nothing is stored.
+   */
+  async requestContactChange(em: EntityManager, profileId: string, channel: 'email' | 'mobile', value: string): Promise<{ token: string, to: string }> {
+    const to = value.length > 254 || /[\u0000-\u001f]/.test(value) ? null : channel === 'email' ? normalizeEmail(value) : normalizeMobile(value)
+    if (!to) throw new FieldValidationError({ [channel]: channel === 'email' ? 'Correo electrónico inválido' : 'Número móvil inválido' })
+    const mine = await em.findOne(ProfileSchema, { id: profileId })
+    if (mine?.[channel] === to) throw new FieldValidationError({ [channel]: channel === 'email' ? 'Ese ya es su correo' : 'Ese ya es su móvil' })
+    if (await em.count(ProfileSchema, { [channel]: to })) throw new FieldValidationError({ [channel]: `Ya existe otro perfil con ese ${channel === 'email' ? 'correo' : 'móvil'}` })
+    const token = randomToken()
+    await em.insert(OneTimeTokenSchema, { profileId, purpose: `change_${channel}`, tokenHash: sha256(`${token}:${to}`), expiresAt: new Date(Date.now() + 86_400_000), createdAt: new Date() } as never)
+    return { token, to }
+  }
+
+  /** Uses up the token (of this very profile, for this address) and makes the change, already verified. */
+  async confirmContactChange(em: EntityManager, profileId: string, channel: 'email' | 'mobile', to: string, token: string): Promise<void> {
+    try {
+      await em.transactional(async (tx) => {
+        const used = await sql(tx, `update core_one_time_token set used_at = now() where token_hash = ? and purpose = ? and profile_id = ? and used_at is null and expires_at > now() returning id`,
+          [sha256(`${token}:${to}`), `change_${channel}`, profileId])
+        if (!used.length) throw new InvalidTokenError()
+        await sql(tx, `update core_one_time_token set used_at = now() where profile_id = ? and purpose = ? and used_at is null`, [profileId, `change_${channel}`])
+        await tx.nativeUpdate(ProfileSchema, { id: profileId }, channel === 'email' ? { email: to, emailVerifiedAt: new Date() } : { mobile: to, mobileVerifiedAt: new Date() })
+        await audit(tx, { action: `core.${channel}Changed`, subject: profileId, actorProfileId: profileId })
+      })
+    } catch (e) {
+      // Another profile took the address since the link was sent.
+      const constraint = (e as { constraint?: string }).constraint
+      if (constraint === 'core_profile_email_unique') throw new EmailTakenError()
+      if (constraint === 'core_profile_mobile_unique') throw new MobileTakenError()
+      throw e
+    }
+  }
+
+  /** Whether a token would be accepted (a reset link is checked before its form is shown). */
+  async isTokenUsable(em: EntityManager, token: string, purpose: OneTimeTokenPurpose): Promise<boolean> {
+    return (await sql(em, 'select 1 from core_one_time_token where token_hash = ? and purpose = ? and used_at is null and expires_at > now()', [sha256(token), purpose])).length > 0
+  }
+
   async rootDistributor(em: EntityManager): Promise<Distributor | null> {
     return em.findOne(DistributorSchema, { isRoot: true })
   }

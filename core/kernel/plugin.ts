@@ -32,7 +32,8 @@ export interface Message { channel: 'email' | 'sms', to: string, subject: string
 export interface Transport { send(message: Message): Promise<void> }
 
 /** A place a signed-in profile can enter besides CM and the staff console (e.g. a customer's PCC). */
-export interface PortalTarget { portal: string, id: string, label: string, distributorId: string, url: string }
+/** `slug` names the target in its URLs (a customer's NIC; the UUID id stays inside); `name` heads its pages. */
+export interface PortalTarget { portal: string, id: string, slug?: string, name?: string, label: string, distributorId: string, url: string }
 export interface PortalProvider {
   portal: string
   targetsFor(profileId: string, em: EntityManager): Promise<PortalTarget[]>
@@ -111,7 +112,8 @@ export interface AdminContribution {
 }
 
 export interface PccPageResult { view: string, data?: Record<string, unknown> }
-export interface PccRequestContext { profileId: string, customerId: string, distributorId: string, em: EntityManager }
+/** `base` is the customer's panel URL (`/pcc/<nic>`), for links and redirects. */
+export interface PccRequestContext { profileId: string, customerId: string, distributorId: string, base: string, em: EntityManager }
 export interface PccPage {
   /** Path under /pcc/:customer/, e.g. 'datos'. */
   path: string

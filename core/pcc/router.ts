@@ -27,31 +27,31 @@ export function pccRouter(kernel: Kernel, directory: Directory, views: ViewEngin
   }
 
   const resolve = async (req: Request) => {
-    const target = (await targetsOf(req.session.profileId!)).find((t) => t.id === req.params.customer)
+    const target = (await targetsOf(req.session.profileId!)).find((t) => (t.slug ?? t.id) === req.params.customer)
     if (!target) throw new NotFoundError('El cliente')
     const d = await directory.distributor(target.distributorId)
     const enabled = d ? directory.pluginsFor(d) : []
     const visible = pages.filter((p) => enabled.includes(p.pluginId))
-    return { target, visible, enabled }
+    return { target, visible, enabled, base: `/pcc/${encodeURIComponent(target.slug ?? target.id)}` }
   }
 
-  const show = async (req: Request, res: Response, target: PortalTarget, visible: typeof pages, current: string, view: string, data: Record<string, unknown> = {}, status = 200) => {
-    const nav = visible.map((p) => ({ href: `/pcc/${target.id}/${p.page.path}`, title: p.page.title, active: p.page.path === current }))
-    await renderPage(deps, req, res, 'pcc/shell', { title: target.label, target, nav, inner: views.render(view, { ...data, target, csrfToken: csrf.generateToken(req) }, ''), ...data }, status)
+  const show = async (req: Request, res: Response, { target, visible, base }: { target: PortalTarget, visible: typeof pages, base: string }, current: string, view: string, data: Record<string, unknown> = {}, status = 200) => {
+    const nav = visible.map((p) => ({ href: `${base}/${p.page.path}`, title: p.page.title, active: p.page.path === current }))
+    await renderPage(deps, req, res, 'pcc/shell', { title: target.label, target, nav, inner: views.render(view, { ...data, target, base, csrfToken: csrf.generateToken(req) }, ''), ...data }, status)
   }
 
   r.use('/pcc', requireProfile)
 
   r.get('/pcc', wrap(async (req, res) => {
     const targets = await targetsOf(req.session.profileId!)
-    if (targets.length === 1) return res.redirect(303, `/pcc/${targets[0].id}`)
+    if (targets.length === 1) return res.redirect(303, targets[0].url)
     await renderPage(deps, req, res, 'pcc/choose', { title: 'Panel de Control del Cliente', targets })
   }))
 
   r.get('/pcc/:customer', wrap(async (req, res) => {
-    const { target, visible } = await resolve(req)
-    if (visible.length) return res.redirect(303, `/pcc/${target.id}/${visible[0].page.path}`)
-    await show(req, res, target, visible, '', 'pcc/empty')
+    const resolved = await resolve(req)
+    if (resolved.visible.length) return res.redirect(303, `${resolved.base}/${resolved.visible[0].page.path}`)
+    await show(req, res, resolved, '', 'pcc/empty')
   }))
 
   const pageFor = async (req: Request) => {
@@ -59,23 +59,23 @@ export function pccRouter(kernel: Kernel, directory: Directory, views: ViewEngin
     const entry = pages.find((p) => p.page.path === req.params.page)
     if (!entry) throw new NotFoundError('La página')
     if (!resolved.enabled.includes(entry.pluginId)) throw new PluginNotInTierError(entry.pluginId)
-    const pcc = { profileId: req.session.profileId!, customerId: resolved.target.id, distributorId: resolved.target.distributorId, em: kernel.orm.em.fork() }
+    const pcc = { profileId: req.session.profileId!, customerId: resolved.target.id, distributorId: resolved.target.distributorId, base: resolved.base, em: kernel.orm.em.fork() }
     return { ...resolved, entry, pcc }
   }
 
   r.get('/pcc/:customer/:page', wrap(async (req, res) => {
-    const { target, visible, entry, pcc } = await pageFor(req)
+    const { entry, pcc, ...resolved } = await pageFor(req)
     const result = await entry.page.get(req, pcc)
-    await show(req, res, target, visible, entry.page.path, result.view, result.data)
+    await show(req, res, resolved, entry.page.path, result.view, result.data)
   }))
 
   r.post('/pcc/:customer/:page', form, csrfProtection, wrap(async (req, res) => {
-    const { target, visible, entry, pcc } = await pageFor(req)
+    const { entry, pcc, ...resolved } = await pageFor(req)
     if (!entry.page.post) throw new NotFoundError('La página')
     const result = await entry.page.post(req, res, pcc)
     // The page may have left a notice in the session for the page it redirects to.
     if ('redirect' in result) return redirectAfterSave(req, res, result.redirect)
-    await show(req, res, target, visible, entry.page.path, result.view, result.data, 422)
+    await show(req, res, resolved, entry.page.path, result.view, result.data, 422)
   }))
 
   return r

@@ -2,6 +2,10 @@ import Handlebars from 'handlebars'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 
+const zone = { timeZone: 'America/Mexico_City', day: 'numeric', month: 'short', year: 'numeric' } as const
+const DAY = new Intl.DateTimeFormat('es-MX', zone)
+const WHEN = new Intl.DateTimeFormat('es-MX', { ...zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+
 /**
  * Handlebars with the theme's layouts and partials and every plugin's views (as `<plugin>/<name>`).
  * Templates use `{{…}}` (escaped) for anything a user typed; `{{{body}}}` in layouts is our own HTML.
@@ -13,6 +17,11 @@ export class ViewEngine {
   constructor(private readonly themeDir: string, views: { prefix: string, dir: string }[]) {
     this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b)
     this.hbs.registerHelper('json', (v: unknown) => JSON.stringify(v))
+    // `{{date x}}` → "4 dic 2026, 12:25", `{{date x "day"}}` → "4 dic 2026", in Mexico City time; "—" when empty.
+    this.hbs.registerHelper('date', (v: unknown, ...rest: unknown[]) => {
+      const d = v instanceof Date ? v : typeof v === 'string' || typeof v === 'number' ? new Date(v) : null
+      return d && !Number.isNaN(d.getTime()) ? (rest.length > 1 && rest[0] === 'day' ? DAY : WHEN).format(d) : '—'
+    })
     this.loadDir(path.join(themeDir, 'partials'), '', (name, src) => this.hbs.registerPartial(name, src))
     this.loadDir(path.join(themeDir, 'layouts'), 'layouts/', (name, src) => this.templates.set(name, this.hbs.compile(src)))
     for (const v of views) {

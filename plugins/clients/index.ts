@@ -41,7 +41,7 @@ export default definePlugin({
     ctx.registerPortal({
       portal: 'pcc',
       targetsFor: async (profileId, em) => (await ctx.use('clients').customers.linkedTo(em, profileId)).map((c) => ({
-        portal: 'pcc', id: c.id, label: `Panel del cliente · ${c.legalName} (NIC ${c.nic})`, distributorId: c.distributorId, url: `/pcc/${c.id}`,
+        portal: 'pcc', id: c.id, slug: c.nic, name: c.legalName, label: `Panel del cliente · ${c.legalName} (NIC ${c.nic})`, distributorId: c.distributorId, url: `/pcc/${c.nic}`,
       })),
       // The owner rule the other way: a customer's main profile is not admitted to a CM.
       // `except`: the customer a "convert into a distributor" makes the new distributor's own account.

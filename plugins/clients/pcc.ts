@@ -32,17 +32,37 @@ function formInput(body: Record<string, unknown>): CustomerInput {
   return input
 }
 
+/** The form's fields as the theme's `field` partial draws them, each with its error beneath it. */
+const SELF_LABELS: Record<(typeof SELF_FIELDS)[number], [string, Record<string, unknown>]> = {
+  legalName: ['Razón social', { required: true, maxlength: 300 }], tradeName: ['Nombre comercial', { maxlength: 300 }],
+  rfc: ['RFC', { required: true, maxlength: 15 }], taxRegime: ['Régimen fiscal', {}], postalCode: ['Código postal', { maxlength: 5 }],
+  address: ['Domicilio', { maxlength: 500 }], phone: ['Teléfono de la empresa', { maxlength: 30, type: 'tel' }], email: ['Correo de la empresa', { maxlength: 254, type: 'email' }],
+}
+const CONTACT_FIELDS = [['name', 'Nombre', { maxlength: 200 }], ['email', 'Correo', { type: 'email', maxlength: 254 }], ['phones', 'Teléfonos', { hint: '(separados por coma)', maxlength: 200 }]] as const
+
+/** A label for an error key (`legalRepresentative.email` → "Representante legal · Correo"): users never see keys. */
+export function errorLabel(key: string): string {
+  const [head, tail] = key.split('.', 2) as [string, string | undefined]
+  const contact = CONTACT_TITLES[head as keyof typeof CONTACT_TITLES]
+  if (contact) return tail ? `${contact} · ${CONTACT_FIELDS.find(([k]) => k === tail)?.[1] ?? 'Dato'}` : contact
+  return SELF_LABELS[head as keyof typeof SELF_LABELS]?.[0] ?? 'Otro dato'
+}
+
 async function customerPage(customers: CustomersService, pcc: PccRequestContext, extra: { form?: Record<string, unknown>, errors?: Record<string, string>, saved?: boolean } = {}) {
   const customer = await pcc.em.findOneOrFail(CustomerSchema, { id: pcc.customerId, distributorId: pcc.distributorId })
   const json = await customers.json(pcc.em, customer)
-  const form = extra.form ?? json
+  const errors = extra.errors ?? {}
+  const form = (extra.form ?? json) as Record<string, unknown>
+  const regimes = [{ value: '', label: '—' }, ...Object.entries(TAX_REGIMES).map(([code, name]) => ({ value: code, label: `${code} · ${name}` }))]
+  const fields = SELF_FIELDS.map((name) => ({ name, label: SELF_LABELS[name][0], ...SELF_LABELS[name][1], value: form[name] ?? '', err: errors[name], options: name === 'taxRegime' ? regimes : undefined }))
   const contacts = CONTACTS.map((key) => {
-    const value = (extra.form ? { name: extra.form[`${key}.name`], email: extra.form[`${key}.email`] } : json[key]) as { name: unknown, email: unknown }
-    const phones = extra.form ? extra.form[`${key}.phones`] : json[key].phones.join(', ')
-    return { key, title: CONTACT_TITLES[key], value, phones }
+    const saved = json[key] as { name: unknown, email: unknown, phones: string[] }
+    const value = (k: string) => (extra.form ? extra.form[`${key}.${k}`] : k === 'phones' ? saved.phones.join(', ') : saved[k as 'name' | 'email'])
+    // An error on the contact as a whole shows under its first field.
+    return { title: CONTACT_TITLES[key], fields: CONTACT_FIELDS.map(([k, label, attrs], i) => ({ name: `${key}.${k}`, label, ...attrs, value: value(k) ?? '', err: errors[`${key}.${k}`] ?? (i === 0 ? errors[key] : undefined) })) }
   })
-  const regimes = Object.entries(TAX_REGIMES).map(([code, name]) => ({ code, name }))
-  return { view: 'clients/customer', data: { customer: json, form, contacts, regimes, errors: extra.errors, saved: extra.saved } }
+  const summary = Object.keys(errors).map(errorLabel)
+  return { view: 'clients/customer', data: { customer: json, fields, contacts, summary: summary.length ? [...new Set(summary)].join(', ') : null, saved: extra.saved } }
 }
 
 export function clientsPccPages(customers: CustomersService): PccPage[] {
@@ -60,7 +80,7 @@ export function clientsPccPages(customers: CustomersService): PccPage[] {
           if (e instanceof FieldValidationError) return customerPage(customers, pcc, { form: body, errors: e.fields })
           throw e
         }
-        return { redirect: `/pcc/${pcc.customerId}/datos?guardado=1` }
+        return { redirect: `${pcc.base}/datos?guardado=1` }
       },
     },
     {
@@ -76,12 +96,12 @@ export function clientsPccPages(customers: CustomersService): PccPage[] {
         try {
           if (action === 'link') {
             await customers.linkProfile(pcc.em, pcc.customerId, { email: body.email, mobile: body.mobile })
-            return { redirect: `/pcc/${pcc.customerId}/perfiles?hecho=vinculado` }
+            return { redirect: `${pcc.base}/perfiles?hecho=vinculado` }
           }
           if (action === 'unlink') {
             await customers.unlinkProfile(pcc.em, pcc.customerId, str(body.profileId) ?? '')
             // Unlinking oneself ends one's access to this panel.
-            return { redirect: str(body.profileId) === pcc.profileId ? '/pcc' : `/pcc/${pcc.customerId}/perfiles?hecho=desvinculado` }
+            return { redirect: str(body.profileId) === pcc.profileId ? '/pcc' : `${pcc.base}/perfiles?hecho=desvinculado` }
           }
           throw new FieldValidationError({ action: 'Acción desconocida' })
         } catch (e) {

@@ -104,7 +104,7 @@ export default definePlugin({
   admin: async (ctx) => (await import('./admin/note.resource.js')).notesAdmin(ctx, ctx.use('notes').notes),
   pcc: (ctx) => ({
     pages: [{
-      path: 'notas', title: 'Notas',                   // /pcc/<customer>/notas
+      path: 'notas', title: 'Notas',                   // /pcc/<nic>/notas
       async get(_req, pcc) {
         const notes = await pcc.em.find(NoteSchema, { customerId: pcc.customerId, distributorId: pcc.distributorId }, { orderBy: { createdAt: 'desc' } })
         return { view: 'notes/list', data: { notes } }

@@ -95,7 +95,7 @@ test('a PCC page\'s notice survives its redirect too (a CTI password changed fro
   const p = await t0.fixtures.profile()
   await clients.customers.link(s.em(), customer.id, p.id)
   const c = await signedIn(p)
-  const page = `/pcc/${customer.id}/timbrado`
+  const page = `/pcc/${customer.nic}/timbrado`
   const _csrf = tokenOf(await (await c.send('GET', page)).text())
   const landed = await postThenFollow(c, page, { _csrf, cti: cti.id, password: 'clave-nueva-12345', passwordConfirmation: 'clave-nueva-12345' })
   t.true(landed.includes(`Contraseña de la cuenta ${cti.id} cambiada`))

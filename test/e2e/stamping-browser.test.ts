@@ -97,7 +97,7 @@ test('a distributor sees its CTIs with balances, transfers stamps through the fo
     await page2.fill('input[name="login"]', p.email)
     await page2.fill('input[name="password"]', p.password)
     await Promise.all([page2.waitForURL((u) => !u.pathname.startsWith('/login')), page2.click('button[type="submit"]')])
-    await page2.goto(`${base}/pcc/${id}/timbrado`)
+    await page2.goto(`${base}/pcc/${one.nic}/timbrado`)
     t.true((await page2.locator('body').innerText()).includes(one.cti))
     await page2.fill('#password', 'clave-nueva-del-cliente')
     await page2.fill('#passwordConfirmation', 'clave-nueva-del-cliente')

@@ -26,12 +26,12 @@ export interface BrowserApp {
  * The app with the CM mounted, listening on a real socket, and Debian's chromium driven by
  * playwright-core. Fails, saying why, when chromium is missing.
  */
-export async function startBrowserApp(folder: string): Promise<BrowserApp> {
+export async function startBrowserApp(folder: string, opts: { admin?: boolean } = {}): Promise<BrowserApp> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: the browser tests need Debian's chromium (apt-get install -y chromium), or CM_CHROMIUM pointing at a chromium binary`)
   }
   const shots = path.join(root, '.tmp', 'screenshots', `${folder}${process.env.DATABASE_URL ? 'pg' : 'embedded'}`)
-  const t0 = await startTestApp({ admin: true })
+  const t0 = await startTestApp({ admin: opts.admin ?? true })
   let server: Server | undefined
   let browser: Browser | undefined
   try {

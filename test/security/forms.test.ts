@@ -68,7 +68,7 @@ test('POST /signup without a valid token: 403, no profile, no message', async (t
     const email = `csrf-signup-${Math.random().toString(36).slice(2)}@example.mx`
     const c = t0.client({ remoteAddress: uniqueIp() })
     await c.get('/signup')
-    const res = await c.postForm('/signup', { name: 'Intruso', email, mobile: uniqueMobile(), password: 'contraseña-larga', ...form })
+    const res = await c.postForm('/signup', { name: 'Intruso', email, mobile: uniqueMobile(), password: 'contraseña-larga', passwordConfirmation: 'contraseña-larga', ...form })
     assertCsrfRefused(t, res, 'signup')
     t.is((await rows(t0, 'select 1 from core_profile where email = ?', [email])).length, 0)
     t.false(t0.outbox.some((m) => m.to === email))
@@ -95,7 +95,7 @@ test('POST /reset without a valid token: 403, the password and the reset link st
   for (const form of [{}, { _csrf: stolen }] as Record<string, string>[]) {
     const c = t0.client({ remoteAddress: uniqueIp() })
     await c.get(`/reset?token=${token}`)
-    assertCsrfRefused(t, await c.postForm('/reset', { token, password: 'nueva-contraseña-1', ...form }), 'reset')
+    assertCsrfRefused(t, await c.postForm('/reset', { token, password: 'nueva-contraseña-1', passwordConfirmation: 'nueva-contraseña-1', ...form }), 'reset')
   }
   const [after] = await rows(t0, 'select password_hash from core_profile where id = ?', [p.id])
   t.is(after.password_hash, before.password_hash)
@@ -128,7 +128,7 @@ test('POST to a PCC page without a valid token: 403', async (t) => {
   const customer = await apiCustomer(t0, d, 'Cliente PCC CSRF')
   const { c, p } = await signedInClient()
   await clients().customers.link(em(), customer.id, p.id)
-  for (const form of [{}, { _csrf: await foreignToken() }] as Record<string, string>[]) assertCsrfRefused(t, await c.postForm(`/pcc/${customer.id}/datos`, form), 'pcc')
+  for (const form of [{}, { _csrf: await foreignToken() }] as Record<string, string>[]) assertCsrfRefused(t, await c.postForm(`/pcc/${customer.nic}/datos`, form), 'pcc')
 })
 
 test('/switch only enters a CM the profile is a member of', async (t) => {
@@ -149,7 +149,7 @@ test('sign-up: new session id, verification links work once, each only for its o
   const before = sidOf(c.cookies.get('cm.sid'))
   const email = `alta-${Math.random().toString(36).slice(2)}@example.mx`
   const mobile = uniqueMobile()
-  const res = await c.postForm('/signup', { name: 'Nueva Persona', email, mobile, password: 'contraseña-larga', _csrf })
+  const res = await c.postForm('/signup', { name: 'Nueva Persona', email, mobile, password: 'contraseña-larga', passwordConfirmation: 'contraseña-larga', _csrf })
   t.is(res.statusCode, 303)
   t.is(res.headers.location, '/profile')
   t.not(sidOf(c.cookies.get('cm.sid')), before)
@@ -169,7 +169,7 @@ test('sign-up: new session id, verification links work once, each only for its o
 
   const first = await t0.inject({ method: 'GET', url: emailLink })
   t.is(first.statusCode, 200)
-  t.true(first.body.includes('Tu correo quedó verificado.'))
+  t.true(first.body.includes('Su correo quedó verificado.'))
   t.not((await rows(t0, 'select email_verified_at from core_profile where id = ?', [profile.id]))[0].email_verified_at, null)
   const again = await t0.inject({ method: 'GET', url: emailLink })
   t.is(again.statusCode, 400)
@@ -215,13 +215,13 @@ test('password reset: the link works once; a used, expired or wrong-purpose toke
   const resetCsrf = await c.csrf(link)
 
   // Too short: refused, and the link is not used up.
-  t.is((await c.postForm('/reset', { token, password: 'corta', _csrf: resetCsrf })).statusCode, 422)
-  const ok = await c.postForm('/reset', { token, password: 'contraseña-nueva-1', _csrf: resetCsrf })
+  t.is((await c.postForm('/reset', { token, password: 'corta', passwordConfirmation: 'corta', _csrf: resetCsrf })).statusCode, 422)
+  const ok = await c.postForm('/reset', { token, password: 'contraseña-nueva-1', passwordConfirmation: 'contraseña-nueva-1', _csrf: resetCsrf })
   t.is(ok.statusCode, 303)
   t.is(ok.headers.location, '/login')
   const [afterFirst] = await rows(t0, 'select password_hash from core_profile where id = ?', [p.id])
 
-  const reused = await c.postForm('/reset', { token, password: 'contraseña-nueva-2', _csrf: resetCsrf })
+  const reused = await c.postForm('/reset', { token, password: 'contraseña-nueva-2', passwordConfirmation: 'contraseña-nueva-2', _csrf: resetCsrf })
   t.is(reused.statusCode, 400)
   t.true(reused.body.includes('El enlace no es válido o ya expiró.'))
   t.is((await rows(t0, 'select password_hash from core_profile where id = ?', [p.id]))[0].password_hash, afterFirst.password_hash)
@@ -232,12 +232,12 @@ test('password reset: the link works once; a used, expired or wrong-purpose toke
   // Expired.
   const expired = await identity.issueOneTimeToken(em(), p.id, 'reset_password', 3_600_000)
   await rows(t0, `update core_one_time_token set expires_at = now() - interval '1 minute' where profile_id = ? and used_at is null`, [p.id])
-  const e = await c.postForm('/reset', { token: expired, password: 'contraseña-nueva-3', _csrf: resetCsrf })
+  const e = await c.postForm('/reset', { token: expired, password: 'contraseña-nueva-3', passwordConfirmation: 'contraseña-nueva-3', _csrf: resetCsrf })
   t.is(e.statusCode, 400)
   // A verification token is not a reset token.
   const verify = await identity.issueOneTimeToken(em(), p.id, 'verify_email', 3_600_000)
-  t.is((await c.postForm('/reset', { token: verify, password: 'contraseña-nueva-4', _csrf: resetCsrf })).statusCode, 400)
-  t.is((await c.postForm('/reset', { token: 'inventado', password: 'contraseña-nueva-5', _csrf: resetCsrf })).statusCode, 400)
+  t.is((await c.postForm('/reset', { token: verify, password: 'contraseña-nueva-4', passwordConfirmation: 'contraseña-nueva-4', _csrf: resetCsrf })).statusCode, 400)
+  t.is((await c.postForm('/reset', { token: 'inventado', password: 'contraseña-nueva-5', passwordConfirmation: 'contraseña-nueva-5', _csrf: resetCsrf })).statusCode, 400)
   t.is((await rows(t0, 'select password_hash from core_profile where id = ?', [p.id]))[0].password_hash, afterFirst.password_hash)
   t.is((await rows(t0, 'select used_at from core_one_time_token where purpose = ? and profile_id = ?', ['verify_email', p.id]))[0].used_at, null)
 })
@@ -249,7 +249,7 @@ test('PCC: HTML in a customer\'s legal name is escaped in the panel, the chooser
   const { c, p } = await signedInClient()
   await clients().customers.link(em(), first.id, p.id)
   await clients().customers.link(em(), second.id, p.id)
-  const pages = [await c.get(`/pcc/${first.id}/datos`), await c.get(`/pcc/${second.id}/datos`), await c.get('/pcc'), await c.get('/')]
+  const pages = [await c.get(`/pcc/${first.nic}/datos`), await c.get(`/pcc/${second.nic}/datos`), await c.get('/pcc'), await c.get('/')]
   for (const res of pages) {
     t.is(res.statusCode, 200)
     t.false(res.body.includes(XSS_IMG))
@@ -270,9 +270,9 @@ test('PCC: a profile sees only the customers it is linked to; a tier without the
   const sameDistributor = await apiCustomer(t0, d, 'Cliente Vecino SA')
   const { c, p } = await signedInClient()
   await clients().customers.link(em(), mine.id, p.id)
-  t.is((await c.get(`/pcc/${mine.id}/datos`)).statusCode, 200)
+  t.is((await c.get(`/pcc/${mine.nic}/datos`)).statusCode, 200)
   for (const target of [foreign, sameDistributor]) {
-    for (const url of [`/pcc/${target.id}/datos`, `/pcc/${target.id}`]) {
+    for (const url of [`/pcc/${target.nic}/datos`, `/pcc/${target.nic}`, `/pcc/${target.id}/datos`]) {
       const res = await c.get(url)
       t.is(res.statusCode, 404, url)
       t.false(res.body.includes(target.legalName))
@@ -281,7 +281,7 @@ test('PCC: a profile sees only the customers it is linked to; a tier without the
   }
   await rows(t0, 'update core_distributor set tier = ? where id = ?', ['sin-modulos', d.id])
   t0.app.http.directory.invalidate(d.id)
-  const closed = await c.get(`/pcc/${mine.id}/datos`)
+  const closed = await c.get(`/pcc/${mine.nic}/datos`)
   t.is(closed.statusCode, 403)
   t.false(closed.body.includes('Cliente Propio SA</td>'))
 })

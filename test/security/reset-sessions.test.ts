@@ -28,20 +28,20 @@ test('a reset signs out the profile\'s other sessions and voids its older reset 
     t.is((await c.postForm('/forgot', { login: p.email, _csrf: await c.csrf('/forgot') })).statusCode, 200)
     tokens.push(linkOf(t0.outbox.slice(before).find((m) => m.channel === 'email')!.body))
   }
-  const ok = await c.postForm('/reset', { token: tokens[1], password: 'contraseña-nueva-1', _csrf: await c.csrf(`/reset?token=${tokens[1]}`) })
+  const ok = await c.postForm('/reset', { token: tokens[1], password: 'contraseña-nueva-1', passwordConfirmation: 'contraseña-nueva-1', _csrf: await c.csrf(`/reset?token=${tokens[1]}`) })
   t.is(ok.statusCode, 303)
 
   for (const s of sessions) t.is((await s.get('/profile')).statusCode, 303, 'signed out')
   t.is((await rows(t0, `select sid from core_session where sess->>'profileId' = ?`, [p.id])).length, 0)
   t.is((await bystander.get('/profile')).statusCode, 200, 'another profile keeps its session')
   // The older link no longer works.
-  const old = await c.postForm('/reset', { token: tokens[0], password: 'contraseña-del-ladron', _csrf: await c.csrf(`/reset?token=${tokens[0]}`) })
+  const old = await c.postForm('/reset', { token: tokens[0], password: 'contraseña-del-ladron', passwordConfirmation: 'contraseña-del-ladron', _csrf: await c.csrf('/forgot') })
   t.is(old.statusCode, 400)
   t.is((await t0.client({ remoteAddress: uniqueIp() }).login(p.email, 'contraseña-nueva-1')).statusCode, 303)
   // A password too long leaves the link usable.
   const before = t0.outbox.length
   await c.postForm('/forgot', { login: p.email, _csrf: await c.csrf('/forgot') })
   const fresh = linkOf(t0.outbox.slice(before).find((m) => m.channel === 'email')!.body)
-  t.is((await c.postForm('/reset', { token: fresh, password: 'x'.repeat(201), _csrf: await c.csrf(`/reset?token=${fresh}`) })).statusCode, 422)
-  t.is((await c.postForm('/reset', { token: fresh, password: 'contraseña-nueva-2', _csrf: await c.csrf(`/reset?token=${fresh}`) })).statusCode, 303)
+  t.is((await c.postForm('/reset', { token: fresh, password: 'x'.repeat(201), passwordConfirmation: 'x'.repeat(201), _csrf: await c.csrf(`/reset?token=${fresh}`) })).statusCode, 422)
+  t.is((await c.postForm('/reset', { token: fresh, password: 'contraseña-nueva-2', passwordConfirmation: 'contraseña-nueva-2', _csrf: await c.csrf(`/reset?token=${fresh}`) })).statusCode, 303)
 })

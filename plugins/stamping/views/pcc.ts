@@ -4,7 +4,6 @@ import type { StampingServices } from '../index.js'
 import { CtiNotFoundError } from '../errors.js'
 
 const TYPE_LABELS: Record<string, string> = { standard: 'Estándar', unlimited: 'Ilimitada' }
-const dateEs = (d: Date | string | null | undefined) => (d ? new Date(d).toLocaleDateString('es-MX', { timeZone: 'America/Mexico_City', year: 'numeric', month: 'long', day: 'numeric' }) : null)
 
 /** The customer's own CTIs, as the panel shows them (never the password or the ledger account). */
 async function ctisOf(s: StampingServices, pcc: PccRequestContext) {
@@ -13,7 +12,7 @@ async function ctisOf(s: StampingServices, pcc: PccRequestContext) {
   return items.map((c) => ({
     id: c.id, type: TYPE_LABELS[c.type] ?? c.type, standard: c.type === 'standard', active: c.active,
     balance: c.accountId ? balances.get(c.accountId) ?? 0 : null,
-    validUntil: dateEs(c.validUntil), rfc: c.rfc ?? null,
+    validUntil: c.validUntil ?? null, rfc: c.rfc ?? null,
   }))
 }
 
@@ -37,12 +36,13 @@ export function stampingPcc(ctx: PluginContext<any>): { pages: PccPage[] } {
           // Checked here: the service lets a password through with a mismatching confirmation.
           if (field(req, 'password') !== field(req, 'passwordConfirmation')) throw new FieldValidationError({ passwordConfirmation: 'La confirmación no coincide con la contraseña' })
           await s().ctis.resetPassword(pcc.em, pcc.distributorId, cti.id, field(req, 'password'), field(req, 'passwordConfirmation'), pcc.profileId)
-          req.session.flash = { type: 'success', message: `Contraseña de la cuenta ${cti.id} cambiada. Configura tus aplicaciones con la nueva.` }
-          return { redirect: `/pcc/${pcc.customerId}/timbrado` }
+          req.session.flash = { type: 'success', message: `Contraseña de la cuenta ${cti.id} cambiada. Configure sus aplicaciones con la nueva.` }
+          return { redirect: `${pcc.base}/timbrado` }
         } catch (e) {
+          // Field errors go under their fields; the rest above the form.
+          if (e instanceof FieldValidationError) return render(pcc, { errors: e.fields, selected: id })
           let message: string
-          if (e instanceof FieldValidationError) message = Object.values(e.fields).join(' · ')
-          else if (e instanceof CtiNotFoundError) message = 'La cuenta de timbrado no existe.'
+          if (e instanceof CtiNotFoundError) message = 'La cuenta de timbrado no existe.'
           else if (isCatalogedError(e) && e.status < 500) message = 'No se pudo cambiar la contraseña.'
           else throw e
           return render(pcc, { error: message, selected: id })

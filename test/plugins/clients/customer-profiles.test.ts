@@ -40,7 +40,7 @@ test('an existing profile (not a CM member) becomes the owner by e-mail + mobile
   t.deepEqual(res.json(), { nic: c.nic, owner: { email: p.email, mobile: p.mobile.replace(/\s/g, ''), name: 'Dueña del Cliente' } })
   t.deepEqual(await links(c.id), [{ profile_id: p.id, role: 'owner' }])
   const browser = await signIn(p)
-  t.is((await browser.get(`/pcc/${c.id}/datos`)).statusCode, 200)
+  t.is((await browser.get(`/pcc/${c.nic}/datos`)).statusCode, 200)
 })
 
 test('a profile that administers a CM is refused as owner: 422 owner_administers_cm, nothing linked', async (t) => {
@@ -104,7 +104,7 @@ test('PCC: a linked profile links another by e-mail + mobile and unlinks it; the
   const helper = await t0.fixtures.profile({ name: 'Ayudante <b>Uno</b>' })
   await assignOwner(d, c.nic, { email: owner.email, mobile: owner.mobile })
   const browser = await signIn(owner)
-  const url = `/pcc/${c.id}/perfiles`
+  const url = `/pcc/${c.nic}/perfiles`
   const page = await browser.get(url)
   t.is(page.statusCode, 200)
   t.true(page.body.includes('Perfil principal'))
@@ -151,7 +151,7 @@ test('PCC: the last linked profile cannot be unlinked; a member may leave while 
   const clients = t0.app.kernel.contexts.get('clients')!.use('clients').customers
   await clients.link(em(), c.id, a.id)
   const browser = await signIn(a)
-  const url = `/pcc/${c.id}/perfiles`
+  const url = `/pcc/${c.nic}/perfiles`
   const last = await browser.postForm(url, { _csrf: await browser.csrf(url), action: 'unlink', profileId: a.id })
   t.is(last.statusCode, 422)
   t.regex(last.body, /al menos un perfil vinculado/)
@@ -177,7 +177,7 @@ test('PCC: the customer edits its fiscal and contact data, sees its balances; er
   const p = await t0.fixtures.profile()
   await assignOwner(d, c.nic, { email: p.email, mobile: p.mobile })
   const browser = await signIn(p)
-  const url = `/pcc/${c.id}/datos`
+  const url = `/pcc/${c.nic}/datos`
   const page = await browser.get(url)
   t.is(page.statusCode, 200)
   t.regex(page.body, /Saldo de timbres/)

@@ -104,12 +104,12 @@ test('PCC: the Notas page for a customer whose distributor has notes; absent fro
   await customers.link(t0.app.kernel.orm.em.fork(), theirs.id, p.id)
   const c = t0.client({ remoteAddress: uniqueIp() })
   t.is((await c.login(p.email, p.password)).statusCode, 303)
-  const page = await c.get(`/pcc/${mine.id}/notas`)
+  const page = await c.get(`/pcc/${mine.nic}/notas`)
   t.is(page.statusCode, 200)
   t.true(page.body.includes(`Alta del cliente ${mine.nic}`))
-  const other = await c.get(`/pcc/${theirs.id}/notas`)
+  const other = await c.get(`/pcc/${theirs.nic}/notas`)
   t.is(other.statusCode, 403)
-  t.false((await c.get(`/pcc/${theirs.id}/datos`)).body.includes('/notas'))
+  t.false((await c.get(`/pcc/${theirs.nic}/datos`)).body.includes('/notas'))
 })
 
 test('the job: the kernel runs it once with the injected clock; it deletes old unpinned notes only', async (t) => {
