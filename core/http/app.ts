@@ -17,6 +17,9 @@ import { pageErrorHandler, pageRoutes, renderErrorPage, renderPage, requireProfi
 import { sessionMiddleware } from './session.js'
 import { LoginThrottle } from './throttle.js'
 
+/** The site's own top-level paths: no plugin's pages may take them. */
+const CORE_TOP_PATHS = ['admin', 'api', 'assets', 'healthz', 'login', 'logout', 'signout', 'switch', 'signup', 'verify', 'forgot', 'reset', 'profile', 'pcc', 'staff']
+
 export interface HttpOptions {
   theme: Theme
   /** express 'trust proxy' setting: which proxies may tell us the client's IP and protocol. */
@@ -109,6 +112,12 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
   // Browsers and crawlers ask for it unprompted: answered here, before sessions, it never touches one.
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/logo.svg'))
   app.use('/api/v1', apiRouter(kernel, directory, routes))
+  // Plugins' public pages (a sign-up form behind a link…) under /<id>/, before sessions like the API's public routes.
+  for (const [id, r] of routes) {
+    if (!r.pages) continue
+    if (CORE_TOP_PATHS.includes(id)) throw new PluginClashError(`Path '/${id}'`, 'core', id)
+    app.use(`/${id}`, r.pages)
+  }
 
   const secret = await sessionSecret(kernel)
   const session = sessionMiddleware(kernel.orm, secret, kernel.log.child('session'))

@@ -133,6 +133,8 @@ export interface PluginRoutes {
   api?: Router
   /** Without authentication (the plugin enforces its own rules). */
   public?: Router
+  /** HTML pages without authentication (e.g. a form behind a signed link), mounted at /<plugin id>/. */
+  pages?: Router
 }
 
 /** A CLI command a plugin adds: `npm run cm -- <name> …`. */

@@ -41,7 +41,7 @@ export default definePlugin({
     const s = ctx.use('distributors')
     const api = membersRoutes(ctx, s.members)
     convertRoutes(ctx, s.convert, api)
-    return { api, public: signupPages(ctx, s.signup) }
+    return { api, pages: signupPages(ctx, s.signup) }
   },
   admin: async (ctx) => {
     const s = ctx.use('distributors')

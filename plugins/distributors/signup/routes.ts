@@ -25,7 +25,7 @@ const html = (res: Response, status: number, page: string) => res.status(status)
  * a forged or revoked link is a 404; every refusal is a page with a Spanish message.
  */
 export function signupPages(ctx: PluginContext<any>, signup: SignupService, pub: PluginRouter = ctx.http.publicRouter()): PluginRouter {
-  const path = `${SIGNUP_PATH.replace('/api/v1', '')}/:token`
+  const path = `${SIGNUP_PATH.replace('/distributors', '')}/:token`
   const refused = (res: Response, e: unknown, values: Record<string, string> = {}, parentName?: string, action?: string, formToken?: string) => {
     if (!(e instanceof SignupRefusal)) throw e
     if (e.status === 422 && parentName) {

@@ -12,7 +12,7 @@ const HOUR_S = 3600
 /** A sign-up form is good for this long after the page was served. */
 const FORM_TTL_MS = 2 * 3600_000
 const DAY_MS = 86_400_000
-export const SIGNUP_PATH = '/api/v1/distributors/signup'
+export const SIGNUP_PATH = '/distributors/alta'
 
 const hmac = (secret: string, data: string) => createHmac('sha256', secret).update(data).digest('base64url').slice(0, 32)
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))

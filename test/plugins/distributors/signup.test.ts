@@ -69,7 +69,7 @@ test('forged, altered and revoked links are 404 with a Spanish page; the new lin
     'cualquier-cosa', `${hex}.${version}.${sig}x`,
   ]
   for (const f of forged) {
-    const res = await t0.inject({ method: 'GET', url: `/api/v1/distributors/signup/${encodeURIComponent(f)}` })
+    const res = await t0.inject({ method: 'GET', url: `/distributors/alta/${encodeURIComponent(f)}` })
     t.is(res.statusCode, 404, f)
     t.regex(res.body, /Este enlace de alta no existe o ya no es válido/)
   }

@@ -129,7 +129,7 @@ test('the job: the kernel runs it once with the injected clock; it deletes old u
   t.deepEqual((await rows(t0, 'select body from notes_note where id in (?, ?, ?) order by body', [old.id, kept.id, fresh.id])).map((r) => r.body), ['Reciente', 'Vieja fijada'])
 })
 
-test('boot refuses, naming both plugins, a plugin claiming another\'s API path or PCC page, and a table without its prefix', async (t) => {
+test('boot refuses, naming both plugins, a plugin claiming another\'s API path, PCC page or the site\'s own page path, and a table without its prefix', async (t) => {
   const { bootKernel } = await import('../../../core/kernel/boot.js')
   const { baseKernelConfig, freshDatabase } = await import('../../helpers/db.js')
   const { startApp } = await import('../../../core/app.js')
@@ -149,6 +149,10 @@ test('boot refuses, naming both plugins, a plugin claiming another\'s API path o
     const bare = definePlugin({ id: 'bare', version: '1', entities: [new EntitySchema({ name: 'Bare', tableName: 'things', properties: { id: { type: 'uuid', primary: true } } })] })
     const e4 = await t.throwsAsync(bootKernel(baseKernelConfig({ ...db.config, plugins: [...installedPlugins, { plugin: bare }] })))
     t.regex(e4!.message, /bare.*table 'things'.*prefixed 'bare_'/)
+    // Public pages live at /<id>/: a plugin named like one of the site's own paths can't take it.
+    const login = definePlugin({ id: 'login', version: '1', routes: (ctx) => { const r = ctx.http.publicRouter(); r.get('/', (_q, s) => { s.send('x') }); return { pages: r } } })
+    const e5 = await t.throwsAsync(startApp(baseKernelConfig({ ...db.config, plugins: [...installedPlugins, { plugin: login }] }), { theme: defaultTheme, admin: false }))
+    t.regex(e5!.message, /'\/login'.*'core'.*'login'/)
   } finally { await db.drop() }
 })
 
