@@ -5,8 +5,9 @@ import { audit, type DistributorDirectory } from '../identity/directory.js'
 import { normalizeEmail, normalizeMobile } from '../identity/normalize.js'
 import { IdentityService } from '../identity/service.js'
 import { ScopedResource } from './scoped-resource.js'
-import { DISTRIBUTOR_STATE_LABELS } from './locale.js'
+import { DISTRIBUTOR_STATE_LABELS, DISTRIBUTOR_STATE_VARIANTS } from './locale.js'
 import type { TierConfig } from '../../config/tiers.js'
+import { pluginsOfTier } from '../kernel/tiers.js'
 import type { Directory } from '../http/directory.js'
 import type { PortalProvider } from '../kernel/plugin.js'
 
@@ -14,7 +15,7 @@ const STAFF_NAV = { name: 'Staff', icon: 'Shield' }
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '')
 
 /** Staff console: distributors (with their first member), tiers, the audit log; and each member's API tokens. */
-export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: Directory, dir: DistributorDirectory, portals: readonly PortalProvider[] = []) {
+export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: Directory, dir: DistributorDirectory, portals: readonly PortalProvider[] = [], plugins: [id: string, title: string][] = []) {
   const identity = new IdentityService()
   const distributors = new ScopedResource<Distributor>(orm, {
     entity: DistributorSchema,
@@ -26,7 +27,7 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: 
       const name = str(params.name)
       if (!name) fields.name = 'El nombre es obligatorio'
       const tier = str(params.tier)
-      if (!tiers[tier]) fields.tier = 'Elige un nivel'
+      if (!tiers[tier]) fields.tier = 'Elija un nivel'
       const email = normalizeEmail(str(params.memberEmail))
       if (!email) fields.memberEmail = 'Correo inválido'
       const mobile = normalizeMobile(str(params.memberMobile))
@@ -81,7 +82,7 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: 
       filterProperties: ['name', 'state', 'tier'],
       properties: {
         tier: { availableValues: Object.entries(tiers).map(([value, t]) => ({ value, label: t.name })) },
-        state: { availableValues: DISTRIBUTOR_STATES.map((value) => ({ value, label: DISTRIBUTOR_STATE_LABELS[value] })) },
+        state: { availableValues: DISTRIBUTOR_STATES.map((value) => ({ value, label: DISTRIBUTOR_STATE_LABELS[value], variant: DISTRIBUTOR_STATE_VARIANTS[value] })) },
         memberName: { type: 'string', ...memberOnly },
         memberEmail: { type: 'string', ...memberOnly },
         memberMobile: { type: 'string', ...memberOnly },
@@ -90,11 +91,19 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: 
       actions: { delete: { isAccessible: false }, bulkDelete: { isAccessible: false } },
     },
   }
+  // A tier's modules: the installed plugins it enables, by their Spanish titles.
+  const titles = new Map(plugins)
+  const withModules = (r: any) => { if (r) r.params.modules = pluginsOfTier(tiers, r.params.id, [...titles.keys()]).map((id) => titles.get(id)).join(', ') || '—' }
   const tierResource = {
     resource: new ScopedResource(orm, { entity: TierSchema, scope: 'staff', writable: [], deletable: false }),
     options: {
       navigation: STAFF_NAV,
-      actions: { new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false } },
+      listProperties: ['id', 'name', 'modules'], showProperties: ['id', 'name', 'modules'],
+      properties: { modules: { type: 'string', isSortable: false } },
+      actions: {
+        new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false },
+        list: { after: (res: any) => { res.records?.forEach(withModules); return res } }, show: { after: (res: any) => { withModules(res.record); return res } },
+      },
     },
   }
   const readOnly = { new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false } }

@@ -102,7 +102,7 @@ export function pageRoutes(deps: PageDeps): Router {
     const account = known ? `profile:${known.id}` : norm ? ('email' in norm ? norm.email : norm.mobile) : login.toLowerCase().slice(0, 200)
     const ip = req.ip ?? 'unknown'
     if (!await deps.throttle.attempt(account, ip)) {
-      return render(req, res, 'pages/login', { title: 'Iniciar sesión', login, next, error: 'Demasiados intentos fallidos. Espera 15 minutos antes de volver a intentarlo.' }, 429)
+      return render(req, res, 'pages/login', { title: 'Iniciar sesión', login, next, error: 'Demasiados intentos fallidos. Espere 15 minutos antes de volver a intentarlo.' }, 429)
     }
     const profile = await deps.identity.checkPassword(known, password)
     if (!profile) {
@@ -142,12 +142,12 @@ export function pageRoutes(deps: PageDeps): Router {
       await sendVerifications(deps, profile.id, profile.email, profile.mobile)
       await regenerate(req)
       req.session.profileId = profile.id
-      req.session.flash = { type: 'success', message: 'Perfil creado. Te enviamos enlaces para verificar tu correo y tu móvil.' }
+      req.session.flash = { type: 'success', message: 'Perfil creado. Le enviamos enlaces para verificar su correo y su móvil.' }
       await redirectAfterSave(req, res, '/profile')
     } catch (e) {
       if (e instanceof FieldValidationError) return render(req, res, 'pages/signup', { title: 'Crear perfil', values, fields: e.fields }, 422)
       if (e instanceof EmailTakenError || e instanceof MobileTakenError) {
-        return render(req, res, 'pages/signup', { title: 'Crear perfil', values, error: 'Ya existe un perfil con ese correo o móvil. Inicia sesión o restablece tu contraseña.' }, 409)
+        return render(req, res, 'pages/signup', { title: 'Crear perfil', values, error: 'Ya existe un perfil con ese correo o móvil. Inicie sesión o restablezca su contraseña.' }, 409)
       }
       throw e
     }
@@ -158,7 +158,7 @@ export function pageRoutes(deps: PageDeps): Router {
     try {
       const profileId = await deps.identity.consumeOneTimeToken(em(), str(req.query.token), purpose)
       await em().nativeUpdate(ProfileSchema, { id: profileId }, purpose === 'verify_email' ? { emailVerifiedAt: new Date() } : { mobileVerifiedAt: new Date() })
-      render(req, res, 'pages/message', { heading: 'Verificado', message: purpose === 'verify_email' ? 'Tu correo quedó verificado.' : 'Tu móvil quedó verificado.', link: { href: '/', label: 'Continuar' } })
+      render(req, res, 'pages/message', { heading: 'Verificado', message: purpose === 'verify_email' ? 'Su correo quedó verificado.' : 'Su móvil quedó verificado.', link: { href: '/', label: 'Continuar' } })
     } catch (e) {
       if (e instanceof InvalidTokenError) return render(req, res, 'pages/message', { heading: 'Enlace no válido', message: 'El enlace no es válido o ya expiró.' }, 400)
       throw e
@@ -174,11 +174,11 @@ export function pageRoutes(deps: PageDeps): Router {
     if (await deps.throttle.forgot(profile ? `profile:${profile.id}` : login.toLowerCase().slice(0, 200), req.ip ?? 'unknown') && profile) {
       const token = await deps.identity.issueOneTimeToken(em(), profile.id, 'reset_password', DAY / 24)
       const link = `${deps.baseUrl()}/reset?token=${token}`
-      await deps.kernel.transport.send({ channel: 'email', to: profile.email, subject: 'Restablecer tu contraseña', body: `Para elegir una contraseña nueva abre ${link} (vence en una hora).` })
+      await deps.kernel.transport.send({ channel: 'email', to: profile.email, subject: 'Restablecer su contraseña', body: `Para elegir una contraseña nueva abra ${link} (vence en una hora).` })
       await deps.kernel.transport.send({ channel: 'sms', to: profile.mobile, subject: 'Restablecer contraseña', body: `Cuenta Maestra: ${link}` })
     }
     // The same answer either way: the form must not tell who has a profile.
-    render(req, res, 'pages/message', { heading: 'Revisa tu correo', message: 'Si el dato corresponde a un perfil, te enviamos un enlace para restablecer la contraseña.' })
+    render(req, res, 'pages/message', { heading: 'Revise su correo', message: 'Si el dato corresponde a un perfil, le enviamos un enlace para restablecer la contraseña.' })
   }))
 
   r.get('/reset', wrap(async (req, res) => render(req, res, 'pages/reset', { title: 'Nueva contraseña', token: str(req.query.token) })))
@@ -189,7 +189,7 @@ export function pageRoutes(deps: PageDeps): Router {
     if (password.length < 8) return render(req, res, 'pages/reset', { token, error: 'La contraseña debe tener al menos 8 caracteres.' }, 422)
     try {
       await deps.identity.resetPassword(em(), token, password, req.sessionID)
-      req.session.flash = { type: 'success', message: 'Contraseña actualizada. Ya puedes iniciar sesión.' }
+      req.session.flash = { type: 'success', message: 'Contraseña actualizada. Ya puede iniciar sesión.' }
       await redirectAfterSave(req, res, '/login')
     } catch (e) {
       if (e instanceof InvalidTokenError) return render(req, res, 'pages/reset', { token, error: 'El enlace no es válido o ya expiró.' }, 400)
@@ -221,8 +221,8 @@ export async function sendVerifications(deps: Pick<PageDeps, 'kernel' | 'identit
   const em = deps.kernel.orm.em.fork()
   const emailToken = await deps.identity.issueOneTimeToken(em, profileId, 'verify_email', 3 * DAY)
   const mobileToken = await deps.identity.issueOneTimeToken(em, profileId, 'verify_mobile', 3 * DAY)
-  await deps.kernel.transport.send({ channel: 'email', to: email, subject: 'Verifica tu correo', body: `Abre ${deps.baseUrl()}/verify?channel=email&token=${emailToken}` })
-  await deps.kernel.transport.send({ channel: 'sms', to: mobile, subject: 'Verifica tu móvil', body: `Cuenta Maestra: ${deps.baseUrl()}/verify?channel=mobile&token=${mobileToken}` })
+  await deps.kernel.transport.send({ channel: 'email', to: email, subject: 'Verifique su correo', body: `Abra ${deps.baseUrl()}/verify?channel=email&token=${emailToken}` })
+  await deps.kernel.transport.send({ channel: 'sms', to: mobile, subject: 'Verifique su móvil', body: `Cuenta Maestra: ${deps.baseUrl()}/verify?channel=mobile&token=${mobileToken}` })
 }
 
 /** Error page for non-API routes: Spanish, no stack. */
@@ -233,8 +233,8 @@ export function pageErrorHandler(deps: Pick<PageDeps, 'views' | 'kernel'>) {
     const adminStatus = (err as { statusCode?: unknown })?.statusCode
     const status = isCatalogedError(err) ? err.status : typeof adminStatus === 'number' && adminStatus >= 400 && adminStatus < 500 ? adminStatus : 500
     if (status >= 500) deps.kernel.log.error('page error', { error: String((err as Error)?.stack ?? err) })
-    const message = status === 403 ? 'No tienes permiso para esta acción, o el formulario expiró. Recarga la página e inténtalo de nuevo.'
-      : status === 404 ? 'La página no existe.' : 'Ocurrió un error. Inténtalo de nuevo.'
+    const message = status === 403 ? 'No tiene permiso para esta acción, o el formulario expiró. Recargue la página e inténtelo de nuevo.'
+      : status === 404 ? 'La página no existe.' : 'Ocurrió un error. Inténtelo de nuevo.'
     renderErrorPage(deps, req, res, status, status === 403 ? 'Acceso denegado' : status === 404 ? 'No encontrado' : 'Error', message)
       .catch(() => res.status(status).send('Error'))
   }

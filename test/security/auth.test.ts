@@ -57,7 +57,7 @@ test('the 6th attempt after 5 failures is refused with 429 even with the right p
     const res = await c.login(login, p.password)
     t.is(res.statusCode, 429, login)
     t.true(res.body.includes(THROTTLED))
-    t.regex(res.body, /Espera 15 minutos/)
+    t.regex(res.body, /Espere 15 minutos/)
     t.false(await signedIn(c))
   }
   // Another IP does not help: the account itself is locked for the window.

@@ -169,7 +169,7 @@ test('sign-up: new session id, verification links work once, each only for its o
 
   const first = await t0.inject({ method: 'GET', url: emailLink })
   t.is(first.statusCode, 200)
-  t.true(first.body.includes('Tu correo quedó verificado.'))
+  t.true(first.body.includes('Su correo quedó verificado.'))
   t.not((await rows(t0, 'select email_verified_at from core_profile where id = ?', [profile.id]))[0].email_verified_at, null)
   const again = await t0.inject({ method: 'GET', url: emailLink })
   t.is(again.statusCode, 400)

@@ -37,7 +37,7 @@ export function stampingPcc(ctx: PluginContext<any>): { pages: PccPage[] } {
           // Checked here: the service lets a password through with a mismatching confirmation.
           if (field(req, 'password') !== field(req, 'passwordConfirmation')) throw new FieldValidationError({ passwordConfirmation: 'La confirmación no coincide con la contraseña' })
           await s().ctis.resetPassword(pcc.em, pcc.distributorId, cti.id, field(req, 'password'), field(req, 'passwordConfirmation'), pcc.profileId)
-          req.session.flash = { type: 'success', message: `Contraseña de la cuenta ${cti.id} cambiada. Configura tus aplicaciones con la nueva.` }
+          req.session.flash = { type: 'success', message: `Contraseña de la cuenta ${cti.id} cambiada. Configure sus aplicaciones con la nueva.` }
           return { redirect: `/pcc/${pcc.customerId}/timbrado` }
         } catch (e) {
           let message: string
