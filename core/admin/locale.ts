@@ -4,7 +4,7 @@ export const coreAdminLocale = {
   labels: { Distributor: 'Distribuidores', Tier: 'Niveles', ApiToken: 'Tokens de API', Job: 'Tareas programadas', Entitlement: 'Derechos adquiridos', AuditEntry: 'Bitácora', Staff: 'Consola de personal', Cuenta: 'Cuenta' },
   messages: {
     tokenCreated: 'Token creado. Cópielo ahora: no se volverá a mostrar.',
-    tokenRevoked: 'Token revocado',
+    tokenRevoked: 'Token revocado', revokeConfirm: '¿Revocar el token? Las aplicaciones que lo usan dejarán de tener acceso.',
     loginWelcome: 'Bienvenido a Cuenta Maestra',
   },
   resources: {

@@ -15,5 +15,8 @@ const dir = path.dirname(fileURLToPath(import.meta.url))
 export const defaultTheme: Theme = {
   dir,
   brand: { companyName: 'Cuenta Maestra', logo: '/assets/logo-wide.svg', primary: '#0b5cad', font: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif' },
-  admin: { locale: adminJsSpanish, components: { DefaultPropertyValue: path.join(dir, 'admin', 'property-value.jsx') } },
+  admin: { locale: adminJsSpanish, components: {
+    DefaultPropertyValue: path.join(dir, 'admin', 'property-value.jsx'),
+    NoticeBox: path.join(dir, 'admin', 'notice-box.jsx'),
+  } },
 }

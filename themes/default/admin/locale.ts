@@ -28,8 +28,8 @@ export const adminJsSpanish = {
     bulkDeleteError: 'No se pudieron eliminar los registros. Inténtelo de nuevo.',
     errorFetchingRecords: 'No se pudieron cargar los registros. Inténtelo de nuevo.',
     errorFetchingRecord: 'No se pudo cargar el registro. Inténtelo de nuevo.',
-    // Hard-coded in English by AdminJS's record form (use-record.js) when a save fails; its notice text is a translation key.
-    'There was an error updating record, Check out console to see more information.': 'No se pudieron guardar los cambios. Revise su conexión e inténtelo de nuevo.',
+    // AdminJS's record form says this in English when a save fails (notice-box.jsx maps it here).
+    saveFailed: 'No se pudieron guardar los cambios. Revise su conexión e inténtelo de nuevo.',
     noRecordsSelected: 'No ha seleccionado ningún registro', pickSomeFirstToRemove: 'Seleccione primero los registros que desea eliminar',
     theseRecordsWillBeRemoved: 'Se eliminará el siguiente registro', theseRecordsWillBeRemoved_plural: 'Se eliminarán los siguientes registros',
     error404Resource: 'Esta sección no existe o no tiene acceso a ella.',
