@@ -9,6 +9,7 @@ export const coreAdminLocale = {
   },
   resources: {
     Distributor: {
+      actions: { new: 'Nuevo distribuidor' },
       properties: {
         name: 'Nombre', isRoot: 'Plataforma', parentId: 'Distribuidor padre', state: 'Estado', tier: 'Nivel',
         cmExpiresAt: 'Vencimiento del CM', createdAt: 'Alta', memberName: 'Nombre del primer usuario',
