@@ -20,7 +20,7 @@ const LEFTOVERS = [
   'Select...', 'Confirm', 'Cancel', 'Save', 'Filter', 'There was an error', 'Check out console', 'No records', 'No options',
   'Loading...', 'Actions', 'Show', 'Edit', 'Delete', 'Create new', 'Previous', 'Next', 'Reset', 'Submit', 'Search', 'Logout',
   'Dashboard', 'Welcome', 'Password', 'Email', 'records', 'Contact us', 'Espectáculo', 'Registro dado', 'identificación dada',
-  'Consulte la consola', 'Compruébelos', 'Paginas', 'Crear nuevo', 'Borrar',
+  'Consulte la consola', 'Compruébelos', 'Paginas', 'Crear nuevo', 'Borrar', 'Yes', 'Apply', 'Clear',
 ]
 /** "tú" where the manuals say "usted". */
 const TU = /\b(tu|tus|puedes|tienes|estás|eres|elige|cámbiala|inicia sesión|restablece|escribe|revisa|ingresa|introduce|vuelve|reactives|quieres|debes|te)\b/i
@@ -108,7 +108,7 @@ async function readPage(page: Page, findings: Finding[], url: string) {
 
 /** AdminJS has drawn its layout and the action (its spinner gone). */
 const adminReady = async (page: Page) => {
-  await page.locator('[data-css="sidebar"], section[data-css*="sidebar"], nav').first().waitFor()
+  await page.locator('[data-css="sidebar"], section[data-css*="sidebar"], nav').first().waitFor({ timeout: 30_000 })
   await page.waitForLoadState('networkidle')
   await page.waitForFunction(() => !(globalThis as any).document.querySelector('[data-css="loader"], .adminjs_Loader'))
 }
@@ -134,6 +134,12 @@ async function checkAdmin(page: Page, findings: Finding[]): Promise<string[]> {
     for (const a of r.resourceActions.filter(hasPage)) {
       const url = a.name === 'list' ? `/admin/resources/${r.id}` : `/admin/resources/${r.id}/actions/${a.name}`
       await check(page, findings, url, adminReady); visited.push(url)
+      // The list's filters, opened.
+      if (a.name === 'list' && await page.locator('[data-css$="filter-button"]').count()) {
+        await page.locator('[data-css$="filter-button"]').first().click()
+        await page.waitForLoadState('networkidle')
+        await readPage(page, findings, `${url} (filters)`)
+      }
       // A new record sent empty: the errors under the fields are Spanish sentences, not field keys.
       if (a.name === 'new' && await page.getByTestId('button-save').count()) {
         // (The browser may refuse first, on a required field: then there is nothing more to read.)
@@ -215,6 +221,9 @@ test.serial('every public, CM, staff and PCC page speaks Spanish with "usted", s
       await signIn(page, who.login, who.password)
       cmPages.push(...await checkAdmin(page, findings))
       await check(page, findings, '/profile')
+    } catch (e) {
+      await app!.shot(page, `99-failure-${shotPrefix}`).catch(() => {})
+      throw e
     } finally { await context.close() }
   }
   t.true(cmPages.some((u) => u.startsWith('/admin/resources/Customer')), 'the CM pages come from the app')
