@@ -35,5 +35,3 @@ export const coreAdminLocale = {
 export const DISTRIBUTOR_STATE_LABELS: Record<string, string> = {
   unvalidated: 'Sin validar', inactive: 'Sin activar', active: 'Activo', suspended: 'Suspendido', cancelled: 'Cancelado', expired: 'Vencido',
 }
-/** Badge colours of the states (the design system's variants). */
-export const DISTRIBUTOR_STATE_VARIANTS: Record<string, string> = { unvalidated: 'info', inactive: 'light', active: 'success', suspended: 'secondary', cancelled: 'danger', expired: 'primary' }

@@ -5,13 +5,14 @@ import { audit, type DistributorDirectory } from '../identity/directory.js'
 import { normalizeEmail, normalizeMobile } from '../identity/normalize.js'
 import { IdentityService } from '../identity/service.js'
 import { ScopedResource } from './scoped-resource.js'
-import { DISTRIBUTOR_STATE_LABELS, DISTRIBUTOR_STATE_VARIANTS } from './locale.js'
+import { DISTRIBUTOR_STATE_LABELS } from './locale.js'
 import type { TierConfig } from '../../config/tiers.js'
 import { pluginsOfTier } from '../kernel/tiers.js'
 import type { Directory } from '../http/directory.js'
 import type { PortalProvider } from '../kernel/plugin.js'
 
 const STAFF_NAV = { name: 'Staff', icon: 'Shield' }
+const STATE_BADGES: Record<string, string> = { unvalidated: 'info', inactive: 'light', active: 'success', suspended: 'secondary', cancelled: 'danger', expired: 'primary' }
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '')
 
 /** Staff console: distributors (with their first member), tiers, the audit log; and each member's API tokens. */
@@ -82,7 +83,7 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: 
       filterProperties: ['name', 'state', 'tier'],
       properties: {
         tier: { availableValues: Object.entries(tiers).map(([value, t]) => ({ value, label: t.name })) },
-        state: { availableValues: DISTRIBUTOR_STATES.map((value) => ({ value, label: DISTRIBUTOR_STATE_LABELS[value], variant: DISTRIBUTOR_STATE_VARIANTS[value] })) },
+        state: { availableValues: DISTRIBUTOR_STATES.map((value) => ({ value, label: DISTRIBUTOR_STATE_LABELS[value], variant: STATE_BADGES[value] })) },
         memberName: { type: 'string', ...memberOnly },
         memberEmail: { type: 'string', ...memberOnly },
         memberMobile: { type: 'string', ...memberOnly },
@@ -98,8 +99,7 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, directory: 
     resource: new ScopedResource(orm, { entity: TierSchema, scope: 'staff', writable: [], deletable: false }),
     options: {
       navigation: STAFF_NAV,
-      listProperties: ['id', 'name', 'modules'], showProperties: ['id', 'name', 'modules'],
-      properties: { modules: { type: 'string', isSortable: false } },
+      properties: { plugins: { isVisible: false }, modules: { type: 'string', isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } } },
       actions: {
         new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false },
         list: { after: (res: any) => { res.records?.forEach(withModules); return res } }, show: { after: (res: any) => { withModules(res.record); return res } },
