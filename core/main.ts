@@ -10,7 +10,7 @@ const log = app.kernel.log
 const first = await ensureFirstStaff(app.kernel.orm.em.fork(), process.env)
 if (first) {
   const banner = first.generated
-    ? `Primer acceso de personal: ${first.email} / contraseña ${first.password}  (se muestra una sola vez; cámbiala en /forgot)`
+    ? `Primer acceso de personal: ${first.email} / contraseña ${first.password}  (se muestra una sola vez; cámbiela en /forgot)`
     : `Primer acceso de personal: ${first.email} (contraseña de CM_ADMIN_PASSWORD)`
   console.log(`\n  ${banner}\n`)
 }

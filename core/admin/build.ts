@@ -35,7 +35,7 @@ const deepMerge = (a: any, b: any): any => {
  * distributor's tier, staff resources need staff. A plugin's own isAccessible/isVisible still apply.
  */
 export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, contributions: Map<string, AdminContribution>) {
-  const core = coreAdminResources(kernel.orm, kernel.config.tiers, kernel.directory, kernel.portals)
+  const core = coreAdminResources(kernel.orm, kernel.config.tiers, kernel.directory, kernel.portals, kernel.plugins.map(({ plugin: p }) => [p.id, p.title ?? p.id]))
   core.staff.push(...kernelServiceResources(kernel) as never[])
   const gates = new Map<string, Gate>()
   const isStaff: Gate = (a) => !!a?.isStaff
@@ -43,8 +43,9 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
   const resources: any[] = []
   for (const r of core.staff) { resources.push(r); gates.set(r.resource.id(), isStaff) }
   for (const r of core.member) { resources.push(r); gates.set(r.resource.id(), signedIn) }
-  let translations = deepMerge({}, coreAdminLocale)
+  let translations = deepMerge(theme.admin?.locale ?? {}, coreAdminLocale)
   const componentLoader = new ComponentLoader()
+  for (const [name, file] of Object.entries(theme.admin?.components ?? {})) componentLoader.override(name, file)
   const shipped = (ComponentLoader as unknown as { defaultComponents: string[] }).defaultComponents
   const registered = new Map<string, string>()
   const pages: Record<string, any> = {}
@@ -72,6 +73,8 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
   }
   // Strings the installation overrides (config/app.ts `adminLocale`) win over every plugin's.
   translations = deepMerge(translations, kernel.config.adminLocale)
+  // A list's title is its resource's name (AdminJS titled every list "Lista"), unless a locale words it.
+  for (const id of gates.keys()) if (translations.labels?.[id]) translations.resources = deepMerge({ [id]: { actions: { list: translations.labels?.[id] } } }, translations.resources)
 
   // Actions plugins add to other plugins' resources: appended, and gated by the contributor's tier too.
   for (const [pluginId, c] of contributions) {
@@ -90,7 +93,7 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
     }
   }
 
-  const components: Record<string, string> = { ...coreComponents }
+  const components: Record<string, string> = { ...coreComponents, ...theme.admin?.components }
   for (const c of contributions.values()) Object.assign(components, c.components ?? {})
   dropStaleAdminBundle(components)
   const dashboard = componentLoader.add('CmDashboard', coreComponents.CmDashboard)
@@ -108,7 +111,7 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
       logo: theme.brand.logo ?? false,
       withMadeWithLove: false,
       favicon: '/assets/logo.svg',
-      theme: { colors: { primary100: theme.brand.primary } },
+      theme: { colors: { primary100: theme.brand.primary }, ...(theme.brand.font ? { font: theme.brand.font } : {}) },
     } as any,
     locale: { language: 'es', availableLanguages: ['es'], localeDetection: false, translations: { es: translations } } as any,
   })
@@ -189,12 +192,14 @@ function adminParameterGuard(req: Request, _res: Response, next: NextFunction) {
  * `window.REDUX_STATE = <JSON.stringify>;` in a <script>, where a name holding `</script>` would end
  * the script. JSON never holds a raw newline, so each assignment ends at the first `;` + newline;
  * inside it `<`, `>`, `&` and the JS line separators become \u escapes, which parse to the same JSON.
+ * AdminJS's page also links Roboto from Google's CDN: dropped, the theme's font stack is local.
  */
 function safeInlineState(_req: Request, res: Response, next: NextFunction) {
   const send = res.send.bind(res)
   res.send = (body?: unknown) => send(typeof body === 'string' && body.includes('window.REDUX_STATE = ')
     ? body.replace(/(window\.(?:REDUX_STATE|THEME) = )([^\n]*?)(;\n)/g, (_m, head: string, json: string, tail: string) =>
       head + json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + tail)
+      .replace(/<link [^>]*fonts\.googleapis\.com[^>]*>/, '')
     : body)
   next()
 }

@@ -1,25 +1,25 @@
 /** Spanish strings for the core's admin resources, merged over AdminJS's own `es` locale. */
 export const coreAdminLocale = {
-  actions: { show: 'Ver', list: 'Lista', new: 'Crear', edit: 'Editar', delete: 'Eliminar', bulkDelete: 'Eliminar seleccionados', revoke: 'Revocar' },
-  labels: { navigation: 'Navegación', dashboard: 'Inicio', Distributor: 'Distribuidores', Tier: 'Niveles', ApiToken: 'Tokens de API', Job: 'Tareas programadas', Entitlement: 'Derechos adquiridos', AuditEntry: 'Bitácora', Staff: 'Consola de personal', Cuenta: 'Cuenta' },
+  actions: { revoke: 'Revocar' },
+  labels: { Distributor: 'Distribuidores', Tier: 'Niveles', ApiToken: 'Tokens de API', Job: 'Tareas programadas', Entitlement: 'Derechos adquiridos', AuditEntry: 'Bitácora', Staff: 'Consola de personal', Cuenta: 'Cuenta' },
   messages: {
     tokenCreated: 'Token creado. Cópielo ahora: no se volverá a mostrar.',
-    tokenRevoked: 'Token revocado',
+    tokenRevoked: 'Token revocado', revokeConfirm: '¿Revocar el token? Las aplicaciones que lo usan dejarán de tener acceso.',
     loginWelcome: 'Bienvenido a Cuenta Maestra',
   },
   resources: {
     Distributor: {
+      actions: { new: 'Nuevo distribuidor' },
       properties: {
         name: 'Nombre', isRoot: 'Plataforma', parentId: 'Distribuidor padre', state: 'Estado', tier: 'Nivel',
         cmExpiresAt: 'Vencimiento del CM', createdAt: 'Alta', memberName: 'Nombre del primer usuario',
         memberEmail: 'Correo del primer usuario', memberMobile: 'Móvil del primer usuario', memberPassword: 'Contraseña inicial (si el perfil es nuevo)',
-        'state.unvalidated': 'Sin validar',
       },
     },
     AuditEntry: {
       properties: { at: 'Fecha', action: 'Acción', subject: 'Objeto', distributorId: 'Distribuidor', actorProfileId: 'Perfil que actuó', detail: 'Detalle (antes y después)' },
     },
-    Tier: { properties: { id: 'Clave', name: 'Nombre', plugins: 'Módulos' } },
+    Tier: { properties: { id: 'Clave', name: 'Nombre', modules: 'Módulos' } },
     Job: { properties: { name: 'Tarea', lastStartedAt: 'Último inicio', lastFinishedAt: 'Última ejecución', lastResult: 'Último resultado', lastError: 'Último error', runs: 'Ejecuciones' } },
     Entitlement: {
       properties: { distributorId: 'Distribuidor', key: 'Derecho', since: 'Desde', until: 'Hasta (vacío: sin fin)', source: 'Origen', createdAt: 'Registrado' },

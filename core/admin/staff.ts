@@ -7,13 +7,15 @@ import { IdentityService } from '../identity/service.js'
 import { ScopedResource } from './scoped-resource.js'
 import { DISTRIBUTOR_STATE_LABELS } from './locale.js'
 import type { TierConfig } from '../../config/tiers.js'
+import { pluginsOfTier } from '../kernel/tiers.js'
 import type { PortalProvider } from '../kernel/plugin.js'
 
 const STAFF_NAV = { name: 'Staff', icon: 'Shield' }
+const STATE_BADGES: Record<string, string> = { unvalidated: 'info', inactive: 'light', active: 'success', suspended: 'secondary', cancelled: 'danger', expired: 'primary' }
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '')
 
 /** Staff console: distributors (with their first member), tiers, the audit log; and each member's API tokens. */
-export function coreAdminResources(orm: MikroORM, tiers: TierConfig, dir: DistributorDirectory, portals: readonly PortalProvider[] = []) {
+export function coreAdminResources(orm: MikroORM, tiers: TierConfig, dir: DistributorDirectory, portals: readonly PortalProvider[] = [], plugins: [id: string, title: string][] = []) {
   const identity = new IdentityService(portals)
   const distributors = new ScopedResource<Distributor>(orm, {
     entity: DistributorSchema,
@@ -25,7 +27,7 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, dir: Distri
       const name = str(params.name)
       if (!name) fields.name = 'El nombre es obligatorio'
       const tier = str(params.tier)
-      if (!tiers[tier]) fields.tier = 'Elige un nivel'
+      if (!tiers[tier]) fields.tier = 'Elija un nivel'
       const email = normalizeEmail(str(params.memberEmail))
       if (!email) fields.memberEmail = 'Correo inválido'
       const mobile = normalizeMobile(str(params.memberMobile))
@@ -77,7 +79,7 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, dir: Distri
       filterProperties: ['name', 'state', 'tier'],
       properties: {
         tier: { availableValues: Object.entries(tiers).map(([value, t]) => ({ value, label: t.name })) },
-        state: { availableValues: DISTRIBUTOR_STATES.map((value) => ({ value, label: DISTRIBUTOR_STATE_LABELS[value] })) },
+        state: { availableValues: DISTRIBUTOR_STATES.map((value) => ({ value, label: DISTRIBUTOR_STATE_LABELS[value], variant: STATE_BADGES[value] })) },
         memberName: { type: 'string', ...memberOnly },
         memberEmail: { type: 'string', ...memberOnly },
         memberMobile: { type: 'string', ...memberOnly },
@@ -86,11 +88,18 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, dir: Distri
       actions: { delete: { isAccessible: false }, bulkDelete: { isAccessible: false } },
     },
   }
+  // A tier's modules: the installed plugins it enables, by their Spanish titles.
+  const titles = new Map(plugins)
+  const withModules = (r: any) => { if (r) r.params.modules = pluginsOfTier(tiers, r.params.id, [...titles.keys()]).map((id) => titles.get(id)).join(', ') || '—' }
   const tierResource = {
     resource: new ScopedResource(orm, { entity: TierSchema, scope: 'staff', writable: [], deletable: false }),
     options: {
       navigation: STAFF_NAV,
-      actions: { new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false } },
+      properties: { plugins: { isVisible: false }, modules: { type: 'string', isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } } },
+      actions: {
+        new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false },
+        list: { after: (res: any) => { res.records?.forEach(withModules); return res } }, show: { after: (res: any) => { withModules(res.record); return res } },
+      },
     },
   }
   const readOnly = { new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false } }

@@ -153,6 +153,8 @@ type Ctx<S extends z.ZodType, T> = PluginContext<z.output<S>, T extends z.ZodObj
 
 export interface PluginDefinition<S extends z.ZodType = z.ZodType, T extends z.ZodObject = any> {
   id: string
+  /** Its name in Spanish, for people (the staff console's tiers). */
+  title?: string
   version: string
   dependsOn?: readonly string[]
   options?: S

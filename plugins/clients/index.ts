@@ -23,6 +23,7 @@ declare module '../../core/plugin-api.js' {
 
 export default definePlugin({
   id: 'clients',
+  title: 'Clientes',
   version: '0.1.0',
   apiPaths: ['/customers'],
   unmodelledDdl: CLIENTS_ALLOWED_DRIFT,

@@ -26,6 +26,7 @@ export const ledgerOptions = z.object({
 
 export default definePlugin({
   id: 'ledger',
+  title: 'Libro de movimientos (timbres y puntos)',
   version: '0.1.0',
   options: ledgerOptions,
   entities: [LedgerAccountSchema, LedgerEntrySchema, LedgerSweepSchema],

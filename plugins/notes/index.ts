@@ -61,6 +61,7 @@ declare module '../../core/plugin-api.js' {
 
 export default definePlugin({
   id: 'notes',
+  title: 'Notas',
   version: '0.1.0',
   dependsOn: ['clients'],
   options: z.object({ maxLength: z.number().int().positive().default(2000), keepDays: z.number().int().positive().default(365) }),   // validated at boot

@@ -70,6 +70,7 @@ async function loadOrCreateKeys(ctx: PluginContext<Options>): Promise<SandboxKey
 
 export default definePlugin({
   id: 'stamping',
+  title: 'Timbrado',
   version: '0.1.0',
   dependsOn: ['clients', 'ledger'],
   options: stampingOptions,

@@ -66,7 +66,7 @@ test('a distributor sees its CTIs with balances, transfers stamps through the fo
     t.true(body.includes('Mín. 10 → 100 timbres por $150.00'))
 
     await page.goto(`${base}/admin/resources/StampingAccount/records/${one.cti}/transfer`)
-    await page.getByText('Transfiere timbres de tu inventario a esta cuenta.').waitFor()
+    await page.getByText('Transfiera timbres de su inventario a esta cuenta.').waitFor()
     t.regex(await page.locator('body').innerText(), /irreversible/)
     await page.fill('#f-quantity', '25')
     await page.fill('#f-amount', '37.50')

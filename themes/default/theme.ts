@@ -1,11 +1,22 @@
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
+import { adminJsSpanish } from './admin/locale.js'
 
-export interface Theme { dir: string, brand: { companyName: string, logo?: string, primary: string } }
+export interface Theme {
+  dir: string
+  /** `font`: a CSS font stack the browser already has (no font is fetched from another host). */
+  brand: { companyName: string, logo?: string, primary: string, font?: string }
+  /** AdminJS's own strings (under the core's and plugins'), and components replacing AdminJS's (name → file). */
+  admin?: { locale?: Record<string, unknown>, components?: Record<string, string> }
+}
 
 const dir = path.dirname(fileURLToPath(import.meta.url))
 
 export const defaultTheme: Theme = {
   dir,
-  brand: { companyName: 'Cuenta Maestra', logo: '/assets/logo-wide.svg', primary: '#0b5cad' },
+  brand: { companyName: 'Cuenta Maestra', logo: '/assets/logo-wide.svg', primary: '#0b5cad', font: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif' },
+  admin: { locale: adminJsSpanish, components: {
+    DefaultPropertyValue: path.join(dir, 'admin', 'property-value.jsx'),
+    NoticeBox: path.join(dir, 'admin', 'notice-box.jsx'),
+  } },
 }

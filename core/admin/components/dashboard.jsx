@@ -19,8 +19,8 @@ const Dashboard = () => {
     <Box variant="grey">
       <Box variant="white" mb="xl">
         <H2>Bienvenido a Cuenta Maestra</H2>
-        <Text>{admin && admin.title ? `Estás trabajando en ${admin.title}.` : ''}</Text>
-        <Text mt="default">Desde aquí administras tu cartera de clientes y lo que tu nivel de servicio habilita.</Text>
+        <Text>{admin && admin.title ? `Está trabajando en ${admin.title}.` : ''}</Text>
+        <Text mt="default">Desde aquí administra su cartera de clientes y lo que su nivel de servicio habilita.</Text>
       </Box>
       <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: '16px' }}>
         {Object.entries(groups).map(([group, list]) => (

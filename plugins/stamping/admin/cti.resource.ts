@@ -76,12 +76,12 @@ const FIELD_LABELS: Record<string, string> = {
 }
 
 const CODE_MESSAGES: Record<string, string> = {
-  insufficient_inventory: 'Tu inventario no alcanza para esta operación; no se aplicó nada.',
-  insufficient_points: 'No tienes puntos suficientes para esta operación; no se aplicó nada.',
+  insufficient_inventory: 'Su inventario no alcanza para esta operación; no se aplicó nada.',
+  insufficient_points: 'No tiene puntos suficientes para esta operación; no se aplicó nada.',
   cti_not_found: 'La cuenta de timbrado no existe.',
   cti_not_standard: 'La operación solo aplica a CTI estándar (las ilimitadas no tienen saldo de timbres).',
   cti_id_taken: 'Ese id de CTI ya está en uso.',
-  idempotency_conflict: 'Esta operación ya se envió con otros datos; vuelve a abrir el formulario.',
+  idempotency_conflict: 'Esta operación ya se envió con otros datos; vuelva a abrir el formulario.',
   customer_not_found: 'No existe un cliente tuyo con ese NIC.',
   not_found: 'No encontrado.',
 }
@@ -145,7 +145,7 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
       }
     }
 
-  const money = 'La operación es irreversible: los timbres salen de tu inventario y se registra la venta.'
+  const money = 'La operación es irreversible: los timbres salen de su inventario y se registra la venta.'
 
   const actions = {
     new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false },
@@ -155,12 +155,12 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
       handler: recordAction(async ({ id, payload, admin }) => {
         const input = parseTransfer({ quantity: int(payload.quantity), amount: str(payload.amount), idempotencyKey: str(payload.idempotencyKey) })
         const out = await s().sales.transferToCti(em(), admin.distributorId, id, input, { profileId: admin.profileId })
-        return { message: out.replayed ? `Esta transferencia ya se había aplicado. Saldo de ${id}: ${out.balance}` : `Transferidos ${input.quantity} timbres a ${id}. Saldo: ${out.balance}; tu inventario: ${out.inventory}` }
+        return { message: out.replayed ? `Esta transferencia ya se había aplicado. Saldo de ${id}: ${out.balance}` : `Transferidos ${input.quantity} timbres a ${id}. Saldo: ${out.balance}; su inventario: ${out.inventory}` }
       }, { key: true }),
     },
     block: {
       actionType: 'record', icon: 'Lock', component: COMPONENT, isAccessible: ({ record }: any) => record?.params?.active === true,
-      guard: '¿Bloquear la cuenta? Ninguna aplicación podrá timbrar con ella hasta que la reactives.',
+      guard: '¿Bloquear la cuenta? Ninguna aplicación podrá timbrar con ella hasta que la reactive.',
       handler: recordAction(async ({ id, admin }) => { await s().ctis.setActive(em(), admin.distributorId, id, false, admin.profileId); return { message: `CTI ${id} bloqueada` } }),
     },
     unblock: {
@@ -174,7 +174,7 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
       handler: recordAction(async ({ id, payload, admin }) => {
         confirmed(payload)
         await s().ctis.resetPassword(em(), admin.distributorId, id, typeof payload.password === 'string' ? payload.password : undefined, typeof payload.passwordConfirmation === 'string' ? payload.passwordConfirmation : '', admin.profileId)
-        return { message: `Contraseña de ${id} restablecida. Configura las aplicaciones con la nueva.` }
+        return { message: `Contraseña de ${id} restablecida. Configure las aplicaciones con la nueva.` }
       }),
     },
     revealPassword: {
@@ -194,12 +194,12 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
         const items = rowsOf(payload).map((r) => ({ cti: str(r.cti), quantity: int(r.quantity), amount: str(r.amount) }))
         const out = await s().sales.transferMass(em(), admin.distributorId, { idempotencyKey: str(payload.idempotencyKey), items }, { profileId: admin.profileId })
         const total = out.transfer.items.reduce((n, it) => n + it.quantity, 0)
-        return out.replayed ? 'Esta transferencia masiva ya se había aplicado.' : `Transferencia masiva aplicada: ${total} timbres a ${out.transfer.items.length} cuentas. Tu inventario: ${out.inventory}`
+        return out.replayed ? 'Esta transferencia masiva ya se había aplicado.' : `Transferencia masiva aplicada: ${total} timbres a ${out.transfer.items.length} cuentas. Su inventario: ${out.inventory}`
       }),
     },
     autoSale: {
       actionType: 'bulk', icon: 'Repeat', component: COMPONENT,
-      guard: '¿Guardar la venta automática? Cada recarga es una venta irreversible desde tu inventario.',
+      guard: '¿Guardar la venta automática? Cada recarga es una venta irreversible desde su inventario.',
       handler: bulkAction(async ({ ids, payload, admin }) => {
         const off = payload.disable === 'true' || payload.disable === true
         const config = off ? null : parseAutoSale({ minimum: int(payload.minimum), quantity: int(payload.quantity), amount: str(payload.amount) })
@@ -209,7 +209,7 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
     },
     createCti: {
       actionType: 'resource', icon: 'Plus', component: COMPONENT,
-      guard: '¿Crear la cuenta de timbrado? Una CTI ilimitada se cobra al año en puntos de tu saldo (irreversible).',
+      guard: '¿Crear la cuenta de timbrado? Una CTI ilimitada se cobra al año en puntos de su saldo (irreversible).',
       handler: async (request: any, _response: any, context: any) => {
         if (request.method !== 'post') return {}
         const admin: AdminUser = context.currentAdmin

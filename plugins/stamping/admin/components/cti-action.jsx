@@ -10,27 +10,27 @@ const newKey = () => (window.crypto && window.crypto.randomUUID ? window.crypto.
 
 const PASSWORD_FIELDS = [
   ['password', 'Nueva contraseña (8 a 100 caracteres)', 'password'],
-  ['passwordConfirmation', 'Confirma la contraseña', 'password'],
+  ['passwordConfirmation', 'Confirme la contraseña', 'password'],
 ]
 
 const FORMS = {
-  transfer: { intro: 'Transfiere timbres de tu inventario a esta cuenta.', fields: [['quantity', 'Cantidad de timbres', 'number'], ['amount', 'Importe de la venta (MXN, IVA incluido)', 'text']], submit: 'Transferir timbres' },
+  transfer: { intro: 'Transfiera timbres de su inventario a esta cuenta.', fields: [['quantity', 'Cantidad de timbres', 'number'], ['amount', 'Importe de la venta (MXN, IVA incluido)', 'text']], submit: 'Transferir timbres' },
   block: { intro: 'Mientras esté bloqueada, ninguna aplicación podrá timbrar con esta cuenta.', fields: [], submit: 'Bloquear' },
   unblock: { intro: 'Las aplicaciones configuradas con esta cuenta volverán a timbrar.', fields: [], submit: 'Reactivar' },
   resetPassword: { intro: 'Las aplicaciones que usan esta cuenta deberán configurarse con la nueva contraseña.', fields: PASSWORD_FIELDS, submit: 'Restablecer contraseña' },
   revealPassword: { intro: 'La contraseña generada al crear la cuenta se muestra una sola vez.', fields: [], submit: 'Mostrar contraseña inicial' },
   autoSale: {
-    intro: 'Cuando el saldo de cada cuenta seleccionada llegue al mínimo, se le venden automáticamente los timbres indicados desde tu inventario.',
+    intro: 'Cuando el saldo de cada cuenta seleccionada llegue al mínimo, se le venden automáticamente los timbres indicados desde su inventario.',
     fields: [['minimum', 'Mínimo de timbres', 'number'], ['quantity', 'Timbres por recarga', 'number'], ['amount', 'Importe por recarga (MXN, IVA incluido)', 'text']],
     submit: 'Guardar venta automática',
   },
   createCti: {
-    intro: 'Crea una cuenta de timbrado adicional para uno de tus clientes.',
-    fields: [['nic', 'NIC del cliente', 'text'], ['type', 'Tipo', 'type'], ['id', 'Id de la CTI (opcional; se asigna uno si lo dejas vacío)', 'text'], ...PASSWORD_FIELDS,
+    intro: 'Cree una cuenta de timbrado adicional para uno de sus clientes.',
+    fields: [['nic', 'NIC del cliente', 'text'], ['type', 'Tipo', 'type'], ['id', 'Id de la CTI (opcional; se asigna uno si lo deja vacío)', 'text'], ...PASSWORD_FIELDS,
       ['validUntil', 'Vigencia (AAAA-MM-DD; solo ilimitada, por omisión un año)', 'date'], ['rfc', 'RFC emisor permitido (opcional; solo ilimitada)', 'text']],
     submit: 'Crear cuenta de timbrado',
   },
-  massTransfer: { intro: 'Indica la cantidad y el importe para cada cuenta. La transferencia se aplica completa o no se aplica.', fields: [], submit: 'Aplicar transferencia masiva' },
+  massTransfer: { intro: 'Indique la cantidad y el importe para cada cuenta. La transferencia se aplica completa o no se aplica.', fields: [], submit: 'Aplicar transferencia masiva' },
 }
 
 const Field = ({ name, label, type, value, onChange }) => (
