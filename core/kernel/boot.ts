@@ -116,6 +116,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   const directory = new DistributorDirectory(events)
   const identity = new IdentityService()
   const extensions = new Extensions()
+  extensions.declare('kernel', 'cm.dashboard')
   const portals: PortalProvider[] = []
   const transport = config.transport ?? new OutboxTransport(config.dataDir, log.child('outbox'))
   const services = new Map<string, unknown>()

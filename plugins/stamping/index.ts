@@ -13,6 +13,7 @@ import { CredentialCache, CtiService } from './services/ctis.js'
 import { SalesService } from './services/sales.js'
 import { StampService } from './services/stamp.js'
 import { stampingPcc } from './views/pcc.js'
+import { stampingDashboard } from './dashboard.js'
 
 export interface StampingServices {
   ctis: CtiService
@@ -118,6 +119,8 @@ export default definePlugin({
         { key: 'lastStampedAt', column: 'last_stamped_at', kind: 'timestamp', label: 'Última emisión' },
       ],
     })
+    // The CM's home page: inventory, CTIs, this month's sales and stamps, CTIs low on stamps.
+    for (const f of stampingDashboard(ctx.use('ledger'), ctx.use('stamping').sales)) ctx.extensions.contribute('stamping', 'cm.dashboard', f)
     // The customer search box also finds a customer by any of its CTIs' ids.
     ctx.extensions.contribute('stamping', 'clients.customerSearch', {
       relation: '(select customer_id, distributor_id, upper(id) as cti_key from stamping_cti)',

@@ -48,7 +48,7 @@ test('a distributor signs in, opens Clientes, creates a customer and sees it in 
     await shot(page, '02-cm-dashboard')
     // Our own home page, not AdminJS's demo dashboard (rocket, "Contact Us", links to its docs).
     await page.getByText('Bienvenido a Cuenta Maestra').waitFor()
-    t.regex(await page.locator('body').innerText(), /Estás trabajando en Distribuidora del Bajío/)
+    t.regex(await page.locator('body').innerText(), /Está trabajando en Distribuidora del Bajío/)
     t.is(await page.getByText('Contact Us').count(), 0)
     const link = page.locator('a[href="/admin/resources/Customer"]').first()
     if (!(await link.isVisible())) await group.click()

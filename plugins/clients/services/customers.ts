@@ -604,6 +604,21 @@ export class CustomersService {
     return c
   }
 
+  /** Legal names by customer id, within the tenant (lists of other plugins show the name, not the NIC). */
+  async namesOf(em: EntityManager, distributorId: string, ids: string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map()
+    const rows = await sql<{ id: string, legalName: string }[]>(em, `select id, legal_name as "legalName" from clients_customer
+      where distributor_id = ? and id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))`, [distributorId, JSON.stringify([...new Set(ids)])])
+    return new Map(rows.map((r) => [r.id, r.legalName]))
+  }
+
+  /** NICs of the distributor's other customers with this RFC (a warning, not a refusal: branches share one). */
+  async sameRfc(em: EntityManager, customer: Pick<Customer, 'id' | 'distributorId' | 'rfc'>): Promise<string[]> {
+    const rows = await sql<{ nic: string }[]>(em, 'select nic from clients_customer where distributor_id = ? and rfc = ? and id <> ? order by nic limit 5',
+      [customer.distributorId, customer.rfc, customer.id])
+    return rows.map((r) => r.nic)
+  }
+
   /** The customer as the API shows it (with figures). */
   async json(em: EntityManager, c: Customer): Promise<CustomerJson> {
     return customerJson(c, (await this.figuresFor(em, [c.id], await this.pluginsOf(c.distributorId))).get(c.id))

@@ -2,15 +2,18 @@ import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import type { BaseRecord } from 'adminjs'
 import { ScopedResource } from '../../../core/plugin-api-admin.js'
-import { FieldValidationError, formatHundredths, isCatalogedError, type AdminContribution, type AdminUser, type PluginContext } from '../../../core/plugin-api.js'
+import { FieldValidationError, formatHundredths, isCatalogedError, sql, type AdminContribution, type AdminUser, type PluginContext } from '../../../core/plugin-api.js'
 import { StampingAccountSchema, type StampingAccount } from '../entities/cti.js'
 import type { StampingServices } from '../index.js'
 import { parseNewCti } from '../services/ctis.js'
 import { parseAutoSale, parseTransfer } from '../services/sales.js'
 import { stampingAdminLocale } from '../locale/es.js'
+import { lowCtisQuery } from '../dashboard.js'
 
 const COMPONENT = 'StampingCtiAction'
 const componentFile = fileURLToPath(new URL('./components/cti-action.jsx', import.meta.url))
+const NOWRAP = 'StampingNowrap'
+const nowrapFile = fileURLToPath(new URL('./components/nowrap.jsx', import.meta.url))
 
 /** Columns that never leave the server: the hash and the generated password are lazy (never loaded); these are loaded but dropped. */
 const HIDDEN_PARAMS = ['accountId', 'passwordHash', 'initialPassword', 'credentialsVersion', 'distributorId', 'customerId', 'autoSaleWarnedAt']
@@ -31,6 +34,10 @@ class CtiResource extends ScopedResource<StampingAccount> {
       // "Cliente": the customer search box's rules (name, RFC, NIC, phones, contacts…), through clients.
       virtualFilters: {
         customerSearch: async ({ em, distributorId, value }) => ({ customerId: { $in: await pctx.use('clients').customers.searchIds(em, distributorId, value) } }),
+        // The dashboard's "CTI con pocos timbres" link.
+        lowStamps: async ({ em, distributorId, value }) => (value === 'true'
+          ? { id: { $in: (await sql<{ id: string }[]>(em, lowCtisQuery(pctx.use('ledger')), [distributorId])).map((r) => r.id) } }
+          : {}),
       },
     })
   }
@@ -39,6 +46,8 @@ class CtiResource extends ScopedResource<StampingAccount> {
     if (!records.length) return records
     const ctis = records.map((r) => ({ accountId: (r.params.accountId as string | null | undefined) ?? null }))
     const balances = await this.stamping().ctis.balances(this.pctx.em(), ctis)
+    // The customer's name (the NIC alone told the distributor nothing); all records are one tenant's.
+    const names = await this.pctx.use('clients').customers.namesOf(this.pctx.em(), String(records[0].params.distributorId), records.map((r) => String(r.params.customerId)))
     for (const r of records) {
       const p = r.params
       const accountId = p.accountId as string | null | undefined
@@ -46,6 +55,7 @@ class CtiResource extends ScopedResource<StampingAccount> {
       // i18n cannot hold both a property's label and its values' labels under one key.
       p.typeLabel = p.type === 'unlimited' ? 'Ilimitada' : 'Estándar'
       p.activeLabel = p.active ? 'Sí' : 'No'
+      p.customerName = names.get(String(p.customerId)) ?? p.customerNic
       p.balance = accountId ? balances.get(accountId) ?? 0 : null
       p.autoSale = p.autoSaleMinimum === null || p.autoSaleMinimum === undefined
         ? ''
@@ -242,19 +252,22 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
       options: {
         navigation: { name: null, icon: 'Printer' },
         titleProperty: 'id',
-        listProperties: ['id', 'customerNic', 'typeLabel', 'activeLabel', 'balance', 'autoSale', 'autoSaleWarning'],
-        showProperties: ['id', 'customerNic', 'typeLabel', 'activeLabel', 'balance', 'validUntil', 'rfc', 'autoSaleMinimum', 'autoSaleQuantity', 'autoSaleAmount', 'autoSaleWarning', 'createdAt'],
-        filterProperties: ['customerSearch', 'id', 'customerNic', 'type', 'active', 'createdAt'],
+        listProperties: ['id', 'customerName', 'typeLabel', 'activeLabel', 'balance', 'autoSale', 'autoSaleWarning'],
+        showProperties: ['id', 'customerName', 'customerNic', 'typeLabel', 'activeLabel', 'balance', 'validUntil', 'rfc', 'autoSaleMinimum', 'autoSaleQuantity', 'autoSaleAmount', 'autoSaleWarning', 'createdAt'],
+        filterProperties: ['customerSearch', 'lowStamps', 'id', 'customerNic', 'type', 'active', 'createdAt'],
         editProperties: [],
         sort: { sortBy: 'createdAt', direction: 'desc' },
         properties: {
-          id: { isTitle: true, isId: true, isVisible: { list: true, show: true, filter: true, edit: false } },
           type: { availableValues: [{ value: 'standard', label: 'Estándar' }, { value: 'unlimited', label: 'Ilimitada' }] },
           typeLabel: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
+          // Cells that must not wrap (ids, amounts): the plugin's nowrap list component.
+          id: { isTitle: true, isId: true, isVisible: { list: true, show: true, filter: true, edit: false }, components: { list: NOWRAP } },
+          customerName: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
+          autoSale: { type: 'string', isSortable: false, isVisible: { list: true, show: false, filter: false, edit: false }, components: { list: NOWRAP } },
           customerSearch: { type: 'string', isSortable: false, isVisible: { list: false, show: false, filter: true, edit: false } },
+          lowStamps: { type: 'boolean', isSortable: false, isVisible: { list: false, show: false, filter: true, edit: false } },
           activeLabel: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
           balance: { type: 'number', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
-          autoSale: { type: 'string', isSortable: false, isVisible: { list: true, show: false, filter: false, edit: false } },
           autoSaleAmount: { type: 'string' },
           passwordHash: { isVisible: false },
           initialPassword: { isVisible: false },
@@ -268,7 +281,7 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
       },
     }],
     locale: stampingAdminLocale,
-    components: { [COMPONENT]: componentFile },
+    components: { [COMPONENT]: componentFile, [NOWRAP]: nowrapFile },
     // The customer's CTI tab: from a customer in Clientes to its accounts in Timbrado (a read, so GET is fine).
     actionsFor: {
       Customer: {

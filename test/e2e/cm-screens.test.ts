@@ -1,0 +1,92 @@
+import test from 'ava'
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import type { TestApp } from '../helpers/app.js'
+import { startBrowserApp, type BrowserApp } from '../helpers/browser.js'
+import { CTI_PASSWORD, Stamping } from '../plugins/stamping/helpers.js'
+import { b64, sampleCfdi } from '../helpers/cfdi.js'
+
+/**
+ * The CM as a distributor meets it, in Chromium at 1440×900 and 1280×800: dashboard figures, the
+ * Clientes list (no cell wraps), a customer's show page (contacts in sections, "—" for empty) and
+ * Timbrado. Screenshots go to .tmp/shots/ for a person to look at.
+ */
+const SLOW = 180_000
+let app: BrowserApp | undefined
+let t0: TestApp | undefined
+let browser: Browser | undefined
+let base = ''
+test.before(async () => { app = await startBrowserApp('cm-screens-'); ({ t0, browser, base } = app) })
+test.after.always(() => app?.close())
+const shotsDir = path.resolve(import.meta.dirname, '..', '..', '.tmp', 'shots')
+
+async function seed() {
+  const s = new Stamping(t0!)
+  const d = await s.distributor(5000, 0)
+  await s.ledger.mint(s.em(), { distributorId: d.id, points: 250_000 })
+  const customers = t0!.app.kernel.contexts.get('clients')!.use('clients').customers
+  const made = []
+  const data = [
+    { legalName: 'Abarrotes La Esperanza SA de CV', tradeName: 'La Esperanza', rfc: 'EKU9003173C9', phone: '55 1234 5678', email: 'contacto@esperanza.mx',
+      legalRepresentative: { name: 'María López Hernández', email: 'maria@esperanza.mx', phones: ['55 8765 4321'] },
+      financialContact: { name: 'Jorge Pérez', email: 'finanzas@esperanza.mx', phones: [] } },
+    { legalName: 'Ferretería El Clavo SA de CV', rfc: 'VMK090618HV6', phone: '33 3615 0000' },
+    { legalName: 'Consultores Zamora y Asociados SC', rfc: 'MAG041126GT8', phone: '81 8340 1122' },
+  ]
+  for (const input of data) {
+    const c = await customers.create(s.em(), d.id, input)
+    const { items } = await s.services.ctis.list(s.em(), d.id, { customerIds: [c.id] }, 1, 10)
+    await s.services.ctis.resetPassword(s.em(), d.id, items[0].id, CTI_PASSWORD, CTI_PASSWORD)
+    made.push({ id: c.id, nic: c.nic, cti: items[0].id, legalName: c.legalName })
+  }
+  await s.services.sales.transferToCti(s.em(), d.id, made[0].cti, { quantity: 40, amount: 6000, idempotencyKey: 'scr-1' })
+  await s.services.sales.transferToCti(s.em(), d.id, made[1].cti, { quantity: 3, amount: 450, idempotencyKey: 'scr-2' })
+  await s.services.sales.setAutoSale(s.em(), d.id, [made[0].cti], { minimum: 10, quantity: 100, amount: 15000 })
+  const stamp = await fetch(`${base}/api/v1/stamp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cti: made[0].cti, password: CTI_PASSWORD, xml: b64(sampleCfdi()) }) })
+  if (stamp.status !== 200) throw new Error(`stamp: ${stamp.status}`)
+  return { s, d, made }
+}
+
+async function login(page: Page, d: { login: string, password: string }) {
+  await page.goto(`${base}/login`)
+  await page.fill('input[name="login"]', d.login)
+  await page.fill('input[name="password"]', d.password)
+  await Promise.all([page.waitForURL(/\/admin(\/|$)/), page.click('button[type="submit"]')])
+}
+
+test('screenshots of the CM at 1440×900 and 1280×800', async (t) => {
+  t.timeout(4 * SLOW)
+  mkdirSync(shotsDir, { recursive: true })
+  const { d, made } = await seed()
+  for (const [w, h] of [[1440, 900], [1280, 800]]) {
+    const context = await browser!.newContext({ locale: 'es-MX', viewport: { width: w, height: h } })
+    const page = await context.newPage()
+    page.setDefaultTimeout(SLOW)
+    try {
+      await login(page, d)
+      const shot = (name: string) => page.screenshot({ path: path.join(shotsDir, `${name}-${w}.png`), fullPage: true })
+      await page.goto(`${base}/admin`)
+      await page.waitForTimeout(1500)
+      await shot('dashboard')
+      await page.goto(`${base}/admin/resources/Customer`)
+      await page.getByText(made[0].nic, { exact: true }).first().waitFor()
+      await shot('clientes')
+      await page.goto(`${base}/admin/resources/Customer/records/${made[0].id}/show`)
+      await page.waitForTimeout(1500)
+      await shot('cliente-show')
+      await page.goto(`${base}/admin/resources/StampingAccount`)
+      await page.getByText(made[0].cti, { exact: true }).first().waitFor()
+      await shot('timbrado')
+      if (w === 1440) {
+        for (const [name, url] of [['probe-transfer', `/admin/resources/StampingAccount/records/${made[0].cti}/transfer`], ['probe-autosale', `/admin/resources/StampingAccount/bulk/autoSale?recordIds=${made[0].cti},${made[1].cti}`],
+          ['probe-ctis', `/admin/resources/Customer/records/${made[0].id}/stampingAccounts`], ['probe-reveal', `/admin/resources/StampingAccount/records/${made[2].cti}/revealPassword`]]) {
+          await page.goto(`${base}${url}`)
+          await page.waitForTimeout(2000)
+          await shot(name)
+        }
+      }
+    } finally { await context.close() }
+  }
+  t.pass()
+})
