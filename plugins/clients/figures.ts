@@ -10,7 +10,8 @@
  */
 export type CustomerFigureKey = string
 export type FigureKind = 'integer' | 'hundredths' | 'timestamp'
-export interface CustomerFigure { key: CustomerFigureKey, column: string, kind: FigureKind, label: string }
+/** `short`: the list's column heading, where `label` is too long for a narrow column (the show page uses `label`). */
+export interface CustomerFigure { key: CustomerFigureKey, column: string, kind: FigureKind, label: string, short?: string }
 
 export interface CustomerFigureSource {
   /**

@@ -1,4 +1,4 @@
-import { formatHundredths, sql, type DashboardFigure } from '../../core/plugin-api.js'
+import { sql, type DashboardFigure } from '../../core/plugin-api.js'
 import type { EntityManager } from '@mikro-orm/postgresql'
 import type { LedgerService } from '../ledger/index.js'
 import type { SalesService } from './services/sales.js'
@@ -7,6 +7,8 @@ import type { SalesService } from './services/sales.js'
 export const LOW_STAMPS = 10
 const MONTH_START = `(date_trunc('month', now() at time zone 'America/Mexico_City') at time zone 'America/Mexico_City')`
 const n = (v: number) => v.toLocaleString('es-MX')
+/** Hundredths of a point as "2,500.00". */
+const points = (h: number) => (h / 100).toLocaleString('es-MX', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
 const one = async (em: EntityManager, query: string, params: unknown[]) => Number((await sql<{ n: number }[]>(em, query, params))[0]?.n ?? 0)
 const TIMBRADO = '/admin/resources/StampingAccount'
 
@@ -20,7 +22,7 @@ export function lowCtisQuery(ledger: LedgerService): string {
 export function stampingDashboard(ledger: LedgerService, sales: SalesService): DashboardFigure[] {
   return [
     { key: 'inventoryStamps', label: 'Timbres en su inventario', href: TIMBRADO, value: async (em, d) => n((await sales.inventory(em, d)).stamps) },
-    { key: 'inventoryPoints', label: 'Puntos en su saldo', href: TIMBRADO, value: async (em, d) => formatHundredths((await sales.inventory(em, d)).points) },
+    { key: 'inventoryPoints', label: 'Puntos en su saldo', href: TIMBRADO, value: async (em, d) => points((await sales.inventory(em, d)).points) },
     { key: 'ctis', label: 'Cuentas de timbrado', href: TIMBRADO, value: async (em, d) => n(await one(em, 'select count(*)::int as n from stamping_cti where distributor_id = ?', [d])) },
     {
       key: 'stampsSoldMonth', label: 'Timbres vendidos este mes', href: TIMBRADO,

@@ -114,9 +114,9 @@ export default definePlugin({
     ctx.extensions.contribute('stamping', 'clients.customerFigures', {
       relation: 'stamping_customer_figures',
       figures: [
-        { key: 'stampBalance', column: 'stamp_balance', kind: 'integer', label: 'Saldo de timbres' },
-        { key: 'lastStampPurchaseAt', column: 'last_stamp_purchase_at', kind: 'timestamp', label: 'Última compra de timbres' },
-        { key: 'lastStampedAt', column: 'last_stamped_at', kind: 'timestamp', label: 'Última emisión' },
+        { key: 'stampBalance', column: 'stamp_balance', kind: 'integer', label: 'Saldo de timbres', short: 'Timbres' },
+        { key: 'lastStampPurchaseAt', column: 'last_stamp_purchase_at', kind: 'timestamp', label: 'Última compra de timbres', short: 'Últ. compra' },
+        { key: 'lastStampedAt', column: 'last_stamped_at', kind: 'timestamp', label: 'Última emisión', short: 'Últ. emisión' },
       ],
     })
     // The CM's home page: inventory, CTIs, this month's sales and stamps, CTIs low on stamps.

@@ -62,7 +62,10 @@ test('screenshots of the CM at 1440×900 and 1280×800', async (t) => {
   for (const [w, h] of [[1440, 900], [1280, 800]]) {
     const context = await browser!.newContext({ locale: 'es-MX', viewport: { width: w, height: h } })
     const page = await context.newPage()
-    page.setDefaultTimeout(SLOW)
+    page.setDefaultTimeout(60_000)
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(String(e)))
+    page.on('console', (m) => { if (m.type() === 'error' && !/fonts\.googleapis\.com/.test(m.text())) errors.push(m.text()) })
     try {
       await login(page, d)
       const shot = (name: string) => page.screenshot({ path: path.join(shotsDir, `${name}-${w}.png`), fullPage: true })
@@ -75,6 +78,14 @@ test('screenshots of the CM at 1440×900 and 1280×800', async (t) => {
       await page.goto(`${base}/admin/resources/Customer/records/${made[0].id}/show`)
       await page.waitForTimeout(1500)
       await shot('cliente-show')
+      await page.goto(`${base}/admin/resources/Customer/records/${made[0].id}/edit`)
+      await page.waitForTimeout(1500)
+      await shot('cliente-edit')
+      await page.getByText('Representante legal').first().scrollIntoViewIfNeeded()
+      await page.screenshot({ path: path.join(shotsDir, `cliente-edit-contactos-${w}.png`) })
+      await page.goto(`${base}/admin/resources/Customer/records/${made[1].id}/assignOwner`)
+      await page.waitForTimeout(1500)
+      await shot('cliente-asignar-perfil')
       await page.goto(`${base}/admin/resources/StampingAccount`)
       await page.getByText(made[0].cti, { exact: true }).first().waitFor()
       await shot('timbrado')
@@ -86,7 +97,7 @@ test('screenshots of the CM at 1440×900 and 1280×800', async (t) => {
           await shot(name)
         }
       }
-    } finally { await context.close() }
+      t.deepEqual(errors, [])
+    } finally { t.log(errors.join('\n')); await context.close() }
   }
-  t.pass()
 })

@@ -5,7 +5,7 @@ import { useSelector } from 'react-redux'
 import { Box, H2, Text, Link, Loader } from '@adminjs/design-system'
 import { ApiClient } from 'adminjs'
 
-const card = { display: 'block', minWidth: '200px', flex: '1 1 200px', textDecoration: 'none', color: 'inherit' }
+const card = { display: 'block', textDecoration: 'none', color: 'inherit' }
 
 const Dashboard = () => {
   const admin = useSelector((state) => state.session)
@@ -20,7 +20,7 @@ const Dashboard = () => {
         <Text>{admin && admin.title ? `Está trabajando en ${admin.title}.` : ''}</Text>
       </Box>
       {figures === null ? <Loader /> : (
-        <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: '16px' }}>
+        <Box style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))', gap: '16px' }}>
           {figures.map((f) => (
             <a key={f.key} href={f.href} style={card} data-figure={f.key}>
               <Box variant="white" style={{ height: '100%' }}>

@@ -161,7 +161,7 @@ interface Count { n: number, byKey?: number }
 const WALK_MIN = 100
 const WALK_MAX = 5000
 
-interface FigureColumn { alias: string, column: string, kind: FigureKind, label: string }
+interface FigureColumn { alias: string, column: string, kind: FigureKind, label: string, short?: string }
 
 /** The clients plugin's public surface: what other plugins and routes use. */
 export class CustomersService {
@@ -181,7 +181,7 @@ export class CustomersService {
     const sources = this.extensions?.list(CUSTOMER_FIGURES, enabled) ?? []
     const byKey = new Map<string, FigureColumn>()
     sources.forEach((s, i) => {
-      for (const f of s.figures) if (!byKey.has(f.key) && !OWN_KEYS.has(f.key)) byKey.set(f.key, { alias: `f${i}`, column: `f${i}."${f.column.replace(/"/g, '')}"`, kind: f.kind, label: f.label })
+      for (const f of s.figures) if (!byKey.has(f.key) && !OWN_KEYS.has(f.key)) byKey.set(f.key, { alias: `f${i}`, column: `f${i}."${f.column.replace(/"/g, '')}"`, kind: f.kind, label: f.label, short: f.short })
     })
     return { sources, byKey }
   }
@@ -192,8 +192,8 @@ export class CustomersService {
   }
 
   /** The figure columns the given plugins contribute (all contributions without `enabled`). */
-  figureColumnsOf(enabled?: readonly string[]): Pick<CustomerFigure, 'key' | 'label' | 'kind'>[] {
-    return [...this.figureSources(enabled).byKey].map(([key, f]) => ({ key, label: f.label, kind: f.kind }))
+  figureColumnsOf(enabled?: readonly string[]): Pick<CustomerFigure, 'key' | 'label' | 'kind' | 'short'>[] {
+    return [...this.figureSources(enabled).byKey].map(([key, f]) => ({ key, label: f.label, kind: f.kind, short: f.short }))
   }
 
   /** The keys a distributor's customer list sorts by: the customer's own, then its tier's figures. */

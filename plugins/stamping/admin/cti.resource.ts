@@ -86,13 +86,13 @@ const FIELD_LABELS: Record<string, string> = {
 }
 
 const CODE_MESSAGES: Record<string, string> = {
-  insufficient_inventory: 'Tu inventario no alcanza para esta operación; no se aplicó nada.',
-  insufficient_points: 'No tienes puntos suficientes para esta operación; no se aplicó nada.',
+  insufficient_inventory: 'Su inventario no alcanza para esta operación; no se aplicó nada.',
+  insufficient_points: 'No tiene puntos suficientes para esta operación; no se aplicó nada.',
   cti_not_found: 'La cuenta de timbrado no existe.',
   cti_not_standard: 'La operación solo aplica a CTI estándar (las ilimitadas no tienen saldo de timbres).',
   cti_id_taken: 'Ese id de CTI ya está en uso.',
-  idempotency_conflict: 'Esta operación ya se envió con otros datos; vuelve a abrir el formulario.',
-  customer_not_found: 'No existe un cliente tuyo con ese NIC.',
+  idempotency_conflict: 'Esta operación ya se envió con otros datos; vuelva a abrir el formulario.',
+  customer_not_found: 'No existe un cliente suyo con ese NIC.',
   not_found: 'No encontrado.',
 }
 
@@ -155,41 +155,41 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
       }
     }
 
-  const money = 'La operación es irreversible: los timbres salen de tu inventario y se registra la venta.'
+  const money = 'La operación es irreversible: los timbres salen de su inventario y se registra la venta.'
 
   const actions = {
     new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false },
     transfer: {
       actionType: 'record', icon: 'Send', component: COMPONENT, isAccessible: isStandard,
-      guard: `¿Transferir los timbres? ${money}`,
+      guard: `Al pulsar «Transferir timbres» se transfieren los timbres indicados a esta cuenta. ${money}`,
       handler: recordAction(async ({ id, payload, admin }) => {
         const input = parseTransfer({ quantity: int(payload.quantity), amount: str(payload.amount), idempotencyKey: str(payload.idempotencyKey) })
         const out = await s().sales.transferToCti(em(), admin.distributorId, id, input, { profileId: admin.profileId })
-        return { message: out.replayed ? `Esta transferencia ya se había aplicado. Saldo de ${id}: ${out.balance}` : `Transferidos ${input.quantity} timbres a ${id}. Saldo: ${out.balance}; tu inventario: ${out.inventory}` }
+        return { message: out.replayed ? `Esta transferencia ya se había aplicado. Saldo de ${id}: ${out.balance}` : `Transferidos ${input.quantity} timbres a ${id}. Saldo: ${out.balance}; su inventario: ${out.inventory}` }
       }, { key: true }),
     },
     block: {
       actionType: 'record', icon: 'Lock', component: COMPONENT, isAccessible: ({ record }: any) => record?.params?.active === true,
-      guard: '¿Bloquear la cuenta? Ninguna aplicación podrá timbrar con ella hasta que la reactives.',
+      guard: 'Al pulsar «Bloquear», ninguna aplicación podrá timbrar con esta cuenta hasta que usted la reactive.',
       handler: recordAction(async ({ id, admin }) => { await s().ctis.setActive(em(), admin.distributorId, id, false, admin.profileId); return { message: `CTI ${id} bloqueada` } }),
     },
     unblock: {
       actionType: 'record', icon: 'Unlock', component: COMPONENT, isAccessible: ({ record }: any) => record?.params?.active === false,
-      guard: '¿Reactivar la cuenta? Las aplicaciones configuradas con ella volverán a timbrar.',
+      guard: 'Al pulsar «Reactivar», las aplicaciones configuradas con esta cuenta volverán a timbrar.',
       handler: recordAction(async ({ id, admin }) => { await s().ctis.setActive(em(), admin.distributorId, id, true, admin.profileId); return { message: `CTI ${id} reactivada` } }),
     },
     resetPassword: {
       actionType: 'record', icon: 'Key', component: COMPONENT,
-      guard: '¿Restablecer la contraseña? Las aplicaciones que usan esta cuenta deberán configurarse con la nueva.',
+      guard: 'Al pulsar «Restablecer contraseña», la contraseña anterior deja de valer: las aplicaciones que usan esta cuenta deberán configurarse con la nueva.',
       handler: recordAction(async ({ id, payload, admin }) => {
         confirmed(payload)
         await s().ctis.resetPassword(em(), admin.distributorId, id, typeof payload.password === 'string' ? payload.password : undefined, typeof payload.passwordConfirmation === 'string' ? payload.passwordConfirmation : '', admin.profileId)
-        return { message: `Contraseña de ${id} restablecida. Configura las aplicaciones con la nueva.` }
+        return { message: `Contraseña de ${id} restablecida. Configure las aplicaciones con la nueva.` }
       }),
     },
     revealPassword: {
       actionType: 'record', icon: 'Eye', component: COMPONENT,
-      guard: 'La contraseña inicial se muestra una sola vez. ¿Mostrarla ahora?',
+      guard: 'Al pulsar «Mostrar contraseña inicial» se muestra una sola vez; después no podrá volver a verse.',
       handler: recordAction(async ({ id, admin }) => {
         const password = await s().ctis.revealInitialPassword(em(), admin.distributorId, id)
         return password
@@ -199,27 +199,31 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
     },
     massTransfer: {
       actionType: 'bulk', icon: 'Send', component: COMPONENT,
-      guard: `¿Aplicar la transferencia masiva? Se aplica completa o no se aplica. ${money}`,
+      guard: `Al pulsar «Aplicar transferencia masiva» se transfieren las cantidades indicadas a todas las cuentas a la vez, o a ninguna si algo falla. ${money}`,
       handler: bulkAction(async ({ payload, admin }) => {
         const items = rowsOf(payload).map((r) => ({ cti: str(r.cti), quantity: int(r.quantity), amount: str(r.amount) }))
         const out = await s().sales.transferMass(em(), admin.distributorId, { idempotencyKey: str(payload.idempotencyKey), items }, { profileId: admin.profileId })
         const total = out.transfer.items.reduce((n, it) => n + it.quantity, 0)
-        return out.replayed ? 'Esta transferencia masiva ya se había aplicado.' : `Transferencia masiva aplicada: ${total} timbres a ${out.transfer.items.length} cuentas. Tu inventario: ${out.inventory}`
+        return out.replayed ? 'Esta transferencia masiva ya se había aplicado.' : `Transferencia masiva aplicada: ${total} timbres a ${out.transfer.items.length} cuentas. Su inventario: ${out.inventory}`
       }),
     },
     autoSale: {
       actionType: 'bulk', icon: 'Repeat', component: COMPONENT,
-      guard: '¿Guardar la venta automática? Cada recarga es una venta irreversible desde tu inventario.',
+      guard: 'Al pulsar «Guardar venta automática», cada vez que una de estas cuentas llegue al mínimo se le venderán los timbres indicados desde su inventario (cada recarga es una venta irreversible).',
       handler: bulkAction(async ({ ids, payload, admin }) => {
         const off = payload.disable === 'true' || payload.disable === true
         const config = off ? null : parseAutoSale({ minimum: int(payload.minimum), quantity: int(payload.quantity), amount: str(payload.amount) })
-        await s().sales.setAutoSale(em(), admin.distributorId, ids, config, { profileId: admin.profileId })
-        return off ? `Venta automática desactivada en ${ids.length} cuentas` : `Venta automática configurada en ${ids.length} cuentas`
+        const out = await s().sales.setAutoSale(em(), admin.distributorId, ids, config, { profileId: admin.profileId })
+        if (off) return `Venta automática desactivada en ${ids.length} ${ids.length === 1 ? 'cuenta' : 'cuentas'}`
+        const sold = out.sold.reduce((n, x) => n + x.quantity, 0)
+        return [`Venta automática configurada en ${ids.length} ${ids.length === 1 ? 'cuenta' : 'cuentas'}.`,
+          out.sold.length ? `Se vendieron ahora ${sold} timbres (${out.sold.map((x) => `${x.quantity} a ${x.cti}`).join(', ')}), porque ya estaban en el mínimo o por debajo.` : '',
+          out.uncovered.length ? `Su inventario no alcanzó para recargar ahora ${out.uncovered.join(', ')}.` : ''].filter(Boolean).join(' ')
       }),
     },
     createCti: {
       actionType: 'resource', icon: 'Plus', component: COMPONENT,
-      guard: '¿Crear la cuenta de timbrado? Una CTI ilimitada se cobra al año en puntos de tu saldo (irreversible).',
+      guard: 'Al pulsar «Crear cuenta de timbrado» se crea la cuenta para el cliente indicado. Una CTI ilimitada se cobra al año en puntos de su saldo (irreversible).',
       handler: async (request: any, _response: any, context: any) => {
         if (request.method !== 'post') return {}
         const admin: AdminUser = context.currentAdmin
@@ -288,7 +292,8 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
         stampingAccounts: {
           actionType: 'record',
           icon: 'Printer',
-          component: false,
+          // A page, not `component: false`: such an action's link gave AdminJS's 404 when opened in a new tab.
+          component: COMPONENT,
           handler: async (_request: unknown, _response: unknown, context: any) => ({
             record: context.record.toJSON(context.currentAdmin),
             redirectUrl: `/admin/resources/StampingAccount?filters.customerNic=${encodeURIComponent(String(context.record.params.nic))}`,
