@@ -333,6 +333,9 @@ export const clientsAdminLocale = {
   labels: { Customer: 'Clientes', Clientes: 'Clientes' },
   // Also at the top level: AdminJS's breadcrumbs translate the action without its resource.
   actions: { assignOwner: 'Asignar Perfil Admin' },
+  // A contact's fields: AdminJS labels them by path ('legalRepresentative.name'), which i18next reads as
+  // nested keys; under the resource the contact's own key is its section title, so they live here.
+  properties: Object.fromEntries(CONTACT_KEYS.map((k) => [k, { name: 'Nombre', email: 'Correo', phones: 'Teléfonos (separados por comas)' }])),
   resources: {
     Customer: {
       properties: {
@@ -340,7 +343,6 @@ export const clientsAdminLocale = {
         address: 'Domicilio', phone: 'Teléfono', email: 'Correo', otherData: 'Notas', stampPrice: 'Precio de timbre (MXN)',
         category: 'Categoría', color: 'Color', createdAt: 'Alta', classification: 'Clasificación', owner: 'Perfil principal (acceso al PCC)',
         legalRepresentative: 'Representante legal', financialContact: 'Contacto financiero', technicalContact: 'Contacto técnico',
-        ...Object.fromEntries(CONTACT_KEYS.flatMap((k) => [[`${k}.name`, 'Nombre'], [`${k}.email`, 'Correo'], [`${k}.phones`, 'Teléfonos (separados por comas)']])),
       },
       actions: { list: 'Clientes', new: 'Agregar cliente', classify: 'Clasificar', assignOwner: 'Asignar Perfil Admin' },
     },
