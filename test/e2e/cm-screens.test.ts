@@ -6,6 +6,7 @@ import type { TestApp } from '../helpers/app.js'
 import { startBrowserApp, type BrowserApp } from '../helpers/browser.js'
 import { CTI_PASSWORD, Stamping } from '../plugins/stamping/helpers.js'
 import { b64, sampleCfdi } from '../helpers/cfdi.js'
+import { rows } from '../security/support.js'
 
 /**
  * The CM as a distributor meets it, in Chromium at 1440×900 and 1280×800: dashboard figures, the
@@ -47,6 +48,8 @@ async function seed() {
   if (stamp.status !== 200) throw new Error(`stamp: ${stamp.status}`)
   return { s, d, made }
 }
+
+const rowsOf = async (query: string) => rows(t0!, query)
 
 async function login(page: Page, d: { login: string, password: string }) {
   await page.goto(`${base}/login`)
@@ -100,4 +103,72 @@ test('screenshots of the CM at 1440×900 and 1280×800', async (t) => {
       t.deepEqual(errors, [])
     } finally { t.log(errors.join('\n')); await context.close() }
   }
+})
+
+test('Timbrado: each action asks once, in its own form (no browser confirm()); auto top-up says it sells now and how much it sold; action links open in a new tab', async (t) => {
+  t.timeout(4 * SLOW)
+  const { s, d, made } = await seed()
+  const context = await browser!.newContext({ locale: 'es-MX', viewport: { width: 1440, height: 900 } })
+  const page = await context.newPage()
+  page.setDefaultTimeout(60_000)
+  const dialogs: string[] = []
+  context.on('page', (p) => p.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.accept() }))
+  page.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.accept() })
+  try {
+    await login(page, d)
+    // Block: the form's box says what happens; one click does it.
+    await page.goto(`${base}/admin/resources/StampingAccount/records/${made[2].cti}/block`)
+    await page.getByText(/Al pulsar «Bloquear», ninguna aplicación podrá timbrar/).first().waitFor()
+    await page.getByRole('button', { name: 'Bloquear' }).click()
+    await page.getByText(`CTI ${made[2].cti} bloqueada`).first().waitFor()
+    t.is((await rowsOf(`select active from stamping_cti where id = '${made[2].cti}'`))[0].active, false)
+
+    // Auto top-up on two accounts, one (3 stamps) already below the minimum typed: the box says it sells now.
+    const before = await s.balanceOf(made[1].cti)
+    t.is(before, 3)
+    await page.goto(`${base}/admin/resources/StampingAccount/bulk/autoSale?recordIds=${made[1].cti},${made[0].cti}`)
+    await page.fill('#f-minimum', '10')
+    await page.fill('#f-quantity', '100')
+    await page.fill('#f-amount', '150.00')
+    const now = page.getByTestId('auto-sale-now')
+    await now.waitFor()
+    t.regex(await now.innerText(), new RegExp(`se venderán ahora mismo 100 timbres de su inventario.*${made[1].cti} \\(saldo 3\\)`))
+    t.false((await now.innerText()).includes(made[0].cti))
+    await page.screenshot({ path: path.join(shotsDir, 'timbrado-venta-automatica-1440.png'), fullPage: true })
+    await page.getByRole('button', { name: 'Guardar venta automática' }).click()
+    await page.getByText(new RegExp(`Venta automática configurada en 2 cuentas\\. Se vendieron ahora 100 timbres \\(100 a ${made[1].cti}\\)`)).first().waitFor()
+    t.is(await s.balanceOf(made[1].cti), 103)
+
+    // Transfer: one click, no second confirmation.
+    await page.goto(`${base}/admin/resources/StampingAccount/records/${made[1].cti}/transfer`)
+    await page.fill('#f-quantity', '2')
+    await page.fill('#f-amount', '3.00')
+    await page.getByRole('button', { name: 'Transferir timbres' }).click()
+    await page.getByText(/Transferidos 2 timbres/).first().waitFor()
+    t.is(await s.balanceOf(made[1].cti), 105)
+    t.deepEqual(dialogs, [])
+
+    // Links opened in a new tab: the customer's "Cuentas de timbrado" (was AdminJS's 404) and an action form.
+    const tab = await context.newPage()
+    await tab.goto(`${base}/admin/resources/Customer/records/${made[0].id}/stampingAccounts`)
+    await tab.waitForURL(new RegExp(`/admin/resources/StampingAccount\\?filters\\.customerNic=${made[0].nic}`))
+    await tab.getByText(made[0].cti, { exact: true }).first().waitFor()
+    t.is(await tab.getByText('Página no encontrada').count(), 0)
+    const tab2 = await context.newPage()
+    await tab2.goto(`${base}/admin/resources/StampingAccount/records/${made[0].cti}/transfer`)
+    await tab2.getByText('Transfiera timbres de su inventario a esta cuenta.').waitFor()
+    const tab3 = await context.newPage()
+    await tab3.goto(`${base}/admin/resources/Customer/records/${made[1].id}/assignOwner`)
+    await tab3.getByText(/Indique el correo y el móvil del perfil/).waitFor()
+    t.is(await tab3.getByTestId('record-title').innerText(), made[1].legalName)
+
+    // The dashboard's figure links to its list (the blocked CTI, active again, is low: 0 stamps).
+    await s.services.ctis.setActive(s.em(), d.id, made[2].cti, true)
+    await page.goto(`${base}/admin`)
+    t.is(await page.locator('a[data-figure="ctisLow"]').innerText().then((x) => x.split('\n').pop()), '1')
+    await page.locator('a[data-figure="ctisLow"]').click()
+    await page.waitForURL(/filters\.lowStamps=true/)
+    await page.getByText(made[2].cti, { exact: true }).first().waitFor()
+    t.deepEqual(dialogs, [])
+  } finally { await context.close() }
 })
