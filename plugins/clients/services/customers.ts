@@ -58,6 +58,9 @@ export const customerJson = (c: Customer, f: CustomerFigures = {}): CustomerJson
 const OWN_KEYS = new Set(['id', 'distributorId', 'nic', 'legalName', 'tradeName', 'rfc', 'taxRegime', 'postalCode', 'address', 'phone', 'email',
   'legalRepresentative', 'financialContact', 'technicalContact', 'notes', 'otherData', 'stampPrice', 'category', 'color', 'createdAt', 'search', 'classification'])
 
+/** The SAT's generic RFCs: sales to the general public and to foreigners. */
+export const GENERIC_RFCS = ['XAXX010101000', 'XEXX010101000']
+
 /** The customer's own sort keys; contributed figures add theirs (see `sortKeys`). */
 export const BASE_SORT_KEYS = ['legalName', 'nic', 'createdAt'] as const
 export type SortKey = string
@@ -612,8 +615,12 @@ export class CustomersService {
     return new Map(rows.map((r) => [r.id, r.legalName]))
   }
 
-  /** NICs of the distributor's other customers with this RFC (a warning, not a refusal: branches share one). */
+  /**
+   * NICs of the distributor's other customers with this RFC (a warning, not a refusal: branches share
+   * one). The SAT's generic RFCs (público en general, extranjeros) are shared by design: never a duplicate.
+   */
   async sameRfc(em: EntityManager, customer: Pick<Customer, 'id' | 'distributorId' | 'rfc'>): Promise<string[]> {
+    if (GENERIC_RFCS.includes(customer.rfc)) return []
     const rows = await sql<{ nic: string }[]>(em, 'select nic from clients_customer where distributor_id = ? and rfc = ? and id <> ? order by nic limit 5',
       [customer.distributorId, customer.rfc, customer.id])
     return rows.map((r) => r.nic)
