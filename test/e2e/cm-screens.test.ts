@@ -27,7 +27,7 @@ async function seed() {
   const d = await s.distributor(5000, 0)
   await s.ledger.mint(s.em(), { distributorId: d.id, points: 250_000 })
   const customers = t0!.app.kernel.contexts.get('clients')!.use('clients').customers
-  const made = []
+  const made: { id: string, nic: string, cti: string, legalName: string }[] = []
   const data = [
     { legalName: 'Abarrotes La Esperanza SA de CV', tradeName: 'La Esperanza', rfc: 'EKU9003173C9', phone: '55 1234 5678', email: 'contacto@esperanza.mx',
       legalRepresentative: { name: 'María López Hernández', email: 'maria@esperanza.mx', phones: ['55 8765 4321'] },

@@ -263,7 +263,7 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
         sort: { sortBy: 'createdAt', direction: 'desc' },
         properties: {
           type: { availableValues: [{ value: 'standard', label: 'Estándar' }, { value: 'unlimited', label: 'Ilimitada' }] },
-          typeLabel: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
+          typeLabel: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false }, components: { list: NOWRAP } },
           // Cells that must not wrap (ids, amounts): the plugin's nowrap list component.
           id: { isTitle: true, isId: true, isVisible: { list: true, show: true, filter: true, edit: false }, components: { list: NOWRAP } },
           customerName: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
@@ -271,7 +271,7 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
           customerSearch: { type: 'string', isSortable: false, isVisible: { list: false, show: false, filter: true, edit: false } },
           lowStamps: { type: 'boolean', isSortable: false, isVisible: { list: false, show: false, filter: true, edit: false } },
           activeLabel: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
-          balance: { type: 'number', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
+          balance: { type: 'number', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false }, components: { list: NOWRAP } },
           autoSaleAmount: { type: 'string' },
           passwordHash: { isVisible: false },
           initialPassword: { isVisible: false },

@@ -76,7 +76,7 @@ test('the dashboard shows each figure from the plugin that owns it, linking to i
 test('the Clientes list orders by each of the manual\'s 12 orders, on data made to tell them apart', async (t) => {
   const d = await s.distributor(1000, 1000_00)
   const names = ['Delta Uno SA', 'Alfa Dos SA', 'Charlie Tres SA', 'Bravo Cuatro SA']
-  const made = []
+  const made: { nic: string, cti: string }[] = []
   for (const n of names) made.push(await s.customer(d, n))
   const nic = (i: number) => made[i - 1].nic
   const em = s.em()
@@ -86,8 +86,7 @@ test('the Clientes list orders by each of the manual\'s 12 orders, on data made 
   const purchased = [day(3), day(2), null, day(1)]
   const created = [day(4), day(2), day(3), day(1)]
   const stamped = [day(6), day(5), null, day(7)]
-  const { accountOf } = s.ledger
-  const pointsInventory = (await accountOf.call(s.ledger, em, 'distributor', d.id, 'points'))!.id
+  const pointsInventory = (await s.ledger.accountOf(em, 'distributor', d.id, 'points'))!.id
   for (let i = 0; i < 4; i++) {
     const id = await idOf(made[i].nic)
     if (balance[i]) await s.transfer(d, made[i].cti, balance[i])

@@ -70,7 +70,9 @@ const AutoSaleNow = ({ records, values }) => {
   const amount = String(values.amount || '').trim()
   return (
     <MessageBox mb="lg" variant="warning" data-testid="auto-sale-now"
-      message={`Al guardar se venderán ahora mismo ${quantity * due.length} timbres de su inventario: ${quantity} a cada una de ${due.length === 1 ? 'la cuenta que ya está' : `las ${due.length} cuentas que ya están`} en el mínimo o por debajo: ${list}${amount ? `, por $${amount} cada venta` : ''}.`} />
+      message={due.length === 1
+        ? `Al guardar se venderán ahora mismo ${quantity} timbres de su inventario a ${list}, que ya está en el mínimo o por debajo${amount ? `, por $${amount}` : ''}.`
+        : `Al guardar se venderán ahora mismo ${quantity * due.length} timbres de su inventario: ${quantity} a cada una de las ${due.length} cuentas que ya están en el mínimo o por debajo (${list})${amount ? `, por $${amount} cada venta` : ''}.`} />
   )
 }
 

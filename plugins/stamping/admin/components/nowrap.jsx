@@ -10,7 +10,7 @@ const Nowrap = ({ record, property, resource }) => {
   const value = record.params[property.propertyPath] ?? ''
   const style = { whiteSpace: 'nowrap' }
   return property.isTitle
-    ? <Link style={style} to={h.recordActionUrl({ resourceId: resource.id, recordId: record.id, actionName: 'show' })}>{value}</Link>
+    ? <Link style={{ ...style, color: 'inherit', fontWeight: 600, textDecoration: 'none' }} to={h.recordActionUrl({ resourceId: resource.id, recordId: record.id, actionName: 'show' })}>{value}</Link>
     : <span style={style}>{value}</span>
 }
 
