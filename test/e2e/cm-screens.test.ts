@@ -27,7 +27,7 @@ async function seed() {
   const d = await s.distributor(5000, 0)
   await s.ledger.mint(s.em(), { distributorId: d.id, points: 250_000 })
   const customers = t0!.app.kernel.contexts.get('clients')!.use('clients').customers
-  const made: { id: string, nic: string, cti: string, legalName: string }[] = []
+  const made: { id: string, nic: string, cti: string, legalName: string, rfc: string, phone: string }[] = []
   const data = [
     { legalName: 'Abarrotes La Esperanza SA de CV', tradeName: 'La Esperanza', rfc: 'EKU9003173C9', phone: '55 1234 5678', email: 'contacto@esperanza.mx',
       legalRepresentative: { name: 'María López Hernández', email: 'maria@esperanza.mx', phones: ['55 8765 4321'] },
@@ -39,7 +39,7 @@ async function seed() {
     const c = await customers.create(s.em(), d.id, input)
     const { items } = await s.services.ctis.list(s.em(), d.id, { customerIds: [c.id] }, 1, 10)
     await s.services.ctis.resetPassword(s.em(), d.id, items[0].id, CTI_PASSWORD, CTI_PASSWORD)
-    made.push({ id: c.id, nic: c.nic, cti: items[0].id, legalName: c.legalName })
+    made.push({ id: c.id, nic: c.nic, cti: items[0].id, legalName: c.legalName, rfc: c.rfc, phone: c.phone ?? '' })
   }
   await s.services.sales.transferToCti(s.em(), d.id, made[0].cti, { quantity: 40, amount: 6000, idempotencyKey: 'scr-1' })
   await s.services.sales.transferToCti(s.em(), d.id, made[1].cti, { quantity: 3, amount: 450, idempotencyKey: 'scr-2' })
@@ -48,6 +48,13 @@ async function seed() {
   if (stamp.status !== 200) throw new Error(`stamp: ${stamp.status}`)
   return { s, d, made }
 }
+
+/** Which of these texts, shown in a list cell, take more than one line (or are missing). */
+const wrappedOf = (page: Page, texts: string[]) => page.evaluate((all) => all.filter((x) => {
+  const doc = (globalThis as any).document
+  const cells = [...doc.querySelectorAll('td span, td a')].filter((e: any) => e.textContent === x)
+  return !cells.length || cells.some((e: any) => e.getClientRects().length !== 1 || e.getBoundingClientRect().height > 26)
+}), texts)
 
 const rowsOf = async (query: string) => rows(t0!, query)
 
@@ -78,6 +85,10 @@ test('screenshots of the CM at 1440×900 and 1280×800', async (t) => {
       await page.goto(`${base}/admin/resources/Customer`)
       await page.getByText(made[0].nic, { exact: true }).first().waitFor()
       await shot('clientes')
+      // No cell of NIC, RFC, phone, figures or dates wraps, and the table fits the page (1280 without sidebar, 1440 with it).
+      const texts = made.flatMap((m) => [m.nic, m.rfc, m.phone])
+      t.deepEqual(await wrappedOf(page, texts), [], `${w}px`)
+      t.true(await page.evaluate(() => { const doc = (globalThis as any).document; return doc.querySelector('.clients-list table').getBoundingClientRect().right <= doc.documentElement.clientWidth }), `${w}px table fits`)
       await page.goto(`${base}/admin/resources/Customer/records/${made[0].id}/show`)
       await page.waitForTimeout(1500)
       await shot('cliente-show')
@@ -92,6 +103,7 @@ test('screenshots of the CM at 1440×900 and 1280×800', async (t) => {
       await page.goto(`${base}/admin/resources/StampingAccount`)
       await page.getByText(made[0].cti, { exact: true }).first().waitFor()
       await shot('timbrado')
+      t.deepEqual(await wrappedOf(page, [...made.map((m) => m.cti), 'Estándar', 'Mín. 10 → 100 timbres por $150.00']), [], `${w}px Timbrado`)
       if (w === 1440) {
         for (const [name, url] of [['probe-transfer', `/admin/resources/StampingAccount/records/${made[0].cti}/transfer`], ['probe-autosale', `/admin/resources/StampingAccount/bulk/autoSale?recordIds=${made[0].cti},${made[1].cti}`],
           ['probe-ctis', `/admin/resources/Customer/records/${made[0].id}/stampingAccounts`], ['probe-reveal', `/admin/resources/StampingAccount/records/${made[2].cti}/revealPassword`]]) {

@@ -22,7 +22,7 @@ const Cell = ({ record, property, resource }) => {
   const style = { whiteSpace: 'nowrap', ...(property.type === 'number' ? { display: 'block', textAlign: 'right' } : {}) }
   // The name wraps between words only, in a column wide enough for two or three of them.
   return property.isTitle
-    ? <Link style={{ display: 'inline-block', minWidth: '140px', overflowWrap: 'normal', color: 'inherit', fontWeight: 600, textDecoration: 'none' }} to={h.recordActionUrl({ resourceId: resource.id, recordId: record.id, actionName: 'show' })}>{text}</Link>
+    ? <Link style={{ display: 'inline-block', minWidth: '120px', overflowWrap: 'normal', color: 'inherit', fontWeight: 600, textDecoration: 'none' }} to={h.recordActionUrl({ resourceId: resource.id, recordId: record.id, actionName: 'show' })}>{text}</Link>
     : <span style={style}>{text}</span>
 }
 

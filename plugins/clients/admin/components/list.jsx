@@ -6,8 +6,8 @@ import { useLocation, useNavigate } from 'react-router-dom'
 import { Box, Label, Text } from '@adminjs/design-system'
 import { List } from 'adminjs'
 
-// Narrower cell padding: at 1280 px every column fits, and NIC, RFC, phones and dates never wrap.
-const COMPACT = '.clients-list td, .clients-list th { padding-left: 10px !important; padding-right: 10px !important; }'
+// Narrower cell padding: at 1280 px and at 1440 px with the sidebar open every column fits, and NIC, RFC, phones and dates never wrap.
+const COMPACT = '.clients-list td, .clients-list th { padding-left: 7px !important; padding-right: 7px !important; }'
 
 // [key, sortBy, direction, label] in the manual's order ("Desde la sección de clientes, puede ordenar por").
 const ORDERS = [
