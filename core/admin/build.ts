@@ -99,7 +99,12 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
   const dashboard = componentLoader.add('CmDashboard', coreComponents.CmDashboard)
   componentLoader.add('ApiTokenNew', coreComponents.ApiTokenNew)
   const admin = new AdminJS({
-    dashboard: { component: dashboard },
+    // The figures of the plugins the distributor's tier enables, in their order (sequential: embedded has one connection).
+    dashboard: { component: dashboard, handler: async (_q: unknown, _r: unknown, { currentAdmin: a }: any) => {
+      const figures = []
+      for (const f of a?.distributorId ? kernel.extensions.list('cm.dashboard', a.plugins) : []) figures.push({ key: f.key, label: f.label, href: f.href, value: await f.value(kernel.orm.em.fork(), a.distributorId) })
+      return { figures }
+    } },
     rootPath: '/admin',
     loginPath: '/admin/login',
     logoutPath: '/admin/logout',

@@ -117,6 +117,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   const portals: PortalProvider[] = []
   const identity = new IdentityService(portals)
   const extensions = new Extensions()
+  extensions.declare('kernel', 'cm.dashboard')
   const transport = config.transport ?? new OutboxTransport(config.dataDir, log.child('outbox'))
   const services = new Map<string, unknown>()
   const contexts = new Map<string, PluginContext<any>>()

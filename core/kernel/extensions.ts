@@ -1,10 +1,12 @@
+import type { EntityManager } from '@mikro-orm/postgresql'
 /**
  * Named extension points. A plugin that owns a list declares a point (e.g. 'clients.customerFigures');
  * plugins that depend on it contribute values. Contributions are read at use time, so the order of
  * boot between owner and contributors does not matter.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface ExtensionPointTypes {}
+/** 'cm.dashboard' (declared by the kernel): a figure on the CM's home page, linking to its list. */
+export interface DashboardFigure { key: string, label: string, href: string, value(em: EntityManager, distributorId: string): Promise<string | number> }
+export interface ExtensionPointTypes { 'cm.dashboard': DashboardFigure }
 
 type Value<K extends string> = K extends keyof ExtensionPointTypes ? ExtensionPointTypes[K] : unknown
 

@@ -12,7 +12,8 @@ import type { EntityManager } from '@mikro-orm/postgresql'
  */
 export type CustomerFigureKey = string
 export type FigureKind = 'integer' | 'hundredths' | 'timestamp'
-export interface CustomerFigure { key: CustomerFigureKey, column: string, kind: FigureKind, label: string }
+/** `short`: the list's column heading, where `label` is too long for a narrow column (the show page uses `label`). */
+export interface CustomerFigure { key: CustomerFigureKey, column: string, kind: FigureKind, label: string, short?: string }
 
 export interface CustomerFigureSource {
   /**

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { definePlugin } from '../../core/plugin-api.js'
+import { definePlugin, sql } from '../../core/plugin-api.js'
 import { CustomerSchema, CustomerProfileSchema, CustomerSearchKeySchema, CustomerSearchTextSchema } from './entities/customer.js'
 import { clientsMigrations } from './migrations/index.js'
 import { CLIENTS_ALLOWED_DRIFT } from './migrations/unmodelled.js'
@@ -38,6 +38,10 @@ export default definePlugin({
     return { customers: new CustomersService(ctx.events, ctx.identity, ctx.extensions, ctx.log, ctx.pluginsOf) }
   },
   bootstrap(ctx) {
+    ctx.extensions.contribute('clients', 'cm.dashboard', {
+      key: 'customers', label: 'Clientes', href: '/admin/resources/Customer',
+      value: async (em, distributorId) => (await sql<{ n: number }[]>(em, 'select count(*)::int as n from clients_customer where distributor_id = ?', [distributorId]))[0].n.toLocaleString('es-MX'),
+    })
     // Core's sign-in asks which customers' PCC a profile may enter; it never reads our tables.
     ctx.registerPortal({
       portal: 'pcc',

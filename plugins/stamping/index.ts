@@ -13,6 +13,7 @@ import { CredentialCache, CtiService } from './services/ctis.js'
 import { SalesService } from './services/sales.js'
 import { StampService } from './services/stamp.js'
 import { stampingPcc } from './views/pcc.js'
+import { stampingDashboard } from './dashboard.js'
 
 export interface StampingServices {
   ctis: CtiService
@@ -114,9 +115,9 @@ export default definePlugin({
     ctx.extensions.contribute('stamping', 'clients.customerFigures', {
       relation: 'stamping_customer_figures',
       figures: [
-        { key: 'stampBalance', column: 'stamp_balance', kind: 'integer', label: 'Saldo de timbres' },
-        { key: 'lastStampPurchaseAt', column: 'last_stamp_purchase_at', kind: 'timestamp', label: 'Última compra de timbres' },
-        { key: 'lastStampedAt', column: 'last_stamped_at', kind: 'timestamp', label: 'Última emisión' },
+        { key: 'stampBalance', column: 'stamp_balance', kind: 'integer', label: 'Saldo de timbres', short: 'Timbres' },
+        { key: 'lastStampPurchaseAt', column: 'last_stamp_purchase_at', kind: 'timestamp', label: 'Última compra de timbres', short: 'Últ. compra' },
+        { key: 'lastStampedAt', column: 'last_stamped_at', kind: 'timestamp', label: 'Última emisión', short: 'Últ. emisión' },
       ],
     })
     // The answer of POST /api/v1/customers names the new customer's CTI with its generated password, shown that once.
@@ -127,6 +128,8 @@ export default definePlugin({
         return cti ? { id: cti.id, password: await ctis.revealInitialPassword(em, customer.distributorId, cti.id) } : null
       },
     })
+    // The CM's home page: inventory, CTIs, this month's sales and stamps, CTIs low on stamps.
+    for (const f of stampingDashboard(ctx.use('ledger'), ctx.use('stamping').sales)) ctx.extensions.contribute('stamping', 'cm.dashboard', f)
     // The customer search box also finds a customer by any of its CTIs' ids.
     ctx.extensions.contribute('stamping', 'clients.customerSearch', {
       relation: '(select customer_id, distributor_id, upper(id) as cti_key from stamping_cti)',

@@ -1,20 +1,18 @@
-// The CM's home page (AdminJS bundles this file for the browser; it is not type-checked).
-// Lists what the signed-in distributor's tier lets it open, in Spanish, instead of AdminJS's demo page.
-import React from 'react'
+// The CM's home page (AdminJS bundles this file for the browser; it is not type-checked). Shows the
+// figures ('cm.dashboard') the plugins of the distributor's tier contribute, each linking to its list.
+import React, { useEffect, useState } from 'react'
 import { useSelector } from 'react-redux'
-import { Box, H2, H5, Text, Link } from '@adminjs/design-system'
-import { useTranslation } from 'adminjs'
+import { Box, H2, Text, Link, Loader } from '@adminjs/design-system'
+import { ApiClient } from 'adminjs'
+
+const card = { display: 'block', textDecoration: 'none', color: 'inherit' }
 
 const Dashboard = () => {
-  const { translateLabel } = useTranslation()
   const admin = useSelector((state) => state.session)
-  const resources = useSelector((state) => state.resources).filter((r) => r.href)
-  const groups = {}
-  for (const r of resources) {
-    // Like the sidebar: a resource without a navigation group stands as its own entry.
-    const group = r.navigation && r.navigation.name ? translateLabel(r.navigation.name) : translateLabel(r.name, r.id)
-    ;(groups[group] = groups[group] || []).push(r)
-  }
+  const [figures, setFigures] = useState(null)
+  useEffect(() => {
+    new ApiClient().getDashboard().then((res) => setFigures(res.data.figures || []), () => setFigures([]))
+  }, [])
   return (
     <Box variant="grey">
       <Box variant="white" mb="xl">
@@ -22,18 +20,20 @@ const Dashboard = () => {
         <Text>{admin && admin.title ? `Está trabajando en ${admin.title}.` : ''}</Text>
         <Text mt="default">Desde aquí administra su cartera de clientes y lo que su nivel de servicio habilita.</Text>
       </Box>
-      <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: '16px' }}>
-        {Object.entries(groups).map(([group, list]) => (
-          <Box key={group} variant="white" style={{ minWidth: '260px' }}>
-            <H5>{group}</H5>
-            {list.map((r) => (
-              <Box key={r.id} mt="default"><Link href={r.href}>{translateLabel(r.name, r.id)}</Link></Box>
-            ))}
-          </Box>
-        ))}
-      </Box>
+      {figures === null ? <Loader /> : (
+        <Box style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))', gap: '16px' }}>
+          {figures.map((f) => (
+            <a key={f.key} href={f.href} style={card} data-figure={f.key}>
+              <Box variant="white" style={{ height: '100%' }}>
+                <Text variant="sm" color="grey60">{f.label}</Text>
+                <Text style={{ fontSize: '28px', fontWeight: 600, marginTop: '8px', whiteSpace: 'nowrap' }}>{f.value}</Text>
+              </Box>
+            </a>
+          ))}
+        </Box>
+      )}
       <Box mt="xl">
-        <Text variant="sm">¿Necesitas cambiar de distribuidor o de panel? <Link href="/">Ir al inicio</Link> · <Link href="/profile">Mi perfil</Link></Text>
+        <Text variant="sm">¿Necesita cambiar de distribuidor o de panel? <Link href="/">Ir al inicio</Link> · <Link href="/profile">Mi perfil</Link></Text>
       </Box>
     </Box>
   )

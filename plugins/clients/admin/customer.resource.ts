@@ -7,10 +7,37 @@ import { CATEGORIES, COLORS, CustomerSchema, type Customer, type CustomerCategor
 import type { CustomerInput, CustomersService, ListQuery, SortKey } from '../services/customers.js'
 import { CATEGORY_LABELS, COLOR_LABELS, TAX_REGIMES } from '../services/validate.js'
 
-/** The admin names `otherData` (the column); the service takes the API's `notes`. */
+const CONTACT_KEYS = ['legalRepresentative', 'financialContact', 'technicalContact'] as const
+
+/**
+ * The admin names `otherData` (the column); the service takes the API's `notes`. A contact's phones
+ * are one text field in the form ("55 1234 5678, 33 3615 0000"), a list for the service; a contact
+ * left empty is cleared.
+ */
 const toInput = (params: Record<string, unknown>): CustomerInput => {
   const { otherData, ...rest } = params
-  return otherData === undefined ? rest : { ...rest, notes: otherData }
+  const out: Record<string, unknown> = otherData === undefined ? rest : { ...rest, notes: otherData }
+  for (const k of CONTACT_KEYS) {
+    const c = out[k]
+    if (c === undefined || c === null || typeof c !== 'object' || Array.isArray(c)) continue
+    const { name, email, phones } = c as Record<string, unknown>
+    out[k] = {
+      name: name === undefined ? undefined : name === '' ? null : name,
+      email: email === undefined ? undefined : email === '' ? null : email,
+      phones: typeof phones === 'string' ? phones.split(/[,;]/).map((p) => p.trim()).filter(Boolean) : phones,
+    }
+  }
+  return out as CustomerInput
+}
+
+/** A contact's phones as one text field (the form's), instead of AdminJS's `phones.0`, `phones.1`… */
+const phonesAsText = (params: Record<string, unknown>) => {
+  for (const k of CONTACT_KEYS) {
+    const keys = Object.keys(params).filter((p) => p.startsWith(`${k}.phones.`))
+    const phones = keys.sort().map((p) => params[p]).filter((v) => typeof v === 'string' && v)
+    for (const p of keys) delete params[p]
+    if (keys.length || `${k}.name` in params) params[`${k}.phones`] = phones.join(', ')
+  }
 }
 
 const CLASSIFY = 'ClientsClassify'
@@ -27,8 +54,19 @@ const classification = (payload: Record<string, unknown>) => {
   return out
 }
 
+const LIST = 'ClientsList'
+const CELL = 'ClientsCell'
+const SHOW = 'ClientsShow'
+const EDIT = 'ClientsEdit'
+const ASSIGN = 'ClientsAssignOwner'
+const component = (file: string) => fileURLToPath(new URL(`./components/${file}`, import.meta.url))
+
 /** The CM components this plugin adds (the kernel bundles them). */
-export const clientsAdminComponents = { [CLASSIFY]: classifyFile }
+export const clientsAdminComponents = {
+  [CLASSIFY]: classifyFile, [LIST]: component('list.jsx'), [CELL]: component('cell.jsx'), [SHOW]: component('show.jsx'), [EDIT]: component('edit.jsx'), [ASSIGN]: component('assign-owner.jsx'),
+  // Imported by the three above; registered too so that a change to it rebuilds the bundle (imports are not hashed).
+  ClientsCustomerHeader: component('header.jsx'),
+}
 
 const SCALARS = ['legalName', 'tradeName', 'rfc', 'taxRegime', 'postalCode', 'address', 'phone', 'email', 'otherData', 'stampPrice', 'category', 'color']
 
@@ -77,7 +115,8 @@ class CustomerResource extends ScopedResource<Customer> {
   override async find(filter: Filter, params: { limit?: number, offset?: number, sort?: { sortBy?: string, direction?: 'asc' | 'desc' } } = {}, context?: any): Promise<BaseRecord[]> {
     const admin = context?.currentAdmin as AdminUser | undefined
     const figureSort = !!params.sort?.sortBy && this.customers.figureColumnsOf(admin?.plugins ?? []).some((f) => f.key === params.sort!.sortBy)
-    const s = this.searched(filter, context, figureSort)
+    // Every list the service can answer goes through it (the 12 orders, ties broken by NIC), not only searches.
+    const s = this.searched(filter, context, true)
     const limit = Math.min(Math.max(Number(params.limit) || 10, 1), 500)
     const offset = Math.max(Number(params.offset) || 0, 0)
     if (!s || offset % limit !== 0) return this.withFigures(await super.find(filter, figureSort ? { ...params, sort: undefined } : params, context), admin)
@@ -90,7 +129,11 @@ class CustomerResource extends ScopedResource<Customer> {
 
   override async findOne(id: string, context?: any): Promise<BaseRecord | null> {
     const record = await super.findOne(id, context)
-    return record ? (await this.withFigures([record], context?.currentAdmin))[0] : null
+    if (!record) return null
+    phonesAsText(record.params)
+    const owner = (await this.customers.linkedProfiles(this.pctx.em(), String(record.params.id))).find((p) => p.role === 'owner')
+    record.params.owner = owner ? `${owner.name} · ${owner.email} · ${owner.mobile}` : ''
+    return (await this.withFigures([record], context?.currentAdmin))[0]
   }
 
   private async withFigures(records: BaseRecord[], admin: AdminUser | undefined): Promise<BaseRecord[]> {
@@ -131,17 +174,28 @@ class CustomerResource extends ScopedResource<Customer> {
 
 /** Clientes in the CM: the distributor's own customers only; created and edited through the service. */
 export function customerResource(ctx: PluginContext, customers: CustomersService) {
+  /** After a saved create or edit: a warning (not a refusal) when another of the distributor's customers has the RFC. */
+  const rfcWarning = async (response: any, request: any, context: any) => {
+    const p = response?.record?.params
+    if (request?.method !== 'post' || !p?.id || !p.rfc || Object.keys(response.record.errors ?? {}).length) return response
+    const others = await customers.sameRfc(ctx.em(), { id: String(p.id), distributorId: context.currentAdmin.distributorId, rfc: String(p.rfc) })
+    if (!others.length) return response
+    const nics = others.map((n) => `NIC ${n}`).join(', ')
+    return { ...response, notice: { type: 'warning', message: `Cliente guardado. Aviso: el RFC ${p.rfc} ya lo usa otro de sus clientes (${nics}). Revise que no sea un duplicado.` } }
+  }
   const searchBox = async ({ distributorId, value }: { distributorId: string, value: string }) => {
     const s = await customers.searchSubquery(distributorId, value)
     return { [raw((alias: string) => `${alias}.id in (${s.sql})`, s.params)]: [] }
   }
   const figures = customers.figureColumnsOf()
   const figureType = { integer: 'number', hundredths: 'string', timestamp: 'datetime' } as const
+  // Amounts first, then dates (the manual's order: balance, points, last purchase, last stamping).
+  const listFigures = [...figures].sort((a, b) => Number(a.kind === 'timestamp') - Number(b.kind === 'timestamp'))
   return {
     resource: new CustomerResource(ctx, customers, {
       entity: CustomerSchema,
       scope: 'tenant',
-      writable: SCALARS,
+      writable: [...SCALARS, ...CONTACT_KEYS],
       // Text is found through the search box (the customer search's indexes); a plain ilike per
       // column scanned all 100k rows (75–95 ms, 13–17× /me).
       filterable: ['category', 'color', 'createdAt'],
@@ -153,19 +207,27 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
     options: {
       navigation: { icon: 'Users' },
       titleProperty: 'legalName',
-      listProperties: ['nic', 'legalName', 'tradeName', 'rfc', 'phone', ...figures.map((f) => f.key), 'classification', 'createdAt'],
-      showProperties: ['nic', ...SCALARS, ...figures.map((f) => f.key), 'createdAt'],
-      editProperties: SCALARS,
+      // No trade name (on the show page): at 1280 px every column fits without wrapping NIC, RFC or phone.
+      listProperties: ['nic', 'legalName', 'rfc', 'phone', ...listFigures.map((f) => f.key), 'createdAt', 'classification'],
+      showProperties: ['nic', ...SCALARS, ...CONTACT_KEYS, 'owner', ...figures.map((f) => f.key), 'createdAt'],
+      editProperties: [...SCALARS, ...CONTACT_KEYS],
       filterProperties: ['search', 'category', 'color', 'createdAt'],
       sort: { sortBy: 'createdAt', direction: 'desc' },
       properties: {
         id: { isVisible: false },
         distributorId: { isVisible: false },
-        legalRepresentative: { isVisible: false },
-        financialContact: { isVisible: false },
-        technicalContact: { isVisible: false },
-        legalName: { isTitle: true, isRequired: true },
-        rfc: { isRequired: true },
+        // The contacts as sections of the form (AdminJS's mixed properties), each with name, e-mail and phones.
+        ...Object.fromEntries(CONTACT_KEYS.flatMap((k) => [
+          [k, { type: 'mixed', isVisible: { list: false, filter: false, show: true, edit: true } }],
+          [`${k}.name`, { type: 'string' }], [`${k}.email`, { type: 'string' }], [`${k}.phones`, { type: 'string' }],
+        ])),
+        owner: { type: 'string', isVisible: { list: false, filter: false, show: true, edit: false } },
+        legalName: { isTitle: true, isRequired: true, components: { list: CELL } },
+        nic: { components: { list: CELL } },
+        rfc: { isRequired: true, isSortable: false, components: { list: CELL } },
+        phone: { isSortable: false, components: { list: CELL } },
+        tradeName: { isSortable: false },
+        createdAt: { components: { list: CELL } },
         otherData: { type: 'textarea' },
         taxRegime: { availableValues: Object.entries(TAX_REGIMES).map(([value, name]) => ({ value, label: `${value} · ${name}` })) },
         category: { availableValues: CATEGORIES.map((value) => ({ value, label: CATEGORY_LABELS[value] })) },
@@ -174,9 +236,42 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
         // Category and colour as one-click buttons in the list (a virtual property: no column).
         classification: { type: 'string', isSortable: false, isVisible: { list: true, show: false, edit: false, filter: false }, components: { list: CLASSIFY } },
         // Columns other plugins contribute (clients.customerFigures): read-only, sorted by the service.
-        ...Object.fromEntries(figures.map((f) => [f.key, { type: figureType[f.kind], isSortable: true, isVisible: { list: true, show: true, edit: false, filter: false } }])),
+        ...Object.fromEntries(figures.map((f) => [f.key, { type: figureType[f.kind], isSortable: true, isVisible: { list: true, show: true, edit: false, filter: false }, components: { list: CELL }, custom: { label: f.label } }])),
       },
       actions: {
+        // AdminJS's list under an "Ordenar por" selector with the manual's 12 orders.
+        list: { component: LIST },
+        // Titled with the customer's name (AdminJS titles them "Ver"/"Editar"); contacts in sections; "—" when empty.
+        show: { component: SHOW, hideActionHeader: true },
+        edit: { component: EDIT, hideActionHeader: true, after: rfcWarning },
+        new: { after: rfcWarning },
+        /**
+         * "Asignar Perfil Admin": the profile with this e-mail and mobile becomes the customer's main
+         * profile (its PCC access). GET shows the form; POST assigns, through the service (the owner rule).
+         * The record comes through the tenant-scoped resource: another distributor's customer is not found.
+         */
+        assignOwner: {
+          actionType: 'record', icon: 'UserCheck', component: ASSIGN, hideActionHeader: true,
+          handler: async (request: any, _response: any, context: any) => {
+            const { record, currentAdmin } = context as { record: any, currentAdmin: AdminUser }
+            if (request.method !== 'post') return { record: record.toJSON(currentAdmin) }
+            const payload = request.payload ?? {}
+            const em = ctx.em()
+            try {
+              const customer = await customers.getByNic(em, currentAdmin.distributorId, String(record.params.nic))
+              const owner = await customers.assignOwner(em, customer, { email: payload.email, mobile: payload.mobile })
+              return {
+                record: record.toJSON(currentAdmin),
+                notice: { message: `${owner.name} (${owner.email}) es ahora el perfil principal de ${customer.legalName}: ya puede entrar a su Panel de Control del Cliente.`, type: 'success' },
+                redirectUrl: context.h.recordActionUrl({ resourceId: 'Customer', recordId: record.id(), actionName: 'show' }),
+              }
+            } catch (e) {
+              if (!isCatalogedError(e) || e.status >= 500) throw e
+              const message = e instanceof FieldValidationError ? Object.entries(e.fields).map(([k, m]) => `${k === 'email' ? 'Correo' : k === 'mobile' ? 'Móvil' : k}: ${m}`).join(' · ') : e.message
+              return { record: record.toJSON(currentAdmin), notice: { message, type: 'error' } }
+            }
+          },
+        },
         // All selected customers in one transaction, or none (AdminJS's own deletes them one by one, in parallel).
         bulkDelete: {
           handler: async (request: any, _response: any, context: any) => {
@@ -230,20 +325,26 @@ export function customerResource(ctx: PluginContext, customers: CustomersService
 export const clientsAdminLocaleWith = (customers: CustomersService) => ({
   ...clientsAdminLocale,
   resources: { Customer: { ...clientsAdminLocale.resources.Customer, properties: {
-    ...clientsAdminLocale.resources.Customer.properties, ...Object.fromEntries(customers.figureColumnsOf().map((f) => [f.key, f.label])),
+    ...clientsAdminLocale.resources.Customer.properties, ...Object.fromEntries(customers.figureColumnsOf().map((f) => [f.key, f.short ?? f.label])),
   } } },
 })
 
 export const clientsAdminLocale = {
   labels: { Customer: 'Clientes', Clientes: 'Clientes' },
+  // Also at the top level: AdminJS's breadcrumbs translate the action without its resource.
+  actions: { assignOwner: 'Asignar Perfil Admin' },
+  // A contact's fields: AdminJS labels them by path ('legalRepresentative.name'), which i18next reads as
+  // nested keys; under the resource the contact's own key is its section title, so they live here.
+  properties: Object.fromEntries(CONTACT_KEYS.map((k) => [k, { name: 'Nombre', email: 'Correo', phones: 'Teléfonos (separados por comas)' }])),
   resources: {
     Customer: {
       properties: {
         search: 'Buscar (NIC, razón social, RFC, teléfono, contactos, CTI…)', nic: 'NIC', legalName: 'Razón social', tradeName: 'Nombre comercial', rfc: 'RFC', taxRegime: 'Régimen fiscal', postalCode: 'Código postal',
         address: 'Domicilio', phone: 'Teléfono', email: 'Correo', otherData: 'Notas', stampPrice: 'Precio de timbre (MXN)',
-        category: 'Categoría', color: 'Color', createdAt: 'Alta', classification: 'Clasificación',
+        category: 'Categoría', color: 'Color', createdAt: 'Alta', classification: 'Clasificación', owner: 'Perfil principal (acceso al PCC)',
+        legalRepresentative: 'Representante legal', financialContact: 'Contacto financiero', technicalContact: 'Contacto técnico',
       },
-      actions: { list: 'Clientes', new: 'Agregar cliente', classify: 'Clasificar' },
+      actions: { list: 'Clientes', new: 'Agregar cliente', classify: 'Clasificar', assignOwner: 'Asignar Perfil Admin' },
     },
   },
 }

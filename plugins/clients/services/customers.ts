@@ -58,6 +58,9 @@ export const customerJson = (c: Customer, f: CustomerFigures = {}): CustomerJson
 const OWN_KEYS = new Set(['id', 'distributorId', 'nic', 'legalName', 'tradeName', 'rfc', 'taxRegime', 'postalCode', 'address', 'phone', 'email',
   'legalRepresentative', 'financialContact', 'technicalContact', 'notes', 'otherData', 'stampPrice', 'category', 'color', 'createdAt', 'search', 'classification'])
 
+/** The SAT's generic RFCs: sales to the general public and to foreigners. */
+export const GENERIC_RFCS = ['XAXX010101000', 'XEXX010101000']
+
 /** The customer's own sort keys; contributed figures add theirs (see `sortKeys`). */
 export const BASE_SORT_KEYS = ['legalName', 'nic', 'createdAt'] as const
 export type SortKey = string
@@ -161,7 +164,7 @@ interface Count { n: number, byKey?: number }
 const WALK_MIN = 100
 const WALK_MAX = 5000
 
-interface FigureColumn { alias: string, column: string, kind: FigureKind, label: string }
+interface FigureColumn { alias: string, column: string, kind: FigureKind, label: string, short?: string }
 
 /** The clients plugin's public surface: what other plugins and routes use. */
 export class CustomersService {
@@ -181,7 +184,7 @@ export class CustomersService {
     const sources = this.extensions?.list(CUSTOMER_FIGURES, enabled) ?? []
     const byKey = new Map<string, FigureColumn>()
     sources.forEach((s, i) => {
-      for (const f of s.figures) if (!byKey.has(f.key) && !OWN_KEYS.has(f.key)) byKey.set(f.key, { alias: `f${i}`, column: `f${i}."${f.column.replace(/"/g, '')}"`, kind: f.kind, label: f.label })
+      for (const f of s.figures) if (!byKey.has(f.key) && !OWN_KEYS.has(f.key)) byKey.set(f.key, { alias: `f${i}`, column: `f${i}."${f.column.replace(/"/g, '')}"`, kind: f.kind, label: f.label, short: f.short })
     })
     return { sources, byKey }
   }
@@ -192,8 +195,8 @@ export class CustomersService {
   }
 
   /** The figure columns the given plugins contribute (all contributions without `enabled`). */
-  figureColumnsOf(enabled?: readonly string[]): Pick<CustomerFigure, 'key' | 'label' | 'kind'>[] {
-    return [...this.figureSources(enabled).byKey].map(([key, f]) => ({ key, label: f.label, kind: f.kind }))
+  figureColumnsOf(enabled?: readonly string[]): Pick<CustomerFigure, 'key' | 'label' | 'kind' | 'short'>[] {
+    return [...this.figureSources(enabled).byKey].map(([key, f]) => ({ key, label: f.label, kind: f.kind, short: f.short }))
   }
 
   /** The keys a distributor's customer list sorts by: the customer's own, then its tier's figures. */
@@ -602,6 +605,25 @@ export class CustomersService {
     const c = /^\d{1,18}$/.test(nic) ? await em.findOne(CustomerSchema, { nic, distributorId }) : null
     if (!c) throw new CustomerNotFoundError(nic)
     return c
+  }
+
+  /** Legal names by customer id, within the tenant (lists of other plugins show the name, not the NIC). */
+  async namesOf(em: EntityManager, distributorId: string, ids: string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map()
+    const rows = await sql<{ id: string, legalName: string }[]>(em, `select id, legal_name as "legalName" from clients_customer
+      where distributor_id = ? and id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))`, [distributorId, JSON.stringify([...new Set(ids)])])
+    return new Map(rows.map((r) => [r.id, r.legalName]))
+  }
+
+  /**
+   * NICs of the distributor's other customers with this RFC (a warning, not a refusal: branches share
+   * one). The SAT's generic RFCs (público en general, extranjeros) are shared by design: never a duplicate.
+   */
+  async sameRfc(em: EntityManager, customer: Pick<Customer, 'id' | 'distributorId' | 'rfc'>): Promise<string[]> {
+    if (GENERIC_RFCS.includes(customer.rfc)) return []
+    const rows = await sql<{ nic: string }[]>(em, 'select nic from clients_customer where distributor_id = ? and rfc = ? and id <> ? order by nic limit 5',
+      [customer.distributorId, customer.rfc, customer.id])
+    return rows.map((r) => r.nic)
   }
 
   /** The customer as the API shows it (with figures). */

@@ -2,15 +2,18 @@ import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import type { BaseRecord } from 'adminjs'
 import { ScopedResource } from '../../../core/plugin-api-admin.js'
-import { FieldValidationError, formatHundredths, isCatalogedError, type AdminContribution, type AdminUser, type PluginContext } from '../../../core/plugin-api.js'
+import { FieldValidationError, formatHundredths, isCatalogedError, sql, type AdminContribution, type AdminUser, type PluginContext } from '../../../core/plugin-api.js'
 import { StampingAccountSchema, type StampingAccount } from '../entities/cti.js'
 import type { StampingServices } from '../index.js'
 import { parseNewCti } from '../services/ctis.js'
 import { parseAutoSale, parseTransfer } from '../services/sales.js'
 import { stampingAdminLocale } from '../locale/es.js'
+import { lowCtisQuery } from '../dashboard.js'
 
 const COMPONENT = 'StampingCtiAction'
 const componentFile = fileURLToPath(new URL('./components/cti-action.jsx', import.meta.url))
+const NOWRAP = 'StampingNowrap'
+const nowrapFile = fileURLToPath(new URL('./components/nowrap.jsx', import.meta.url))
 
 /** Columns that never leave the server: the hash and the generated password are lazy (never loaded); these are loaded but dropped. */
 const HIDDEN_PARAMS = ['accountId', 'passwordHash', 'initialPassword', 'credentialsVersion', 'distributorId', 'customerId', 'autoSaleWarnedAt']
@@ -31,6 +34,10 @@ class CtiResource extends ScopedResource<StampingAccount> {
       // "Cliente": the customer search box's rules (name, RFC, NIC, phones, contacts…), through clients.
       virtualFilters: {
         customerSearch: async ({ em, distributorId, value }) => ({ customerId: { $in: await pctx.use('clients').customers.searchIds(em, distributorId, value) } }),
+        // The dashboard's "CTI con pocos timbres" link.
+        lowStamps: async ({ em, distributorId, value }) => (value === 'true'
+          ? { id: { $in: (await sql<{ id: string }[]>(em, lowCtisQuery(pctx.use('ledger')), [distributorId])).map((r) => r.id) } }
+          : {}),
       },
     })
   }
@@ -39,6 +46,8 @@ class CtiResource extends ScopedResource<StampingAccount> {
     if (!records.length) return records
     const ctis = records.map((r) => ({ accountId: (r.params.accountId as string | null | undefined) ?? null }))
     const balances = await this.stamping().ctis.balances(this.pctx.em(), ctis)
+    // The customer's name (the NIC alone told the distributor nothing); all records are one tenant's.
+    const names = await this.pctx.use('clients').customers.namesOf(this.pctx.em(), String(records[0].params.distributorId), records.map((r) => String(r.params.customerId)))
     for (const r of records) {
       const p = r.params
       const accountId = p.accountId as string | null | undefined
@@ -46,6 +55,7 @@ class CtiResource extends ScopedResource<StampingAccount> {
       // i18n cannot hold both a property's label and its values' labels under one key.
       p.typeLabel = p.type === 'unlimited' ? 'Ilimitada' : 'Estándar'
       p.activeLabel = p.active ? 'Sí' : 'No'
+      p.customerName = names.get(String(p.customerId)) ?? p.customerNic
       p.balance = accountId ? balances.get(accountId) ?? 0 : null
       p.autoSale = p.autoSaleMinimum === null || p.autoSaleMinimum === undefined
         ? ''
@@ -82,7 +92,7 @@ const CODE_MESSAGES: Record<string, string> = {
   cti_not_standard: 'La operación solo aplica a CTI estándar (las ilimitadas no tienen saldo de timbres).',
   cti_id_taken: 'Ese id de CTI ya está en uso.',
   idempotency_conflict: 'Esta operación ya se envió con otros datos; vuelva a abrir el formulario.',
-  customer_not_found: 'No existe un cliente tuyo con ese NIC.',
+  customer_not_found: 'No existe un cliente suyo con ese NIC.',
   not_found: 'No encontrado.',
 }
 
@@ -151,7 +161,7 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
     new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false },
     transfer: {
       actionType: 'record', icon: 'Send', component: COMPONENT, isAccessible: isStandard,
-      guard: `¿Transferir los timbres? ${money}`,
+      guard: `Al pulsar «Transferir timbres» se transfieren los timbres indicados a esta cuenta. ${money}`,
       handler: recordAction(async ({ id, payload, admin }) => {
         const input = parseTransfer({ quantity: int(payload.quantity), amount: str(payload.amount), idempotencyKey: str(payload.idempotencyKey) })
         const out = await s().sales.transferToCti(em(), admin.distributorId, id, input, { profileId: admin.profileId })
@@ -160,17 +170,17 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
     },
     block: {
       actionType: 'record', icon: 'Lock', component: COMPONENT, isAccessible: ({ record }: any) => record?.params?.active === true,
-      guard: '¿Bloquear la cuenta? Ninguna aplicación podrá timbrar con ella hasta que la reactive.',
+      guard: 'Al pulsar «Bloquear», ninguna aplicación podrá timbrar con esta cuenta hasta que usted la reactive.',
       handler: recordAction(async ({ id, admin }) => { await s().ctis.setActive(em(), admin.distributorId, id, false, admin.profileId); return { message: `CTI ${id} bloqueada` } }),
     },
     unblock: {
       actionType: 'record', icon: 'Unlock', component: COMPONENT, isAccessible: ({ record }: any) => record?.params?.active === false,
-      guard: '¿Reactivar la cuenta? Las aplicaciones configuradas con ella volverán a timbrar.',
+      guard: 'Al pulsar «Reactivar», las aplicaciones configuradas con esta cuenta volverán a timbrar.',
       handler: recordAction(async ({ id, admin }) => { await s().ctis.setActive(em(), admin.distributorId, id, true, admin.profileId); return { message: `CTI ${id} reactivada` } }),
     },
     resetPassword: {
       actionType: 'record', icon: 'Key', component: COMPONENT,
-      guard: '¿Restablecer la contraseña? Las aplicaciones que usan esta cuenta deberán configurarse con la nueva.',
+      guard: 'Al pulsar «Restablecer contraseña», la contraseña anterior deja de valer: las aplicaciones que usan esta cuenta deberán configurarse con la nueva.',
       handler: recordAction(async ({ id, payload, admin }) => {
         confirmed(payload)
         await s().ctis.resetPassword(em(), admin.distributorId, id, typeof payload.password === 'string' ? payload.password : undefined, typeof payload.passwordConfirmation === 'string' ? payload.passwordConfirmation : '', admin.profileId)
@@ -179,7 +189,7 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
     },
     revealPassword: {
       actionType: 'record', icon: 'Eye', component: COMPONENT,
-      guard: 'La contraseña inicial se muestra una sola vez. ¿Mostrarla ahora?',
+      guard: 'Al pulsar «Mostrar contraseña inicial» se muestra una sola vez; después no podrá volver a verse.',
       handler: recordAction(async ({ id, admin }) => {
         const password = await s().ctis.revealInitialPassword(em(), admin.distributorId, id)
         return password
@@ -189,7 +199,7 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
     },
     massTransfer: {
       actionType: 'bulk', icon: 'Send', component: COMPONENT,
-      guard: `¿Aplicar la transferencia masiva? Se aplica completa o no se aplica. ${money}`,
+      guard: `Al pulsar «Aplicar transferencia masiva» se transfieren las cantidades indicadas a todas las cuentas a la vez, o a ninguna si algo falla. ${money}`,
       handler: bulkAction(async ({ payload, admin }) => {
         const items = rowsOf(payload).map((r) => ({ cti: str(r.cti), quantity: int(r.quantity), amount: str(r.amount) }))
         const out = await s().sales.transferMass(em(), admin.distributorId, { idempotencyKey: str(payload.idempotencyKey), items }, { profileId: admin.profileId })
@@ -199,17 +209,21 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
     },
     autoSale: {
       actionType: 'bulk', icon: 'Repeat', component: COMPONENT,
-      guard: '¿Guardar la venta automática? Cada recarga es una venta irreversible desde su inventario.',
+      guard: 'Al pulsar «Guardar venta automática», cada vez que una de estas cuentas llegue al mínimo se le venderán los timbres indicados desde su inventario (cada recarga es una venta irreversible).',
       handler: bulkAction(async ({ ids, payload, admin }) => {
         const off = payload.disable === 'true' || payload.disable === true
         const config = off ? null : parseAutoSale({ minimum: int(payload.minimum), quantity: int(payload.quantity), amount: str(payload.amount) })
-        await s().sales.setAutoSale(em(), admin.distributorId, ids, config, { profileId: admin.profileId })
-        return off ? `Venta automática desactivada en ${ids.length} cuentas` : `Venta automática configurada en ${ids.length} cuentas`
+        const out = await s().sales.setAutoSale(em(), admin.distributorId, ids, config, { profileId: admin.profileId })
+        if (off) return `Venta automática desactivada en ${ids.length} ${ids.length === 1 ? 'cuenta' : 'cuentas'}`
+        const sold = out.sold.reduce((n, x) => n + x.quantity, 0)
+        return [`Venta automática configurada en ${ids.length} ${ids.length === 1 ? 'cuenta' : 'cuentas'}.`,
+          out.sold.length ? `Se vendieron ahora ${sold} timbres (${out.sold.map((x) => `${x.quantity} a ${x.cti}`).join(', ')}), porque ya estaban en el mínimo o por debajo.` : '',
+          out.uncovered.length ? `Su inventario no alcanzó para recargar ahora ${out.uncovered.join(', ')}.` : ''].filter(Boolean).join(' ')
       }),
     },
     createCti: {
       actionType: 'resource', icon: 'Plus', component: COMPONENT,
-      guard: '¿Crear la cuenta de timbrado? Una CTI ilimitada se cobra al año en puntos de su saldo (irreversible).',
+      guard: 'Al pulsar «Crear cuenta de timbrado» se crea la cuenta para el cliente indicado. Una CTI ilimitada se cobra al año en puntos de su saldo (irreversible).',
       handler: async (request: any, _response: any, context: any) => {
         if (request.method !== 'post') return {}
         const admin: AdminUser = context.currentAdmin
@@ -242,19 +256,22 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
       options: {
         navigation: { name: null, icon: 'Printer' },
         titleProperty: 'id',
-        listProperties: ['id', 'customerNic', 'typeLabel', 'activeLabel', 'balance', 'autoSale', 'autoSaleWarning'],
-        showProperties: ['id', 'customerNic', 'typeLabel', 'activeLabel', 'balance', 'validUntil', 'rfc', 'autoSaleMinimum', 'autoSaleQuantity', 'autoSaleAmount', 'autoSaleWarning', 'createdAt'],
-        filterProperties: ['customerSearch', 'id', 'customerNic', 'type', 'active', 'createdAt'],
+        listProperties: ['id', 'customerName', 'typeLabel', 'activeLabel', 'balance', 'autoSale', 'autoSaleWarning'],
+        showProperties: ['id', 'customerName', 'customerNic', 'typeLabel', 'activeLabel', 'balance', 'validUntil', 'rfc', 'autoSaleMinimum', 'autoSaleQuantity', 'autoSaleAmount', 'autoSaleWarning', 'createdAt'],
+        filterProperties: ['customerSearch', 'lowStamps', 'id', 'customerNic', 'type', 'active', 'createdAt'],
         editProperties: [],
         sort: { sortBy: 'createdAt', direction: 'desc' },
         properties: {
-          id: { isTitle: true, isId: true, isVisible: { list: true, show: true, filter: true, edit: false } },
           type: { availableValues: [{ value: 'standard', label: 'Estándar' }, { value: 'unlimited', label: 'Ilimitada' }] },
-          typeLabel: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
+          typeLabel: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false }, components: { list: NOWRAP } },
+          // Cells that must not wrap (ids, amounts): the plugin's nowrap list component.
+          id: { isTitle: true, isId: true, isVisible: { list: true, show: true, filter: true, edit: false }, components: { list: NOWRAP } },
+          customerName: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
+          autoSale: { type: 'string', isSortable: false, isVisible: { list: true, show: false, filter: false, edit: false }, components: { list: NOWRAP } },
           customerSearch: { type: 'string', isSortable: false, isVisible: { list: false, show: false, filter: true, edit: false } },
+          lowStamps: { type: 'boolean', isSortable: false, isVisible: { list: false, show: false, filter: true, edit: false } },
           activeLabel: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
-          balance: { type: 'number', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
-          autoSale: { type: 'string', isSortable: false, isVisible: { list: true, show: false, filter: false, edit: false } },
+          balance: { type: 'number', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false }, components: { list: NOWRAP } },
           autoSaleAmount: { type: 'string' },
           passwordHash: { isVisible: false },
           initialPassword: { isVisible: false },
@@ -268,14 +285,15 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
       },
     }],
     locale: stampingAdminLocale,
-    components: { [COMPONENT]: componentFile },
+    components: { [COMPONENT]: componentFile, [NOWRAP]: nowrapFile },
     // The customer's CTI tab: from a customer in Clientes to its accounts in Timbrado (a read, so GET is fine).
     actionsFor: {
       Customer: {
         stampingAccounts: {
           actionType: 'record',
           icon: 'Printer',
-          component: false,
+          // A page, not `component: false`: such an action's link gave AdminJS's 404 when opened in a new tab.
+          component: COMPONENT,
           handler: async (_request: unknown, _response: unknown, context: any) => ({
             record: context.record.toJSON(context.currentAdmin),
             redirectUrl: `/admin/resources/StampingAccount?filters.customerNic=${encodeURIComponent(String(context.record.params.nic))}`,

@@ -15,6 +15,7 @@ export const stampingAdminLocale = {
         id: 'CTI', customerSearch: 'Cliente (nombre, RFC, NIC, teléfono…)', customerNic: 'Cliente (NIC)', type: 'Tipo', typeLabel: 'Tipo', active: 'Activa', activeLabel: 'Activa', balance: 'Saldo (timbres)', validUntil: 'Vigencia', rfc: 'RFC',
         autoSale: 'Venta automática', autoSaleMinimum: 'Venta automática: mínimo', autoSaleQuantity: 'Venta automática: cantidad',
         autoSaleAmount: 'Venta automática: importe (MXN)', autoSaleWarning: 'Aviso de venta automática', createdAt: 'Alta',
+        lowStamps: 'Con pocos timbres', customerName: 'Cliente',
       },
       actions: {
         list: 'Cuentas de timbrado', show: 'Ver', ...actions,

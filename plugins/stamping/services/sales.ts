@@ -170,7 +170,8 @@ export class SalesService {
    * Sets (or, with null, removes) the automatic sale of standard CTIs. When the configuration
    * itself leaves a balance at or below the minimum, the sale fires at once.
    */
-  async setAutoSale(em: EntityManager, distributorId: string, ctiIds: string[], config: AutoSaleConfig | null, actor: Actor = {}): Promise<void> {
+  /** Returns the CTIs topped up at once (already at or below the minimum) and those the inventory could not cover. */
+  async setAutoSale(em: EntityManager, distributorId: string, ctiIds: string[], config: AutoSaleConfig | null, actor: Actor = {}): Promise<{ sold: { cti: string, quantity: number }[], uncovered: string[] }> {
     if (!ctiIds.length) throw new BadRequestError('No se indicó ninguna CTI')
     const due: CtiRow[] = []
     await em.transactional(async (tx) => {
@@ -186,7 +187,12 @@ export class SalesService {
         if ((balances.get(cti.accountId!) ?? 0) <= config.minimum) due.push({ ...cti, autoSaleMinimum: config.minimum, autoSaleQuantity: config.quantity, autoSaleAmount: config.amount })
       }
     })
-    for (const cti of due) await this.fireAutoSale(em, cti, `config:${cti.id}:${Date.now()}`, actor)
+    const out = { sold: [] as { cti: string, quantity: number }[], uncovered: [] as string[] }
+    for (const cti of due) {
+      if (await this.fireAutoSale(em, cti, `config:${cti.id}:${Date.now()}`, actor)) out.sold.push({ cti: cti.id, quantity: cti.autoSaleQuantity! })
+      else out.uncovered.push(cti.id)
+    }
+    return out
   }
 
   /**

@@ -250,7 +250,7 @@ test('reset password, initial password shown once, auto top-up and a new CTI thr
   const [row] = await rows(t0, 'select distributor_id, customer_nic from stamping_cti where id = ?', ['CTI-ALFA-2'])
   t.deepEqual(row, { distributor_id: w.a.id, customer_nic: w.a1.nic })
   const foreign = await adminPost(w.c, `${R}/actions/createCti`, { nic: w.b1.nic, type: 'standard', password: 'clave-nueva-2a', passwordConfirmation: 'clave-nueva-2a' })
-  t.regex(notice(foreign)!, /No existe un cliente tuyo/)
+  t.regex(notice(foreign)!, /No existe un cliente suyo/)
   t.is((await rows(t0, 'select count(*)::int as n from stamping_cti where customer_nic = ?', [w.b1.nic]))[0].n, 1)
   t.regex(notice(await adminPost(w.c, `${R}/actions/createCti`, { nic: w.a1.nic, id: 'CTI-ALFA-2', password: 'clave-nueva-2a', passwordConfirmation: 'clave-nueva-2a' }))!, /ya está en uso/)
   t.is((await w.c.get(`${R}/actions/createCti`)).statusCode, 200)

@@ -13,10 +13,10 @@ const COLORS = [['red', '#d93025', 'Rojo'], ['orange', '#f29900', 'Naranja'], ['
 
 const chip = (active) => ({
   cursor: 'pointer', border: active ? '2px solid #222' : '1px solid #bbb', borderRadius: '12px', background: active ? '#eef' : '#fff',
-  padding: '0 6px', marginRight: '4px', height: '22px', minWidth: '22px', fontSize: '13px', lineHeight: '18px',
+  padding: '0 4px', marginRight: '3px', height: '20px', minWidth: '20px', fontSize: '12px', lineHeight: '16px',
 })
 const dot = (color, active) => ({
-  cursor: 'pointer', width: '16px', height: '16px', borderRadius: '50%', background: color, marginRight: '3px', padding: 0,
+  cursor: 'pointer', width: '13px', height: '13px', borderRadius: '50%', background: color, marginRight: '2px', padding: 0,
   border: active ? '2px solid #222' : '1px solid rgba(0,0,0,.2)', boxShadow: active ? '0 0 0 2px #fff inset' : 'none', verticalAlign: 'middle',
 })
 
@@ -49,7 +49,7 @@ const Classify = (props) => {
         <button key={v} type="button" title={label} aria-label={label} aria-pressed={value.category === v} data-classify={`category:${v}`}
           style={chip(value.category === v)} onClick={stop(() => send('category', v))}>{icon}</button>
       ))}
-      <span style={{ width: '6px' }} />
+      <span style={{ width: '4px' }} />
       {COLORS.map(([v, css, label]) => (
         <button key={v} type="button" title={label} aria-label={label} aria-pressed={value.color === v} data-classify={`color:${v}`}
           style={dot(css, value.color === v)} onClick={stop(() => send('color', v))} />

@@ -1,7 +1,9 @@
 // The forms of the Timbrado actions (AdminJS bundles this file for the browser; it is not type-checked).
 // Every action posts its form through ApiClient (same origin: the CM's CSRF check passes); opening
-// the form is a GET that changes nothing.
-import React, { useState } from 'react'
+// the form is a GET that changes nothing. The form itself is the one confirmation: its box says what
+// will happen, and the button does it (no second browser confirm()).
+import React, { useEffect, useState } from 'react'
+import { useNavigate } from 'react-router-dom'
 import { Box, Button, Input, Label, MessageBox, Text, Table, TableHead, TableBody, TableRow, TableCell } from '@adminjs/design-system'
 import { ApiClient, useActionResponseHandler } from 'adminjs'
 
@@ -55,7 +57,34 @@ const Summary = ({ record }) => (
   </Box>
 )
 
-const CtiAction = (props) => {
+const digits = (v) => (/^\d{1,9}$/.test(String(v || '').trim()) ? Number(String(v).trim()) : null)
+
+/** Accounts already at or below the minimum typed: saving sells to them at once, and the box says so. */
+const AutoSaleNow = ({ records, values }) => {
+  const minimum = digits(values.minimum)
+  const quantity = digits(values.quantity)
+  if (minimum === null || !quantity) return null
+  const due = (records || []).filter((r) => typeof r.params.balance === 'number' && r.params.balance <= minimum)
+  if (!due.length) return null
+  const list = due.map((r) => `${r.params.id} (saldo ${r.params.balance})`).join(', ')
+  const amount = String(values.amount || '').trim()
+  return (
+    <MessageBox mb="lg" variant="warning" data-testid="auto-sale-now"
+      message={due.length === 1
+        ? `Al guardar se venderán ahora mismo ${quantity} timbres de su inventario a ${list}, que ya está en el mínimo o por debajo${amount ? `, por $${amount}` : ''}.`
+        : `Al guardar se venderán ahora mismo ${quantity * due.length} timbres de su inventario: ${quantity} a cada una de las ${due.length} cuentas que ya están en el mínimo o por debajo (${list})${amount ? `, por $${amount} cada venta` : ''}.`} />
+  )
+}
+
+/** The customer's CTIs in Timbrado: a page (so its link also works in a new tab) that goes to the filtered list. */
+export const GoToCtis = ({ record }) => {
+  const navigate = useNavigate()
+  const url = `/admin/resources/StampingAccount?filters.customerNic=${encodeURIComponent(record.params.nic)}`
+  useEffect(() => { navigate(url, { replace: true }) }, [url])
+  return <Box variant="white"><Text>Abriendo las cuentas de timbrado del cliente…</Text></Box>
+}
+
+const CtiForm = (props) => {
   const { action, resource, record, records } = props
   const form = FORMS[action.name] || { fields: [], submit: 'Aceptar' }
   const [values, setValues] = useState({})
@@ -68,7 +97,6 @@ const CtiAction = (props) => {
   const setRow = (i, name, value) => setRows(rows.map((r, j) => (j === i ? { ...r, [name]: value } : r)))
 
   const send = async (extra) => {
-    if (action.guard && !window.confirm(action.guard)) return
     const data = new FormData()
     for (const [k, v] of Object.entries({ ...values, ...extra })) data.set(k, v)
     if (action.name === 'transfer' || action.name === 'massTransfer') data.set('idempotencyKey', key)
@@ -114,10 +142,11 @@ const CtiAction = (props) => {
       {form.fields.map(([name, label, type]) => (type === 'date' || name === 'rfc') && values.type !== 'unlimited'
         ? null
         : <Field key={name} name={name} label={label} type={type === 'date' ? 'text' : type} value={values[name]} onChange={set} />)}
+      {action.name === 'autoSale' ? <AutoSaleNow records={records} values={values} /> : null}
       {action.guard ? <MessageBox mb="xl" variant="info" message={action.guard} /> : null}
       {revealed !== undefined
         ? (revealed
-          ? <MessageBox mb="xl" variant="success" message="Contraseña inicial (cópiala ahora)"><Text style={{ fontFamily: 'monospace', fontSize: '18px' }}>{revealed}</Text></MessageBox>
+          ? <MessageBox mb="xl" variant="success" message="Contraseña inicial (cópiela ahora)"><Text style={{ fontFamily: 'monospace', fontSize: '18px' }}>{revealed}</Text></MessageBox>
           : <MessageBox mb="xl" variant="info" message="No hay contraseña inicial por mostrar." />)
         : null}
       <Button type="submit" variant="contained" disabled={busy || revealed !== undefined}>{form.submit}</Button>
@@ -127,5 +156,7 @@ const CtiAction = (props) => {
     </Box>
   )
 }
+
+const CtiAction = (props) => (props.action.name === 'stampingAccounts' ? <GoToCtis {...props} /> : <CtiForm {...props} />)
 
 export default CtiAction
