@@ -237,7 +237,7 @@ test.serial('every public, CM, staff and PCC page speaks Spanish with "usted", s
   try {
     await signIn(page, owner.login, owner.password)
     await check(page, findings, '/')
-    await check(page, findings, `/pcc/${customer.id}`)
+    await check(page, findings, `/pcc/${customer.nic}`)
     const nav: string[] = await page.evaluate(() => [...(globalThis as any).document.querySelectorAll('a[href^="/pcc/"]')].map((a: any) => a.getAttribute('href')))
     const pccPages = [...new Set(nav)].filter((h) => h.split('/').length === 4)
     t.true(pccPages.length >= 2, `the PCC offers its pages: ${pccPages.join(', ')}`)
