@@ -17,7 +17,6 @@ import type { Theme } from '../../themes/default/theme.js'
 import { coreAdminLocale } from './locale.js'
 import { coreComponents, dropStaleAdminBundle } from './bundle-dir.js'
 import { coreAdminResources } from './staff.js'
-import { kernelServiceResources } from './services.js'
 
 type Gate = (admin: AdminUser | undefined) => boolean
 const BUILT_IN_ACTIONS = ['list', 'show', 'new', 'edit', 'delete', 'bulkDelete', 'search']
@@ -35,8 +34,7 @@ const deepMerge = (a: any, b: any): any => {
  * distributor's tier, staff resources need staff. A plugin's own isAccessible/isVisible still apply.
  */
 export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, contributions: Map<string, AdminContribution>) {
-  const core = coreAdminResources(kernel.orm, kernel.config.tiers, kernel.directory, kernel.portals, kernel.plugins.map(({ plugin: p }) => [p.id, p.title ?? p.id]))
-  core.staff.push(...kernelServiceResources(kernel) as never[])
+  const core = coreAdminResources(kernel)
   const gates = new Map<string, Gate>()
   const isStaff: Gate = (a) => !!a?.isStaff
   const signedIn: Gate = (a) => !!a?.distributorId

@@ -1,22 +1,22 @@
-import type { MikroORM } from '@mikro-orm/postgresql'
+import type { Kernel } from '../kernel/boot.js'
+import { EntitlementSchema, JobSchema, type Entitlement } from '../kernel/entities.js'
 import { FieldValidationError } from '../kernel/errors.js'
 import { ApiTokenSchema, AuditEntrySchema, DISTRIBUTOR_STATES, DistributorSchema, ProfileSchema, TierSchema, type ApiToken, type Distributor } from '../identity/entities.js'
-import { audit, type DistributorDirectory } from '../identity/directory.js'
+import { audit, isUuid } from '../identity/directory.js'
 import { normalizeEmail, normalizeMobile } from '../identity/normalize.js'
-import { IdentityService } from '../identity/service.js'
 import { ScopedResource } from './scoped-resource.js'
 import { DISTRIBUTOR_STATE_LABELS } from './locale.js'
-import type { TierConfig } from '../../config/tiers.js'
 import { pluginsOfTier } from '../kernel/tiers.js'
-import type { PortalProvider } from '../kernel/plugin.js'
 
 const STAFF_NAV = { name: 'Staff', icon: 'Shield' }
 const STATE_BADGES: Record<string, string> = { unvalidated: 'info', inactive: 'light', active: 'success', suspended: 'secondary', cancelled: 'danger', expired: 'primary' }
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '')
+const readOnly = { new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false } }
+const date = (v: unknown) => (v ? new Date(String(v)) : undefined)
 
-/** Staff console: distributors (with their first member), tiers, the audit log; and each member's API tokens. */
-export function coreAdminResources(orm: MikroORM, tiers: TierConfig, dir: DistributorDirectory, portals: readonly PortalProvider[] = [], plugins: [id: string, title: string][] = []) {
-  const identity = new IdentityService(portals)
+/** Staff console: distributors (with their first member), tiers, the audit log, jobs, entitlements; and each member's API tokens. */
+export function coreAdminResources(kernel: Kernel) {
+  const { orm, identity, directory: dir, config: { tiers } } = kernel
   const distributors = new ScopedResource<Distributor>(orm, {
     entity: DistributorSchema,
     scope: 'staff',
@@ -89,7 +89,7 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, dir: Distri
     },
   }
   // A tier's modules: the installed plugins it enables, by their Spanish titles.
-  const titles = new Map(plugins)
+  const titles = new Map(kernel.plugins.map(({ plugin: p }) => [p.id, p.title ?? p.id]))
   const withModules = (r: any) => { if (r) r.params.modules = pluginsOfTier(tiers, r.params.id, [...titles.keys()]).map((id) => titles.get(id)).join(', ') || '—' }
   const tierResource = {
     resource: new ScopedResource(orm, { entity: TierSchema, scope: 'staff', writable: [], deletable: false }),
@@ -102,7 +102,6 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, dir: Distri
       },
     },
   }
-  const readOnly = { new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false } }
   const auditResource = {
     resource: new ScopedResource(orm, { entity: AuditEntrySchema, scope: 'staff', writable: [], deletable: false }),
     options: {
@@ -154,8 +153,46 @@ export function coreAdminResources(orm: MikroORM, tiers: TierConfig, dir: Distri
       },
     },
   }
+  // The jobs' last runs (read-only) and entitlements (grant, list, change or end their validity).
+  const labels: Record<string, string> = Object.assign({}, ...kernel.plugins.map((p) => p.plugin.entitlements ?? {}))
+  const jobs = {
+    resource: new ScopedResource(kernel.orm, { entity: JobSchema, scope: 'staff', writable: [], deletable: false }),
+    options: { navigation: STAFF_NAV, listProperties: ['name', 'lastFinishedAt', 'lastResult', 'lastError', 'runs'], actions: readOnly },
+  }
+  const entitlements = {
+    resource: new ScopedResource<Entitlement>(kernel.orm, {
+      entity: EntitlementSchema, scope: 'staff', writable: ['distributorId', 'key', 'since', 'until'], deletable: false,
+      async create({ em, params }) {
+        const distributorId = String(params.distributorId ?? '')
+        if (!isUuid(distributorId) || !(await em.count(DistributorSchema, { id: distributorId }))) throw new FieldValidationError({ distributorId: 'Elija un distribuidor' })
+        const key = String(params.key ?? '')
+        if (Object.keys(labels).length && !labels[key]) throw new FieldValidationError({ key: 'Elija un derecho de la lista' })
+        const row = await kernel.entitlements.grant(em, { distributorId, key, since: date(params.since), until: date(params.until), source: 'staff' })
+        return em.findOneOrFail(EntitlementSchema, row.id)
+      },
+      // Only the end of the validity changes (set it to now to end the entitlement); nothing is deleted.
+      async update({ em, entity, params }) {
+        const until = date(params.until) ?? null
+        if (until && (Number.isNaN(until.getTime()) || until <= entity.since)) throw new FieldValidationError({ until: 'Debe ser posterior al inicio' })
+        entity.until = until
+        await em.flush()
+        return entity
+      },
+    }),
+    options: {
+      navigation: STAFF_NAV,
+      listProperties: ['distributorId', 'key', 'since', 'until', 'source'],
+      editProperties: ['distributorId', 'key', 'since', 'until'],
+      filterProperties: ['distributorId', 'key', 'source'],
+      properties: {
+        distributorId: { reference: 'Distributor' },
+        ...(Object.keys(labels).length ? { key: { availableValues: Object.entries(labels).map(([value, label]) => ({ value, label })) } } : {}),
+      },
+      actions: { delete: { isAccessible: false }, bulkDelete: { isAccessible: false } },
+    },
+  }
   return {
-    staff: [distributorResource, tierResource, auditResource],
+    staff: [distributorResource, tierResource, auditResource, jobs, entitlements],
     member: [tokenResource],
   }
 }
