@@ -7,12 +7,14 @@ import { tiers } from './tiers.js'
 import clients from '../plugins/clients/index.js'
 import ledger from '../plugins/ledger/index.js'
 import stamping from '../plugins/stamping/index.js'
+import distributors from '../plugins/distributors/index.js'
 
 /** The installed plugins and their options. Order is a tie-breaker only: dependsOn decides. */
 export const installedPlugins: InstalledPlugin[] = [
   { plugin: clients },
   { plugin: ledger },
   { plugin: stamping },
+  { plugin: distributors },
 ]
 
 /**

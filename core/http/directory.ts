@@ -46,7 +46,7 @@ export class Directory {
     if (!p) return null
     return {
       profileId: p.id, email: p.email, mobile: p.mobile, name: p.name,
-      distributorId: d.id, distributorName: d.name, isStaff: d.isRoot, tier: d.tier, plugins: this.pluginsFor(d),
+      distributorId: d.id, distributorName: d.name, distributorParentId: d.parentId ?? null, distributorState: d.state, isStaff: d.isRoot, tier: d.tier, plugins: this.pluginsFor(d),
     }
   }
 }

@@ -16,6 +16,8 @@ declare module '../kernel/events.js' {
     'core.distributorCreated': { distributor: DirectoryEntry }
     'core.distributorStateChanged': { distributor: DirectoryEntry, from: DistributorState, to: DistributorState }
     'core.distributorPurged': { distributorId: string, parentId: string | null }
+    /** Any other change of the row (parent, CM expiry, name, tier): read models refresh from it. */
+    'core.distributorUpdated': { distributor: DirectoryEntry }
   }
 }
 
@@ -95,16 +97,16 @@ export class DistributorDirectory {
     })
   }
 
-  /** Writes the state (the allowed transitions are the distributors plugin's); emits core.distributorStateChanged. */
-  async setState(em: EntityManager, id: string, to: DistributorState, opts: Actor = {}): Promise<DirectoryEntry> {
+  /** Writes the state (the allowed transitions are the distributors plugin's), and a renewal's new CM expiry; emits core.distributorStateChanged. */
+  async setState(em: EntityManager, id: string, to: DistributorState, opts: Actor & { cmExpiresAt?: string } = {}): Promise<DirectoryEntry> {
     if (!DISTRIBUTOR_STATES.includes(to)) throw new FieldValidationError({ state: 'Estado desconocido' })
     return em.transactional(async (tx) => {
       const [before] = isUuid(id) ? await sql<DirectoryEntry[]>(tx, `select ${COLUMNS} from core_distributor where id = ? for update`, [id]) : []
       if (!before) throw new DistributorNotFoundError(id)
       if (before.isRoot && to !== 'active') throw new FieldValidationError({ state: 'La plataforma siempre está activa' })
-      if (before.state === to) return before
-      const [after] = await sql<DirectoryEntry[]>(tx, `update core_distributor set state = ? where id = ? returning ${COLUMNS}`, [to, id])
-      await audit(tx, { action: 'core.distributorStateChanged', subject: id, distributorId: id, actorProfileId: opts.actorProfileId, before: { state: before.state }, after: { state: to } })
+      if (before.state === to && !opts.cmExpiresAt) return before
+      const [after] = await sql<DirectoryEntry[]>(tx, `update core_distributor set state = ?, cm_expires_at = coalesce(?::date, cm_expires_at) where id = ? returning ${COLUMNS}`, [to, opts.cmExpiresAt ?? null, id])
+      await audit(tx, { action: 'core.distributorStateChanged', subject: id, distributorId: id, actorProfileId: opts.actorProfileId, before: { state: before.state, cmExpiresAt: before.cmExpiresAt }, after: { state: to, cmExpiresAt: after.cmExpiresAt } })
       await this.events.emit('core.distributorStateChanged', { distributor: after, from: before.state, to }, tx)
       return after
     })
@@ -119,6 +121,7 @@ export class DistributorDirectory {
         if (!(await this.get(tx, parentId))) throw new DistributorNotFoundError(parentId)
         const [after] = await sql<DirectoryEntry[]>(tx, `update core_distributor set parent_id = ? where id = ? returning ${COLUMNS}`, [parentId, id])
         await audit(tx, { action: 'core.distributorMoved', subject: id, distributorId: id, actorProfileId: opts.actorProfileId, before: { parentId: before.parentId }, after: { parentId } })
+        await this.changed(tx, id)
         return after
       })
     } catch (e) {
@@ -127,11 +130,24 @@ export class DistributorDirectory {
     }
   }
 
-  /** Announces that the purge of a cancelled distributor (the distributors plugin's work) is done. */
+  /** Emits core.distributorUpdated with the row as it is now (after an edit outside setState). */
+  async changed(em: EntityManager, id: string): Promise<void> {
+    const d = await this.get(em, id)
+    if (d) await this.events.emit('core.distributorUpdated', { distributor: d }, em)
+  }
+
+  /**
+   * The kernel's part of the purge of a cancelled distributor (the rest is the distributors plugin's):
+   * its members, sessions and API tokens end, its name is anonymised; emits core.distributorPurged.
+   */
   async markPurged(em: EntityManager, id: string, opts: Actor = {}): Promise<void> {
     await em.transactional(async (tx) => {
       const d = await this.get(tx, id)
       if (!d) throw new DistributorNotFoundError(id)
+      await sql(tx, `update core_distributor set name = 'Distribuidor eliminado' where id = ?`, [id])
+      await sql(tx, 'update core_api_token set revoked_at = now() where distributor_id = ? and revoked_at is null', [id])
+      await sql(tx, `delete from core_session where sess->>'distributorId' = ?`, [id])
+      await sql(tx, 'delete from core_distributor_member where distributor_id = ?', [id])
       await audit(tx, { action: 'core.distributorPurged', subject: id, distributorId: id, actorProfileId: opts.actorProfileId })
       await this.events.emit('core.distributorPurged', { distributorId: id, parentId: d.parentId }, tx)
     })

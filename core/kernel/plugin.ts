@@ -16,7 +16,7 @@ import type { IdentityService } from '../identity/service.js'
 
 /** Profiles and memberships, for plugins (never core_profile or core_distributor_member directly). */
 export type Identity = Pick<IdentityService, 'profile' | 'profiles' | 'profileByLogin' | 'profileByEmailAndMobile' | 'isMember'
-  | 'memberDistributorIds' | 'members' | 'addMember' | 'removeMember' | 'createProfile'>
+  | 'memberDistributorIds' | 'members' | 'addMember' | 'removeMember' | 'createProfile' | 'issueOneTimeToken'>
 
 /**
  * Services a plugin exposes to the plugins that depend on it. Each plugin augments this interface:
