@@ -34,8 +34,13 @@ export function distributorsAdmin(ctx: PluginContext, service: DistributorsServi
     writable: ['email', 'mobile', ...DATA],
     filterable: ['state', 'legalName', 'rfc', 'createdAt'],
     deletable: false,
-    create: ({ em, distributorId, params, actor }) => service.create(em, { distributorId, profileId: actor.profileId }, params),
-    update: ({ em, distributorId, entity, params, actor }) => service.update(em, { distributorId, profileId: actor.profileId }, entity.id, params),
+    // The service answers plain rows; the admin wants the entity.
+    create: async ({ em, distributorId, params, actor }) => em.findOneOrFail(DistributorAccountSchema, (await service.create(em, { distributorId, profileId: actor.profileId }, params)).id),
+    update: async ({ em, distributorId, entity, params, actor }) => {
+      await service.update(em, { distributorId, profileId: actor.profileId }, entity.id, params)
+      await em.refresh(entity)
+      return entity
+    },
   })
 
   const transitionActions = Object.fromEntries(TRANSITION_NAMES.map((name) => [name, {

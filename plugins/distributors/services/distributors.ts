@@ -71,7 +71,7 @@ export class DistributorsService {
     if (!root) return 0
     const ids = (await this.ctx.directory.subtreeIds(em, root.id)).filter((id) => id !== root.id)
     if (!ids.length) return 0
-    const known = new Set((await sql<{ id: string }[]>(em, 'select id from distributors_account where id = any(?::uuid[])', [ids])).map((r) => r.id))
+    const known = new Set((await sql<{ id: string }[]>(em, 'select id from distributors_account where id = any(?::uuid[])', [`{${ids.join(',')}}`])).map((r) => r.id))
     let n = 0
     for (const id of ids) {
       if (known.has(id)) continue

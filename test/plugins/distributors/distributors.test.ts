@@ -296,3 +296,13 @@ test.serial('expiry: an active account past its CM expiry (by the kernel\'s cloc
     t.true(renewed.json().cmExpiresAt > now.toISOString().slice(0, 10))
   } finally { now = undefined }
 })
+
+test.serial('backfill: a distributor without an account row (created before the plugin) gets one from the kernel\'s row', async (t) => {
+  const d = await t0.fixtures.distributor()
+  await rows(t0, 'delete from distributors_account where id = ?', [d.id])
+  const n = await ctx().use('distributors').distributors.backfill(em())
+  t.true(n >= 1)
+  const [row] = await rows(t0, 'select name, state, parent_id from distributors_account where id = ?', [d.id])
+  t.like(row, { name: d.name, state: 'active' })
+  t.is(await ctx().use('distributors').distributors.backfill(em()), 0)
+})
