@@ -106,7 +106,7 @@ export class DistributorDirectory {
       if (before.isRoot && to !== 'active') throw new FieldValidationError({ state: 'La plataforma siempre está activa' })
       if (before.state === to && !opts.cmExpiresAt) return before
       const [after] = await sql<DirectoryEntry[]>(tx, `update core_distributor set state = ?, cm_expires_at = coalesce(?::date, cm_expires_at) where id = ? returning ${COLUMNS}`, [to, opts.cmExpiresAt ?? null, id])
-      await audit(tx, { action: 'core.distributorStateChanged', subject: id, distributorId: id, actorProfileId: opts.actorProfileId, before: { state: before.state, cmExpiresAt: before.cmExpiresAt }, after: { state: to, cmExpiresAt: after.cmExpiresAt } })
+      await audit(tx, { action: 'core.distributorStateChanged', subject: id, distributorId: id, actorProfileId: opts.actorProfileId, before: { state: before.state, ...(opts.cmExpiresAt && { cmExpiresAt: before.cmExpiresAt }) }, after: { state: to, ...(opts.cmExpiresAt && { cmExpiresAt: after.cmExpiresAt }) } })
       await this.events.emit('core.distributorStateChanged', { distributor: after, from: before.state, to }, tx)
       return after
     })

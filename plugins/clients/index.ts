@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { definePlugin } from '../../core/plugin-api.js'
+import { definePlugin, sql } from '../../core/plugin-api.js'
 import { CustomerSchema, CustomerProfileSchema, CustomerSearchKeySchema, CustomerSearchTextSchema } from './entities/customer.js'
 import { clientsMigrations } from './migrations/index.js'
 import { CLIENTS_ALLOWED_DRIFT } from './migrations/unmodelled.js'
@@ -36,6 +36,13 @@ export default definePlugin({
     return { customers: new CustomersService(ctx.events, ctx.identity, ctx.extensions, ctx.log, ctx.pluginsOf) }
   },
   bootstrap(ctx) {
+    // A purged distributor's customers (with their NICs and search rows) become its parent's.
+    ctx.events.on('core.distributorPurged', async ({ distributorId, parentId }, em) => {
+      if (!parentId) return
+      for (const table of ['clients_customer', 'clients_customer_search_key', 'clients_customer_search']) {
+        await sql(em, `update ${table} set distributor_id = ? where distributor_id = ?`, [parentId, distributorId])
+      }
+    })
     // Core's sign-in asks which customers' PCC a profile may enter; it never reads our tables.
     ctx.registerPortal({
       portal: 'pcc',
