@@ -8,8 +8,8 @@ import { allows, STATE_LABELS, STATE_NAME, STATE_ORDER, TRANSITION_NAMES, TRANSI
 
 const RESOURCE = 'DistributorAccount'
 const TABS = 'DistributorsTabs'
+const TRANSITION = 'DistributorTransition'
 const DATA = ['legalName', 'rfc', 'contactName', 'contactEmail', 'contactPhone']
-const confirmKey = (name: string) => `distributors_${name}_confirm`
 
 /** The action's answer when the service refused: its Spanish message as an error notice. */
 const refusal = (e: unknown) => {
@@ -45,10 +45,10 @@ export function distributorsAdmin(ctx: PluginContext, service: DistributorsServi
 
   const transitionActions = Object.fromEntries(TRANSITION_NAMES.map((name) => [name, {
     actionType: 'record',
-    component: false,
+    // Its page is the one confirmation (what will happen) and its button the one POST.
+    component: TRANSITION,
+    custom: { confirm: TRANSITIONS[name].confirm, button: `${TRANSITIONS[name].label} la cuenta` },
     icon: { activate: 'Play', suspend: 'Pause', reactivate: 'RotateCcw', renew: 'RefreshCw', cancel: 'XCircle' }[name],
-    // One confirmation, saying what will happen; then one POST.
-    guard: confirmKey(name),
     // Offered only where the table allows it; the handler checks again against the current state.
     isAccessible: ({ record }: any) => !record || allows(name, record.params?.state as State),
     handler: async (request: any, _response: unknown, context: any) => {
@@ -112,10 +112,12 @@ export function distributorsAdmin(ctx: PluginContext, service: DistributorsServi
         },
       },
     }],
-    components: { [TABS]: fileURLToPath(new URL('./components/tabs.jsx', import.meta.url)) },
+    components: {
+      [TABS]: fileURLToPath(new URL('./components/tabs.jsx', import.meta.url)),
+      [TRANSITION]: fileURLToPath(new URL('./components/transition.jsx', import.meta.url)),
+    },
     locale: {
       labels: { [RESOURCE]: 'Distribuidores' },
-      messages: Object.fromEntries(TRANSITION_NAMES.map((n) => [confirmKey(n), `${TRANSITIONS[n].label} la cuenta. ${TRANSITIONS[n].confirm} ¿Desea continuar?`])),
       resources: {
         [RESOURCE]: {
           properties: {
@@ -124,7 +126,7 @@ export function distributorsAdmin(ctx: PluginContext, service: DistributorsServi
             email: 'Correo del administrador', mobile: 'Móvil del administrador',
             ...Object.fromEntries(STATE_ORDER.map((s) => [`state.${s}`, STATE_NAME[s]])),
           },
-          actions: { list: 'Distribuidores', new: 'Agregar distribuidor', edit: 'Editar datos', ...Object.fromEntries(TRANSITION_NAMES.map((n) => [n, TRANSITIONS[n].label])) },
+          actions: { list: 'Distribuidores', new: 'Agregar distribuidor', edit: 'Editar datos', ...Object.fromEntries(TRANSITION_NAMES.flatMap((n) => [[n, TRANSITIONS[n].label], [n[0].toUpperCase() + n.slice(1), TRANSITIONS[n].label]])) },
         },
       },
     },
