@@ -130,6 +130,11 @@ export class DistributorDirectory {
     }
   }
 
+  /** The audit rows about a distributor, newest first (its parent reads them in the CM). */
+  history(em: EntityManager, id: string, limit = 100): Promise<{ at: Date, action: string, actorProfileId: string | null, detail: unknown }[]> {
+    return sql(em, 'select at, action, actor_profile_id as "actorProfileId", detail from core_audit_log where distributor_id = ? order by at desc, id limit ?', [id, limit])
+  }
+
   /** Emits core.distributorUpdated with the row as it is now (after an edit outside setState). */
   async changed(em: EntityManager, id: string): Promise<void> {
     const d = await this.get(em, id)

@@ -9,6 +9,7 @@ import { allows, STATE_LABELS, STATE_NAME, STATE_ORDER, TRANSITION_NAMES, TRANSI
 const RESOURCE = 'DistributorAccount'
 const TABS = 'DistributorsTabs'
 const TRANSITION = 'DistributorTransition'
+const HISTORY = 'DistributorHistory'
 const DATA = ['legalName', 'rfc', 'contactName', 'contactEmail', 'contactPhone']
 
 /** The action's answer when the service refused: its Spanish message as an error notice. */
@@ -109,12 +110,22 @@ export function distributorsAdmin(ctx: PluginContext, service: DistributorsServi
             },
           },
           ...transitionActions,
+          // The account's audit log (transitions with who, before, after and when); read-only.
+          history: {
+            actionType: 'record', icon: 'Clock', component: HISTORY,
+            handler: async (_request: any, _response: unknown, context: any) => {
+              const { record, currentAdmin } = context as { record: any, currentAdmin: AdminUser }
+              const entries = await service.history(ctx.em(), currentAdmin.distributorId, String(record.id()))
+              return { record: record.toJSON(currentAdmin), entries }
+            },
+          },
         },
       },
     }],
     components: {
       [TABS]: fileURLToPath(new URL('./components/tabs.jsx', import.meta.url)),
       [TRANSITION]: fileURLToPath(new URL('./components/transition.jsx', import.meta.url)),
+      [HISTORY]: fileURLToPath(new URL('./components/history.jsx', import.meta.url)),
     },
     locale: {
       labels: { [RESOURCE]: 'Distribuidores' },
@@ -126,7 +137,7 @@ export function distributorsAdmin(ctx: PluginContext, service: DistributorsServi
             email: 'Correo del administrador', mobile: 'Móvil del administrador',
             ...Object.fromEntries(STATE_ORDER.map((s) => [`state.${s}`, STATE_NAME[s]])),
           },
-          actions: { list: 'Distribuidores', new: 'Agregar distribuidor', edit: 'Editar datos', ...Object.fromEntries(TRANSITION_NAMES.flatMap((n) => [[n, TRANSITIONS[n].label], [n[0].toUpperCase() + n.slice(1), TRANSITIONS[n].label]])) },
+          actions: { list: 'Distribuidores', new: 'Agregar distribuidor', edit: 'Editar datos', history: 'Historial', History: 'Historial', ...Object.fromEntries(TRANSITION_NAMES.flatMap((n) => [[n, TRANSITIONS[n].label], [n[0].toUpperCase() + n.slice(1), TRANSITIONS[n].label]])) },
         },
       },
     },

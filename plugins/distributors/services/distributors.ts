@@ -129,6 +129,17 @@ export class DistributorsService {
     if (!(await this.ctx.entitled(callerId, MULTILEVEL, em))) throw new MultilevelNotEntitledError()
   }
 
+  /** The audit log of a distributor of the caller's subtree (transitions, members, edits), newest first, with who acted. */
+  async history(em: EntityManager, callerId: string, id: string): Promise<{ at: string, action: string, actor: string | null, before: unknown, after: unknown }[]> {
+    await this.get(em, callerId, id)
+    const rows = await this.ctx.directory.history(em, id)
+    const actors = new Map((await this.ctx.identity.profiles(em, [...new Set(rows.map((r) => r.actorProfileId).filter((x): x is string => !!x))])).map((p) => [p.id, `${p.name} <${p.email}>`]))
+    return rows.map((r) => {
+      const detail = (r.detail ?? {}) as { before?: unknown, after?: unknown }
+      return { at: new Date(r.at).toISOString(), action: r.action, actor: r.actorProfileId ? actors.get(r.actorProfileId) ?? null : null, before: detail.before ?? null, after: detail.after ?? null }
+    })
+  }
+
   // ── Writes ───────────────────────────────────────────────────────────────────────────────────
 
   /**

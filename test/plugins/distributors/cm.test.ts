@@ -77,7 +77,7 @@ test('show, edit and every transition of a sibling or an ancestor: not found, no
   const accounts = () => rows(t0, 'select * from distributors_account where id = any(?::uuid[]) order by id', [`{${ids.join(',')}}`])
   const accountsBefore = await accounts()
   for (const [what, id] of [['parent', n.top.id], ['sibling', n.b2.id], ['itself', n.b1.id], ['stranger', n.other.id]] as const) {
-    for (const action of ['show', 'edit', ...TRANSITION_NAMES]) {
+    for (const action of ['show', 'edit', 'history', ...TRANSITION_NAMES]) {
       const get = await c.get(`${R}/records/${id}/${action}`)
       t.false(isSuccess(get), `${what} GET ${action}`)
       const post = await adminPost(c, `${R}/records/${id}/${action}`, { legalName: 'Tomada SA' })
@@ -116,6 +116,12 @@ test('add a sub-distributor, then activate, suspend and cancel it in the CM; a w
   const audit = await rows(t0, `select actor_profile_id, detail from core_audit_log where subject = ? and action = 'core.distributorStateChanged' order by at`, [n.c1.id])
   t.is(audit.length, 3, 'activate (by API setup), suspend, cancel')
   t.truthy(audit[2].actor_profile_id)
+  // The audit log, readable in the CM: who, before, after, when.
+  const history = (await c.get(`${R}/records/${n.c1.id}/history`)).json().entries as { action: string, actor: string | null, before: any, after: any, at: string }[]
+  const changes = history.filter((e) => e.action === 'core.distributorStateChanged')
+  t.deepEqual(changes.map((e) => [e.before.state, e.after.state]), [['suspended', 'cancelled'], ['active', 'suspended'], ['inactive', 'active']])
+  t.regex(changes[0].actor!, new RegExp(n.b1.login))
+  t.truthy(Date.parse(changes[0].at))
   // Edits of the data: RFC checked; the state is not writable.
   const bad = await adminPost(c, `${R}/records/${id}/edit`, { rfc: 'ABC010101AAA' })
   t.false(isSuccess(bad))
