@@ -85,6 +85,11 @@ test('show, edit and every transition of a sibling or an ancestor: not found, no
       for (const body of [get.body, post.body]) t.false(/"legalName":"[^"]/.test(body), `${what} ${action}: no data leaks`)
     }
   }
+  // Bulk actions: AdminJS's bulk delete is off; with a sibling's or an ancestor's ids it finds nothing.
+  for (const url of [`${R}/bulk/bulkDelete?recordIds=${n.b2.id},${n.top.id}`]) {
+    t.false(isSuccess(await c.get(url)))
+    t.false(isSuccess(await adminPost(c, url)))
+  }
   t.deepEqual(await snapshot(ids), before)
   t.deepEqual(await accounts(), accountsBefore)
 })
@@ -109,8 +114,15 @@ test('add a sub-distributor, then activate, suspend and cancel it in the CM; a w
   // The CM offers only the table's actions for the record's state; asked anyway, it refuses.
   t.false(isSuccess(activate))
   t.is((await rows(t0, 'select state from core_distributor where id = ?', [n.c1.id]))[0].state, 'active')
+  const c1 = t0.client()
+  await c1.enterCm(n.c1.login, n.c1.password, n.c1.id)
+  t.is((await c1.get('/admin')).statusCode, 200)
   t.true(isSuccess(await adminPost(c, `${R}/records/${n.c1.id}/suspend`)))
   t.is((await rows(t0, 'select state from core_distributor where id = ?', [n.c1.id]))[0].state, 'suspended')
+  // Suspended: its members' CM closes at the next request, without signing out.
+  const closed = await c1.get('/admin')
+  t.is(closed.statusCode, 303)
+  t.is(closed.headers.location, '/')
   t.true(isSuccess(await adminPost(c, `${R}/records/${n.c1.id}/cancel`)))
   t.is((await rows(t0, 'select state from core_distributor where id = ?', [n.c1.id]))[0].state, 'cancelled')
   const audit = await rows(t0, `select actor_profile_id, detail from core_audit_log where subject = ? and action = 'core.distributorStateChanged' order by at`, [n.c1.id])

@@ -306,3 +306,20 @@ test.serial('backfill: a distributor without an account row (created before the 
   t.like(row, { name: d.name, state: 'active' })
   t.is(await ctx().use('distributors').distributors.backfill(em()), 0)
 })
+
+test.serial('two transitions of one account at once: one wins, the other is checked against the state it left (409)', async (t) => {
+  const top = await t0.fixtures.distributor()
+  await grantMkl(top.id)
+  for (let round = 0; round < 5; round++) {
+    const d = await t0.app.kernel.directory.create(em(), { name: `Carrera ${round}`, tier: 'completo', parentId: top.id, state: 'suspended', cmExpiresAt: '2099-01-01' })
+    const [a, b] = await Promise.all([
+      api(t0, top, 'POST', `/api/v1/distributors/${d.id}/reactivate`),
+      api(t0, top, 'POST', `/api/v1/distributors/${d.id}/cancel`),
+    ])
+    t.deepEqual([a.statusCode, b.statusCode].sort(), [200, 409], `${a.body} ${b.body}`)
+    const final = await stateOf(d.id)
+    t.is(final, a.statusCode === 200 ? 'active' : 'cancelled')
+    const audits = await rows(t0, `select 1 from core_audit_log where subject = ? and action = 'core.distributorStateChanged'`, [d.id])
+    t.is(audits.length, 1)
+  }
+})
