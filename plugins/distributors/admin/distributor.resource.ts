@@ -10,6 +10,7 @@ const RESOURCE = 'DistributorAccount'
 const TABS = 'DistributorsTabs'
 const TRANSITION = 'DistributorTransition'
 const HISTORY = 'DistributorHistory'
+const NEW = 'DistributorNew'
 const DATA = ['legalName', 'rfc', 'contactName', 'contactEmail', 'contactPhone']
 
 /** The action's answer when the service refused: its Spanish message as an error notice. */
@@ -97,7 +98,26 @@ export function distributorsAdmin(ctx: PluginContext, service: DistributorsServi
         },
         actions: {
           list: { component: TABS },
-          new: { layout: ['email', 'mobile', 'legalName', 'rfc', 'contactName', 'contactEmail', 'contactPhone'] },
+          // Two steps in one page: the administrator's e-mail and mobile (checked by `checkAdministrator`), then the data.
+          new: { component: NEW },
+          checkAdministrator: {
+            actionType: 'resource', component: false, isVisible: false,
+            handler: async (request: any, _response: unknown, context: any) => {
+              if (request.method !== 'post') return {}
+              try {
+                const found = await service.checkAdministrator(ctx.em(), (context.currentAdmin as AdminUser).distributorId, request.payload ?? {})
+                return {
+                  ...found,
+                  message: !found.existing ? 'No hay un perfil con ese correo y ese móvil: le enviaremos una invitación, y la cuenta quedará "Sin validar" hasta que confirme sus datos.'
+                    : found.verified ? 'El perfil existe y está verificado: la cuenta quedará "Sin activar".'
+                      : 'El perfil existe pero aún no confirma su correo y su móvil: la cuenta quedará "Sin validar" hasta que lo haga.',
+                }
+              } catch (e) {
+                if (e instanceof FieldValidationError) return { fields: e.fields }
+                return { notice: { message: refusal(e), type: 'error' } }
+              }
+            },
+          },
           edit: { layout: DATA },
           delete: { isAccessible: false },
           bulkDelete: { isAccessible: false },
@@ -126,6 +146,7 @@ export function distributorsAdmin(ctx: PluginContext, service: DistributorsServi
       [TABS]: fileURLToPath(new URL('./components/tabs.jsx', import.meta.url)),
       [TRANSITION]: fileURLToPath(new URL('./components/transition.jsx', import.meta.url)),
       [HISTORY]: fileURLToPath(new URL('./components/history.jsx', import.meta.url)),
+      [NEW]: fileURLToPath(new URL('./components/new.jsx', import.meta.url)),
     },
     locale: {
       labels: { [RESOURCE]: 'Distribuidores' },

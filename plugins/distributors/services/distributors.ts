@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql'
 import {
-  BadRequestError, FieldValidationError, NotFoundError, sql, textProblem, type DirectoryEntry, type PluginContext,
+  BadRequestError, FieldValidationError, normalizeEmail, normalizeMobile, NotFoundError, sql, textProblem, type DirectoryEntry, type PluginContext,
 } from '../../../core/plugin-api.js'
 import { isValidRfc, normalizeRfc } from '../../clients/index.js'
 import { InvalidTransitionError, MultilevelNotEntitledError } from '../errors.js'
@@ -171,6 +171,29 @@ export class DistributorsService {
       await this.ctx.identity.addMember(tx, d.id, profileId, { actorProfileId: caller.profileId })
       return this.get(tx, caller.distributorId, d.id)
     })
+  }
+
+  /**
+   * The first step of "Agregar distribuidor": whether this e-mail and mobile can administer a new
+   * sub-distributor of the caller, and what will happen (an existing profile, or an invitation).
+   * Refusals are the same field errors the creation raises; nothing is written.
+   */
+  async checkAdministrator(em: EntityManager, callerId: string, body: Record<string, unknown>): Promise<{ existing: boolean, verified: boolean }> {
+    const fields: Record<string, string> = {}
+    const email = typeof body.email === 'string' && !textProblem(body.email, 254) ? normalizeEmail(body.email) : null
+    if (!email) fields.email = 'Correo electrónico inválido'
+    const mobile = typeof body.mobile === 'string' && !textProblem(body.mobile, 30) ? normalizeMobile(body.mobile) : null
+    if (!mobile) fields.mobile = 'Número móvil inválido'
+    if (Object.keys(fields).length) throw new FieldValidationError(fields)
+    const same = await this.ctx.identity.profileByEmailAndMobile(em, email!, mobile!)
+    if (same) {
+      await this.refuseProfile(em, callerId, same.id)
+      return { existing: true, verified: !!same.emailVerifiedAt && !!same.mobileVerifiedAt }
+    }
+    if (await this.ctx.identity.profileByLogin(em, email!)) fields.email = 'Ese correo pertenece a un perfil con otro móvil'
+    if (await this.ctx.identity.profileByLogin(em, mobile!)) fields.mobile = 'Ese móvil pertenece a otro perfil'
+    if (Object.keys(fields).length) throw new FieldValidationError(fields)
+    return { existing: false, verified: false }
   }
 
   /** The owner rule and "not the parent's own": a Spanish field error, nothing written. */

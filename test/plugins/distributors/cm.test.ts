@@ -107,6 +107,14 @@ test('add a sub-distributor, then activate, suspend and cancel it in the CM; a w
   // Owner rule and the parent's own profile, through the CM too.
   const own = await adminPost(c, `${R}/actions/new`, { email: n.b1.login, mobile: (await rows(t0, 'select mobile from core_profile where email = ?', [n.b1.login]))[0].mobile, legalName: 'Propia SA', rfc: demoRfc() })
   t.false(isSuccess(own))
+  // Step 1 of the form: the check says why, and what will happen; it writes nothing.
+  const b1Mobile = (await rows(t0, 'select mobile from core_profile where email = ?', [n.b1.login]))[0].mobile
+  const refused = (await adminPost(c, `${R}/actions/checkAdministrator`, { email: n.b1.login, mobile: b1Mobile })).json()
+  t.regex(refused.fields.email, /su propia cuenta/)
+  const fresh = (await adminPost(c, `${R}/actions/checkAdministrator`, { email: `nuevo-${Date.now()}@example.mx`, mobile: uniqueMobile() })).json()
+  t.like(fresh, { existing: false })
+  t.regex(fresh.message, /invitación/)
+  t.deepEqual((await c.get(`${R}/actions/checkAdministrator`)).json().existing, undefined)
   // GET of an action changes nothing.
   await c.get(`${R}/records/${n.c1.id}/suspend`)
   t.is((await rows(t0, 'select state from core_distributor where id = ?', [n.c1.id]))[0].state, 'active')
