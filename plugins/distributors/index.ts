@@ -3,6 +3,7 @@ import { DistributorAccountSchema } from './entities/account.js'
 import { distributorsMigrations } from './migrations/index.js'
 import { distributorsRoutes } from './routes.js'
 import { distributorsDemo } from './demo.js'
+import { deliverInvitations } from './invitations.js'
 import { DistributorsService, MULTILEVEL } from './services/distributors.js'
 
 export type { DistributorJson } from './services/distributors.js'
@@ -30,6 +31,7 @@ export default definePlugin({
   services: (ctx): DistributorsServices => ({ distributors: new DistributorsService(ctx) }),
   async bootstrap(ctx) {
     const { distributors } = ctx.use('distributors')
+    deliverInvitations(ctx)
     // The read model follows the kernel's row inside the writer's transaction.
     ctx.events.on('core.distributorCreated', ({ distributor }, em) => distributors.sync(em, distributor))
     ctx.events.on('core.distributorStateChanged', ({ distributor }, em) => distributors.sync(em, distributor))

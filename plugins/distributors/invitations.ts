@@ -1,15 +1,27 @@
 import { randomBytes } from 'node:crypto'
 import type { EntityManager } from '@mikro-orm/postgresql'
-import { FieldValidationError, normalizeEmail, normalizeMobile, textProblem, type PluginContext } from '../../core/plugin-api.js'
+import { FieldValidationError, normalizeEmail, normalizeMobile, textProblem, type Message, type PluginContext } from '../../core/plugin-api.js'
 
 const DAY = 86_400_000
+const INVITATION = 'distributors.invitation'
+
+/**
+ * Sends invitations once the inviting transaction has committed (the kernel's outbox, retried): a
+ * creation that fails after inviting sends nothing. Call it from the plugin's bootstrap.
+ */
+export function deliverInvitations(ctx: PluginContext): void {
+  ctx.outbox.on(INVITATION, async ({ payload }) => {
+    for (const m of (payload as { messages: Message[] }).messages) await ctx.transport.send(m)
+  })
+}
 export const baseUrl = () => process.env.CM_BASE_URL ?? `http://localhost:${process.env.PORT ?? 3000}`
 
 /**
  * The profile with exactly this e-mail and mobile, or a new unverified one invited through the
  * transport (outbox by default): the e-mail carries a link that verifies the address and one to choose
  * a password, the SMS a link that verifies the mobile. The e-mail or the mobile of another profile
- * is refused (a Spanish field error) and nothing is written. A distributor invited this way stays
+ * is refused (a Spanish field error) and nothing is written. The messages go out after the caller's
+ * transaction commits (see deliverInvitations). A distributor invited this way stays
  * "Sin validar" until both are verified (the plugin's `validate` job then makes it "Sin activar").
  */
 export async function invite(ctx: PluginContext, em: EntityManager,
@@ -32,10 +44,12 @@ export async function invite(ctx: PluginContext, em: EntityManager,
   const verifyMobile = await ctx.identity.issueOneTimeToken(em, profile.id, 'verify_mobile', 7 * DAY)
   const reset = await ctx.identity.issueOneTimeToken(em, profile.id, 'reset_password', 7 * DAY)
   const url = baseUrl()
-  await ctx.transport.send({
-    channel: 'email', to: profile.email, subject: 'Invitación a Cuenta Maestra',
-    body: `${input.reason}\n\n1. Confirme su correo: ${url}/verify?channel=email&token=${verifyEmail}\n2. Elija su contraseña: ${url}/reset?token=${reset}\n\nTambién le enviamos un mensaje a su móvil para confirmarlo. Los enlaces vencen en 7 días.`,
-  })
-  await ctx.transport.send({ channel: 'sms', to: profile.mobile, subject: 'Invitación a Cuenta Maestra', body: `Cuenta Maestra: confirme su móvil en ${url}/verify?channel=mobile&token=${verifyMobile}` })
+  await ctx.outbox.emit(em, INVITATION, { messages: [
+    {
+      channel: 'email', to: profile.email, subject: 'Invitación a Cuenta Maestra',
+      body: `${input.reason}\n\n1. Confirme su correo: ${url}/verify?channel=email&token=${verifyEmail}\n2. Elija su contraseña: ${url}/reset?token=${reset}\n\nTambién le enviamos un mensaje a su móvil para confirmarlo. Los enlaces vencen en 7 días.`,
+    },
+    { channel: 'sms', to: profile.mobile, subject: 'Invitación a Cuenta Maestra', body: `Cuenta Maestra: confirme su móvil en ${url}/verify?channel=mobile&token=${verifyMobile}` },
+  ] satisfies Message[] })
   return { profileId: profile.id, created: true }
 }

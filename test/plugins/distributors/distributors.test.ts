@@ -186,6 +186,8 @@ test.serial('a new profile is invited: Sin validar until it verifies e-mail and 
   const res = await api(t0, top, 'POST', '/api/v1/distributors', { email, mobile, legalName: 'Invitada SA de CV', rfc: demoRfc() })
   t.is(res.statusCode, 201, res.body)
   t.is(res.json().state, 'unvalidated')
+  t.is(t0.outbox.length, sent, 'sent after the commit, by the outbox')
+  await t0.app.kernel.outbox.deliver()
   const messages = t0.outbox.slice(sent)
   t.is(messages.length, 2)
   const link = (channel: string) => new RegExp(`(/verify\\?channel=${channel}&token=[\\w-]+)`).exec(messages.map((m) => m.body).join('\n'))![1]
