@@ -75,6 +75,12 @@ test.serial('list: the caller\'s subtree at any depth, itself and everyone else 
   t.deepEqual(await ids(n.top, `?q=${c1.rfc}`), [n.c1.id])
   t.is((await api(t0, n.top, 'GET', '/api/v1/distributors?state=bogus')).statusCode, 400)
   t.is((await api(t0, n.top, 'GET', '/api/v1/distributors?q=a%00b')).statusCode, 400)
+  // Staff (the platform, the root) see the whole tree.
+  const staff = await t0.fixtures.staff()
+  const { token: staffToken } = await identity.createApiToken(em(), staff.login)
+  const all = await ids({ token: staffToken }, '?perPage=100')
+  t.true([n.top.id, n.other.id].every((id) => all.includes(id)) || (await api(t0, { token: staffToken }, 'GET', '/api/v1/distributors')).json().total > 100)
+  t.is((await api(t0, { token: staffToken }, 'GET', `/api/v1/distributors/${n.c1.id}`)).statusCode, 200)
   const page = (await api(t0, n.top, 'GET', '/api/v1/distributors?perPage=1&page=2')).json()
   t.is(page.total, 3)
   t.is(page.items.length, 1)
