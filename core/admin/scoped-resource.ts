@@ -19,6 +19,8 @@ export interface ScopedResourceSpec<T extends object> {
    */
   scope: 'tenant' | 'staff'
   tenantKey?: string
+  /** A 'tenant' scope other than `tenantKey` = the distributor (e.g. the rows of its subtree). */
+  tenantWhere?(distributorId: string): Record<string, unknown>
   /** The only fields create and update accept; anything else posted is dropped. */
   writable: string[]
   /** Properties the list may filter on (default: every scalar property). */
@@ -59,7 +61,8 @@ export class ScopedResource<T extends object> extends Resource {
 
   private scopeWhere(context: Ctx): Record<string, unknown> {
     const actor = this.actorOf(context)
-    return this.spec.scope === 'tenant' ? { [this.tenantKey]: actor.distributorId } : {}
+    if (this.spec.scope !== 'tenant') return {}
+    return this.spec.tenantWhere?.(actor.distributorId) ?? { [this.tenantKey]: actor.distributorId }
   }
 
   /**

@@ -64,6 +64,7 @@ export function coreAdminResources(kernel: Kernel) {
       if (!entity.isRoot && state) await dir.setState(em, entity.id, state as Distributor['state'], { actorProfileId: actor.profileId })
       if (!entity.isRoot && str(parentId) && parentId !== entity.parentId) await dir.move(em, entity.id, str(parentId), { actorProfileId: actor.profileId })
       await em.refresh(entity)
+      await dir.changed(em, entity.id)
       dir.invalidate(entity.id)
       return entity
     },

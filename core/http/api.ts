@@ -2,7 +2,7 @@ import { Router, type RequestHandler } from 'express'
 import { sql } from '../db/sql.js'
 import { ApiTokenSchema } from '../identity/entities.js'
 import { sha256 } from '../identity/service.js'
-import { NotFoundError, PluginClashError, PluginInvalidError, UnauthenticatedError } from '../kernel/errors.js'
+import { DistributorInactiveError, NotFoundError, PluginClashError, PluginInvalidError, UnauthenticatedError } from '../kernel/errors.js'
 import type { Kernel } from '../kernel/boot.js'
 import type { PluginRoutes } from '../kernel/plugin.js'
 import type { DistributorDirectory as Directory } from '../identity/directory.js'
@@ -20,7 +20,8 @@ export function bearerAuth(kernel: Kernel, directory: Directory): RequestHandler
       const token = await kernel.orm.em.fork().findOne(ApiTokenSchema, { tokenHash: sha256(match[1]), revokedAt: null })
       if (!token) return next(new UnauthenticatedError())
       const actor = await directory.actor(token.profileId, token.distributorId)
-      if (!actor) return next(new UnauthenticatedError())
+      const d = actor ? null : await directory.distributor(token.distributorId)
+      if (!actor) return next(d && !directory.isUsable(d) ? new DistributorInactiveError() : new UnauthenticatedError())
       // Last use to the minute: at most one write per token and minute, not one per request.
       if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000) {
         await sql(kernel.orm.em.fork(), `update core_api_token set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')`, [token.id])
@@ -70,7 +71,7 @@ export function apiRouter(kernel: Kernel, directory: Directory, routes: Map<stri
     const a = req.actor!
     res.json({
       profile: { id: a.profileId, email: a.email, mobile: a.mobile, name: a.name },
-      distributor: { id: a.distributorId, name: a.distributorName },
+      distributor: { id: a.distributorId, name: a.distributorName, parentId: a.distributorParentId, state: a.distributorState },
       tier: a.tier,
       plugins: a.plugins,
     })

@@ -8,6 +8,8 @@ export interface Actor {
   name: string
   distributorId: string
   distributorName: string
+  distributorParentId: string | null
+  distributorState: string
   isStaff: boolean
   tier: string
   /** Plugin ids the distributor's tier enables. */

@@ -19,6 +19,8 @@ declare module '../kernel/events.js' {
     'core.distributorCreated': { distributor: DirectoryEntry }
     'core.distributorStateChanged': { distributor: DirectoryEntry, from: DistributorState, to: DistributorState }
     'core.distributorPurged': { distributorId: string, parentId: string | null }
+    /** Any other change of the row (parent, CM expiry, name, tier): read models refresh from it. */
+    'core.distributorUpdated': { distributor: DirectoryEntry }
   }
 }
 
@@ -104,7 +106,7 @@ export class DistributorDirectory {
     if (!p) return null
     return {
       profileId: p.id, email: p.email, mobile: p.mobile, name: p.name,
-      distributorId: d.id, distributorName: d.name, isStaff: d.isRoot, tier: d.tier, plugins: this.pluginsFor(d),
+      distributorId: d.id, distributorName: d.name, distributorParentId: d.parentId ?? null, distributorState: d.state, isStaff: d.isRoot, tier: d.tier, plugins: this.pluginsFor(d),
     }
   }
 
@@ -123,22 +125,22 @@ export class DistributorDirectory {
     })
   }
 
-  /** Writes the state (the allowed transitions are the distributors plugin's); emits core.distributorStateChanged. */
-  async setState(em: EntityManager, id: string, to: DistributorState, opts: Actor = {}): Promise<DirectoryEntry> {
+  /** Writes the state (the allowed transitions are the distributors plugin's), and a renewal's new CM expiry; emits core.distributorStateChanged. */
+  async setState(em: EntityManager, id: string, to: DistributorState, opts: Actor & { cmExpiresAt?: string } = {}): Promise<DirectoryEntry> {
     if (!DISTRIBUTOR_STATES.includes(to)) throw new FieldValidationError({ state: 'Estado desconocido' })
     // Dropped from the cache again after our (savepoint's) commit: a read in between may have cached the old row.
     try { return await this.writeState(em, id, to, opts) } finally { this.invalidate(id) }
   }
 
-  private async writeState(em: EntityManager, id: string, to: DistributorState, opts: Actor): Promise<DirectoryEntry> {
+  private async writeState(em: EntityManager, id: string, to: DistributorState, opts: Actor & { cmExpiresAt?: string }): Promise<DirectoryEntry> {
     return em.transactional(async (tx) => {
       const [before] = isUuid(id) ? await sql<DirectoryEntry[]>(tx, `select ${COLUMNS} from core_distributor where id = ? for update`, [id]) : []
       if (!before) throw new DistributorNotFoundError(id)
       if (before.isRoot && to !== 'active') throw new FieldValidationError({ state: 'La plataforma siempre está activa' })
-      if (before.state === to) return before
-      const [after] = await sql<DirectoryEntry[]>(tx, `update core_distributor set state = ? where id = ? returning ${COLUMNS}`, [to, id])
+      if (before.state === to && !opts.cmExpiresAt) return before
+      const [after] = await sql<DirectoryEntry[]>(tx, `update core_distributor set state = ?, cm_expires_at = coalesce(?::date, cm_expires_at) where id = ? returning ${COLUMNS}`, [to, opts.cmExpiresAt ?? null, id])
       this.invalidate(id)
-      await audit(tx, { action: 'core.distributorStateChanged', subject: id, distributorId: id, actorProfileId: opts.actorProfileId, before: { state: before.state }, after: { state: to } })
+      await audit(tx, { action: 'core.distributorStateChanged', subject: id, distributorId: id, actorProfileId: opts.actorProfileId, before: { state: before.state, ...(opts.cmExpiresAt && { cmExpiresAt: before.cmExpiresAt }) }, after: { state: to, ...(opts.cmExpiresAt && { cmExpiresAt: after.cmExpiresAt }) } })
       await this.events.emit('core.distributorStateChanged', { distributor: after, from: before.state, to }, tx)
       return after
     })
@@ -153,6 +155,7 @@ export class DistributorDirectory {
         if (!(await this.get(tx, parentId))) throw new DistributorNotFoundError(parentId)
         const [after] = await sql<DirectoryEntry[]>(tx, `update core_distributor set parent_id = ? where id = ? returning ${COLUMNS}`, [parentId, id])
         await audit(tx, { action: 'core.distributorMoved', subject: id, distributorId: id, actorProfileId: opts.actorProfileId, before: { parentId: before.parentId }, after: { parentId } })
+        await this.changed(tx, id)
         return after
       })
     } catch (e) {
@@ -161,11 +164,29 @@ export class DistributorDirectory {
     }
   }
 
-  /** Announces that the purge of a cancelled distributor (the distributors plugin's work) is done. */
+  /** The audit rows about a distributor, newest first (its parent reads them in the CM). */
+  history(em: EntityManager, id: string, limit = 100): Promise<{ at: Date, action: string, actorProfileId: string | null, detail: unknown }[]> {
+    return sql(em, 'select at, action, actor_profile_id as "actorProfileId", detail from core_audit_log where distributor_id = ? order by at desc, id limit ?', [id, limit])
+  }
+
+  /** Emits core.distributorUpdated with the row as it is now (after an edit outside setState). */
+  async changed(em: EntityManager, id: string): Promise<void> {
+    const d = await this.get(em, id)
+    if (d) await this.events.emit('core.distributorUpdated', { distributor: d }, em)
+  }
+
+  /**
+   * The kernel's part of the purge of a cancelled distributor (the rest is the distributors plugin's):
+   * its members, sessions and API tokens end, its name is anonymised; emits core.distributorPurged.
+   */
   async markPurged(em: EntityManager, id: string, opts: Actor = {}): Promise<void> {
     await em.transactional(async (tx) => {
       const d = await this.get(tx, id)
       if (!d) throw new DistributorNotFoundError(id)
+      await sql(tx, `update core_distributor set name = 'Distribuidor eliminado' where id = ?`, [id])
+      await sql(tx, 'update core_api_token set revoked_at = now() where distributor_id = ? and revoked_at is null', [id])
+      await sql(tx, `delete from core_session where sess->>'distributorId' = ?`, [id])
+      await sql(tx, 'delete from core_distributor_member where distributor_id = ?', [id])
       await audit(tx, { action: 'core.distributorPurged', subject: id, distributorId: id, actorProfileId: opts.actorProfileId })
       await this.events.emit('core.distributorPurged', { distributorId: id, parentId: d.parentId }, tx)
     })

@@ -77,6 +77,8 @@ export const UnauthenticatedError = defineError('unauthenticated', 401, () => 'S
 export const ForbiddenError = defineError('forbidden', 403, (message: string = 'No tiene permiso para esta acción') => message)
 export const PluginNotInTierError = defineError('plugin_not_in_tier', 403,
   (plugin: string) => `Su nivel de servicio no incluye '${plugin}'`)
+export const DistributorInactiveError = defineError('distributor_inactive', 403,
+  () => 'La cuenta del distribuidor no está activa: solo una cuenta activa usa la Cuenta Maestra y la API')
 export const NotFoundError = defineError('not_found', 404, (what: string = 'El recurso') => `${what} no existe`)
 export const CsrfError = defineError('csrf_invalid', 403, () => 'Falta el token CSRF o no es válido; recargue la página')
 export const TooManyAttemptsError = defineError('too_many_attempts', 429,

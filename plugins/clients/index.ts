@@ -42,6 +42,13 @@ export default definePlugin({
       key: 'customers', label: 'Clientes', href: '/admin/resources/Customer',
       value: async (em, distributorId) => (await sql<{ n: number }[]>(em, 'select count(*)::int as n from clients_customer where distributor_id = ?', [distributorId]))[0].n.toLocaleString('es-MX'),
     })
+    // A purged distributor's customers (with their NICs and search rows) become its parent's.
+    ctx.events.on('core.distributorPurged', async ({ distributorId, parentId }, em) => {
+      if (!parentId) return
+      for (const table of ['clients_customer', 'clients_customer_search_key', 'clients_customer_search']) {
+        await sql(em, `update ${table} set distributor_id = ? where distributor_id = ?`, [parentId, distributorId])
+      }
+    })
     // Core's sign-in asks which customers' PCC a profile may enter; it never reads our tables.
     ctx.registerPortal({
       portal: 'pcc',

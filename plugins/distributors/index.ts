@@ -1,7 +1,11 @@
-// The "members" branch's index: wires members/, signup/ and convert/. The lead merges it with the
-// "dist" branch's index (the plugin's distributors resource, transitions, jobs and API).
-import { definePlugin, type AdminContribution } from '../../core/plugin-api.js'
-import { ConvertService, MKL_MULTINIVEL } from './convert/service.js'
+import { definePlugin, type AdminContribution, type JobDefinition } from '../../core/plugin-api.js'
+import { DistributorAccountSchema } from './entities/account.js'
+import { distributorsMigrations } from './migrations/index.js'
+import { distributorsRoutes } from './routes.js'
+import { distributorsDemo } from './demo.js'
+import { deliverInvitations } from './invitations.js'
+import { DistributorsService, MULTILEVEL } from './services/distributors.js'
+import { ConvertService } from './convert/service.js'
 import { CustomerAccountSchema, convertMigration } from './convert/schema.js'
 import { convertRoutes } from './convert/routes.js'
 import { MembersService } from './members/service.js'
@@ -10,11 +14,15 @@ import { SignupLinkSchema, SignupSchema, signupMigration } from './signup/schema
 import { SignupService } from './signup/service.js'
 import { signupPages } from './signup/routes.js'
 
-export interface DistributorsServices { members: MembersService, signup: SignupService, convert: ConvertService }
+export type { DistributorJson } from './services/distributors.js'
+export { TRANSITIONS, STATE_LABELS } from './transitions.js'
+export { invite } from './invitations.js'
 
 declare module '../../core/plugin-api.js' {
   interface PluginServices { distributors: DistributorsServices }
 }
+
+export interface DistributorsServices { distributors: DistributorsService, members: MembersService, signup: SignupService, convert: ConvertService }
 
 /** Several contributions as one (resources, pages, components, actions on others' resources, locale). */
 const mergeAdmin = (parts: AdminContribution[]): AdminContribution => ({
@@ -25,31 +33,67 @@ const mergeAdmin = (parts: AdminContribution[]): AdminContribution => ({
   locale: parts.reduce((acc, p) => ({ ...acc, ...p.locale, resources: { ...acc.resources, ...p.locale?.resources }, labels: { ...acc.labels, ...p.locale?.labels } }), {} as Record<string, any>),
 })
 
+/**
+ * Multi-level distributors: sub-distributors at any depth, the manual's states and transitions,
+ * expiry and the 30-day purge, members, the external sign-up link and customers converted into
+ * distributors. Enabled by tier; each distributor also needs "MKL Multi-nivel".
+ */
 export default definePlugin({
   id: 'distributors',
+  title: 'Distribuidores multinivel',
   version: '0.1.0',
-  dependsOn: ['clients'],
+  dependsOn: ['clients', 'ledger'],
   apiPaths: ['/distributors', '/members'],
-  entities: [CustomerAccountSchema, SignupLinkSchema, SignupSchema],
-  migrations: [convertMigration, signupMigration],
-  entitlements: { [MKL_MULTINIVEL]: 'MKL Multi-nivel' },
+  entities: [DistributorAccountSchema, CustomerAccountSchema, SignupLinkSchema, SignupSchema],
+  migrations: [...distributorsMigrations, convertMigration, signupMigration],
+  entitlements: { [MULTILEVEL]: 'MKL Multi-nivel' },
   services: (ctx): DistributorsServices => {
     const convert = new ConvertService(ctx)
-    return { convert, members: new MembersService(ctx, convert), signup: new SignupService(ctx) }
+    return { distributors: new DistributorsService(ctx), convert, members: new MembersService(ctx, convert), signup: new SignupService(ctx) }
+  },
+  async bootstrap(ctx) {
+    const { distributors } = ctx.use('distributors')
+    deliverInvitations(ctx)
+    // The read model follows the kernel's row inside the writer's transaction.
+    ctx.events.on('core.distributorCreated', ({ distributor }, em) => distributors.sync(em, distributor))
+    ctx.events.on('core.distributorStateChanged', ({ distributor }, em) => distributors.sync(em, distributor))
+    ctx.events.on('core.distributorUpdated', ({ distributor }, em) => distributors.sync(em, distributor))
+    const n = await distributors.backfill(ctx.em())
+    if (n) ctx.log.info(`${n} distributor account(s) added to the read model`)
   },
   routes: (ctx) => {
     const s = ctx.use('distributors')
-    const api = membersRoutes(ctx, s.members)
+    const api = distributorsRoutes(ctx, s.distributors)
+    membersRoutes(ctx, s.members, api)
     convertRoutes(ctx, s.convert, api)
     return { api, pages: signupPages(ctx, s.signup) }
   },
+  demo: (ctx) => distributorsDemo(ctx, ctx.use('distributors').distributors),
+  jobs: (ctx): Record<string, JobDefinition> => {
+    const { distributors, signup } = ctx.use('distributors')
+    return {
+      // Active past the CM expiry → Vencido; invited profiles verified → Sin activar.
+      expiry: {
+        everyMs: 60_000,
+        run: async ({ em, now }) => {
+          const expired = await distributors.expire(em, now)
+          const validated = await distributors.validate(em)
+          return `${expired} vencidas, ${validated} validadas`
+        },
+      },
+      // Cancelled 30 natural days ago → purged.
+      purge: {
+        everyMs: 3600_000,
+        run: async ({ em, now }) => `${await distributors.purge(em, now)} cuentas depuradas`,
+      },
+      // External sign-ups whose profile verified e-mail and mobile: "Sin validar" → "Sin activar".
+      signupVerified: { everyMs: 60_000, run: async ({ em }) => `${await signup.promoteVerified(em)} altas validadas` },
+    }
+  },
   admin: async (ctx) => {
     const s = ctx.use('distributors')
-    const [{ membersAdmin }, { signupAdmin }, { convertAdmin }] = await Promise.all([import('./members/admin.js'), import('./signup/admin.js'), import('./convert/admin.js')])
-    return mergeAdmin([membersAdmin(ctx, s.members), signupAdmin(ctx, s.signup), convertAdmin(s.convert, () => ctx.em())])
+    const [{ distributorsAdmin }, { membersAdmin }, { signupAdmin }, { convertAdmin }] = await Promise.all([
+      import('./admin/distributor.resource.js'), import('./members/admin.js'), import('./signup/admin.js'), import('./convert/admin.js')])
+    return mergeAdmin([distributorsAdmin(ctx, s.distributors), membersAdmin(ctx, s.members), signupAdmin(ctx, s.signup), convertAdmin(s.convert, () => ctx.em())])
   },
-  jobs: (ctx) => ({
-    // External sign-ups whose profile verified e-mail and mobile: "Sin validar" → "Sin activar".
-    signupVerified: { everyMs: 60_000, run: async ({ em }) => `${await ctx.use('distributors').signup.promoteVerified(em)} altas validadas` },
-  }),
 })

@@ -100,6 +100,14 @@ export default definePlugin({
     ctx.events.on('clients.customerCreated', async ({ customer }, em) => {
       await ctis.createStandardFor(em, [customer])
     })
+    // A purged distributor's customers move to its parent (clients), and their CTIs and figures with
+    // them; sales and stamps stay as they were recorded. Their ledger accounts keep the tenant they
+    // were opened under (the ledger never rewrites it); their balances are the CTIs' still.
+    ctx.events.on('core.distributorPurged', async ({ distributorId, parentId }, em) => {
+      if (!parentId) return
+      await sql(em, 'update stamping_cti set distributor_id = ? where distributor_id = ?', [parentId, distributorId])
+      await sql(em, 'update stamping_customer_figures set distributor_id = ? where distributor_id = ?', [parentId, distributorId])
+    })
     ctx.events.on('clients.customersCreated', async ({ customers }, em) => {
       await ctis.createStandardFor(em, customers)
     })

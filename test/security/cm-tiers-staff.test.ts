@@ -198,7 +198,10 @@ test('suspending a distributor or removing a member closes the CM and the API wi
   const closed = await c.get('/admin/api/resources/Customer/actions/list')
   t.is(closed.statusCode, 303)
   t.is(closed.headers.location, '/')
-  t.is((await api(t0, d, 'GET', '/api/v1/me')).statusCode, 401)
+  // Issue 13: a token of a distributor that is not active answers 403 distributor_inactive.
+  const me = await api(t0, d, 'GET', '/api/v1/me')
+  t.is(me.statusCode, 403)
+  t.is(me.json().error.code, 'distributor_inactive')
 
   const e = await t0.fixtures.distributor()
   const c2 = await cm(e.login, e.password, e.id)
