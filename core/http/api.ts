@@ -66,7 +66,7 @@ export function apiRouter(kernel: Kernel, directory: Directory, routes: Map<stri
   for (const m of mounts) if (m.public) api.use(m.base, m.public)
   api.use(bearerAuth(kernel, directory))
   const core = pluginRouter()
-  const me = z.object({ profile: z.object({ id: z.uuid(), email: z.string(), mobile: z.string(), name: z.string() }), distributor: z.object({ id: z.uuid(), name: z.string() }), tier: z.string(), plugins: z.array(z.string()) })
+  const me = z.object({ profile: z.object({ id: z.uuid(), email: z.string(), mobile: z.string(), name: z.string() }), distributor: z.object({ id: z.uuid(), name: z.string(), parentId: z.uuid().nullable(), state: z.string() }), tier: z.string(), plugins: z.array(z.string()) })
   core.get('/me', { doc: { summary: 'El perfil y el distribuidor del token', responses: { 200: { description: 'Quién llama', schema: me } } } }, (req, res) => {
     const a = req.actor!
     res.json({

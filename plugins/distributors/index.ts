@@ -65,7 +65,7 @@ export default definePlugin({
     const s = ctx.use('distributors')
     const api = distributorsRoutes(ctx, s.distributors)
     membersRoutes(ctx, s.members, api)
-    convertRoutes(ctx, s.convert, api)
+    convertRoutes(ctx, s.convert, s.distributors, api)
     return { api, pages: signupPages(ctx, s.signup) }
   },
   demo: (ctx) => distributorsDemo(ctx, ctx.use('distributors').distributors),

@@ -5,6 +5,7 @@ import { startTestApp, type DistributorFixture, type TestApp } from '../../helpe
 import { b64, sampleCfdi } from '../../helpers/cfdi.js'
 import type { LedgerService } from '../../../plugins/ledger/index.js'
 import type { StampingServices } from '../../../plugins/stamping/index.js'
+import { TRANSITIONS } from '../../../plugins/distributors/index.js'
 
 // /api/v1/openapi.json is assembled from the `doc` each route carries. These tests hold it to the
 // routes that are really mounted, to OpenAPI 3.1's shape, to its own examples, and to what the
@@ -142,6 +143,7 @@ const ORDER = [
   'get /inventory', 'post /ctis', 'get /ctis', 'get /ctis/{id}', 'post /ctis/{id}/reset-password', 'post /ctis/{id}/transfers',
   'post /transfers/mass', 'put /ctis/{id}/auto-sale', 'delete /ctis/{id}/auto-sale', 'post /ctis/{id}/block', 'post /ctis/{id}/unblock',
   'post /balance', 'post /stamp',
+  'post /distributors', 'get /distributors', 'get /distributors/{id}', 'post /members', 'get /members', 'delete /members/{id}', 'post /distributors/convert',
 ]
 
 test('each documented operation, sent its own example, answers a documented success with a body its schema accepts', async (t) => {
@@ -150,9 +152,20 @@ test('each documented operation, sent its own example, answers a documented succ
   await ledger.mint(t0.app.kernel.orm.em.fork(), { distributorId: d.id, stamps: 100_000, points: 100_000 })
   // The owner example names this profile; it administers no CM.
   await t0.fixtures.profile({ email: 'lupita@abarrotes-lupita.mx', mobile: '+52 55 1234 5678', name: 'Guadalupe Soto' })
+  // Sub-distributors need "MKL Multi-nivel".
+  await t0.app.kernel.entitlements.grant(t0.app.kernel.orm.em.fork(), { distributorId: d.id, key: 'mkl-multinivel', source: 'test' })
   const auth = { authorization: `Bearer ${d.token}` }
   const other = await t0.inject({ method: 'POST', url: '/api/v1/customers', headers: auth, payload: { legalName: 'Otro Cliente SA', rfc: 'EKU9003173C9' } })
-  const ids: Record<string, string> = { nic: '', id: '', cti2: other.json().cti.id }
+  const ids: Record<string, string> = { nic: '', id: '', cti2: other.json().cti.id, distributor: '', member: '' }
+  /** Each transition is tried on a sub-distributor of d in a state it starts from (one distributor cannot go through all five). */
+  const subIn = async (state: typeof TRANSITIONS.activate.from[number]) =>
+    (await t0.app.kernel.directory.create(t0.app.kernel.orm.em.fork(), { name: `Subdistribuidor ${state}`, tier: 'completo', parentId: d.id, state })).id
+  /** A path variable's value: `{id}` is the distributor or member just created on their paths, a CTI elsewhere. */
+  const pathId = async (path: string, name: string) => {
+    const transition = /^\/distributors\/\{id\}\/(\w+)$/.exec(path)?.[1] as keyof typeof TRANSITIONS | undefined
+    if (transition) return subIn(TRANSITIONS[transition].from[0])
+    return ids[path.startsWith('/distributors/') ? 'distributor' : path.startsWith('/members/') ? 'member' : name]
+  }
 
   const ops = operations().sort((a, b) => {
     const rank = (o: { method: string, path: string }) => { const i = ORDER.indexOf(`${o.method} ${o.path}`); return i < 0 ? ORDER.length : i }
@@ -165,7 +178,8 @@ test('each documented operation, sent its own example, answers a documented succ
       .replaceAll('"100001"', JSON.stringify(ids.nic || '100001')).replaceAll('CTI1000001', ids.id).replaceAll('CTI1000002', ids.cti2))
     let payload = op.requestBody ? substitute(op.requestBody.content['application/json'].example) : undefined
     if (path === '/stamp') payload = { ...payload, xml: b64(sampleCfdi()) }   // the example's xml is a placeholder
-    const url = '/api/v1' + path.replace(/\{(\w+)\}/g, (_: string, name: string) => encodeURIComponent(ids[name]))
+    let url = '/api/v1' + path
+    for (const [, name] of path.matchAll(/\{(\w+)\}/g)) url = url.replace(`{${name}}`, encodeURIComponent(await pathId(path, name)))
     const res = await t0.inject({ method: method.toUpperCase() as 'GET', url, headers: op.security.length ? auth : {}, ...(payload !== undefined ? { payload } : {}) })
     sent++
     const documented = op.responses[String(res.statusCode)]
@@ -178,9 +192,13 @@ test('each documented operation, sent its own example, answers a documented succ
       t.true(v(res.json()), `${where}: the answer does not match its schema: ${ajv.errorsText(v.errors)} in ${res.body.slice(0, 300)}`)
     }
     if (where === 'POST /customers') { ids.nic = res.json().nic; ids.id = res.json().cti.id }
+    if (where === 'POST /distributors') ids.distributor = res.json().id
+    if (where === 'POST /members') ids.member = res.json().id
   }
   t.is(sent, operations().length)
   t.truthy(ids.id)
+  t.truthy(ids.distributor)
+  t.truthy(ids.member)
 })
 
 test('POST /customers answers the new customer\'s CTI with its generated password, shown once; the password works; a tier without stamping gets no cti', async (t) => {
