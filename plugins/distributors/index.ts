@@ -48,8 +48,9 @@ export default definePlugin({
   migrations: [...distributorsMigrations, convertMigration, signupMigration],
   entitlements: { [MULTILEVEL]: 'MKL Multi-nivel' },
   services: (ctx): DistributorsServices => {
-    const convert = new ConvertService(ctx)
-    return { distributors: new DistributorsService(ctx), convert, members: new MembersService(ctx, convert), signup: new SignupService(ctx) }
+    const distributors = new DistributorsService(ctx)
+    const convert = new ConvertService(ctx, distributors)
+    return { distributors, convert, members: new MembersService(ctx, convert), signup: new SignupService(ctx, distributors) }
   },
   async bootstrap(ctx) {
     const { distributors } = ctx.use('distributors')
@@ -70,9 +71,9 @@ export default definePlugin({
   },
   demo: (ctx) => distributorsDemo(ctx, ctx.use('distributors').distributors),
   jobs: (ctx): Record<string, JobDefinition> => {
-    const { distributors, signup } = ctx.use('distributors')
+    const { distributors } = ctx.use('distributors')
     return {
-      // Active past the CM expiry → Vencido; invited profiles verified → Sin activar.
+      // Active past the CM expiry → Vencido; invited profiles verified (created, signed up or converted) → Sin activar.
       expiry: {
         everyMs: 60_000,
         run: async ({ em, now }) => {
@@ -86,8 +87,6 @@ export default definePlugin({
         everyMs: 3600_000,
         run: async ({ em, now }) => `${await distributors.purge(em, now)} cuentas depuradas`,
       },
-      // External sign-ups whose profile verified e-mail and mobile: "Sin validar" → "Sin activar".
-      signupVerified: { everyMs: 60_000, run: async ({ em }) => `${await signup.promoteVerified(em)} altas validadas` },
     }
   },
   admin: async (ctx) => {

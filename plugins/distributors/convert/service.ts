@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { ForbiddenError, sql, type DirectoryEntry, type PluginContext } from '../../../core/plugin-api.js'
+import type { DistributorsService } from '../services/distributors.js'
 import { CustomerAlreadyConvertedError, CustomerWithoutOwnerError } from './errors.js'
 
 /** The entitlement that lets a distributor have sub-distributors ("MKL Multi-nivel"). */
@@ -22,7 +23,7 @@ export async function requireMultilevel(ctx: PluginContext<any>, em: EntityManag
  * that profile keep owning exactly that customer.
  */
 export class ConvertService {
-  constructor(private readonly ctx: PluginContext<any>) {}
+  constructor(private readonly ctx: PluginContext<any>, private readonly distributors: DistributorsService) {}
 
   /** The customer that is the distributor's own account (a converted one), or null. */
   async accountOf(em: EntityManager, distributorId: string): Promise<string | null> {
@@ -46,6 +47,8 @@ export class ConvertService {
         const verified = !!owner?.emailVerifiedAt && !!owner?.mobileVerifiedAt
         const distributor = await this.ctx.directory.create(tx, { name: customer.legalName, tier: parent.tier, parentId, state: verified ? 'inactive' : 'unvalidated', actorProfileId })
         await this.ctx.identity.addMember(tx, distributor.id, ownerId, { actorProfileId, except: customer.id })
+        // The customer's RFC is the account's; an unverified owner is validated by the expiry job like any invited profile.
+        await this.distributors.recordInvited(tx, distributor.id, verified ? null : ownerId, customer.rfc)
         await sql(tx, 'insert into distributors_customer_account (distributor_id, customer_id, parent_id) values (?, ?, ?)', [distributor.id, customer.id, parentId])
         await this.ctx.audit(tx, { action: 'distributors.customerConverted', subject: distributor.id, distributorId: parentId, actorProfileId, after: { customerId: customer.id, nic: customer.nic, distributorId: distributor.id, state: distributor.state } })
         return { distributor, nic: customer.nic }

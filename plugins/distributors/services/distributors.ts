@@ -208,6 +208,15 @@ export class DistributorsService {
     }
   }
 
+  /**
+   * A sub-distributor made elsewhere in this plugin (the sign-up link, a converted customer): the
+   * profile (null if already verified) whose verified e-mail and mobile move the "Sin validar" account
+   * to "Sin activar" (`validate`, in the expiry job), and the RFC it was given, if any.
+   */
+  async recordInvited(em: EntityManager, id: string, profileId: string | null, rfc?: string | null): Promise<void> {
+    await sql(em, 'update distributors_account set invited_profile_id = ?, rfc = coalesce(?, rfc) where id = ?', [profileId, rfc ?? null, id])
+  }
+
   /** Edits of the account data (legal name, RFC, contacts); the state changes only by transitions. */
   async update(em: EntityManager, caller: Caller, id: string, body: Record<string, unknown>): Promise<DistributorAccount> {
     const input = parseData(body, true)

@@ -3,7 +3,10 @@ import { sqlMigration } from '../../../core/plugin-api.js'
 
 /** A distributor's sign-up link: signed with its own secret; revoking rotates both secret and version. */
 export interface SignupLink { distributorId: string, version: number, secret: string, rotatedAt: Date }
-/** A sub-distributor made through a sign-up link: "Sin validar" until its profile is verified. */
+/**
+ * A sub-distributor made through a sign-up link (the record; the account's own row carries its
+ * profile and RFC, and the expiry job validates it). `validatedAt` is no longer written.
+ */
 export interface Signup { distributorId: string, parentId: string, profileId: string, rfc?: string | null, createdAt: Date, validatedAt?: Date | null }
 
 export const SignupLinkSchema = new EntitySchema<SignupLink>({

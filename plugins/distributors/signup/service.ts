@@ -5,6 +5,7 @@ import { FieldValidationError, sql, textProblem, throttleUsed, type DirectoryEnt
 import { isValidRfc, normalizeRfc } from '../../clients/index.js'
 import { baseUrl } from '../invitations.js'
 import { requireMultilevel } from '../convert/service.js'
+import type { DistributorsService } from '../services/distributors.js'
 
 /** Sign-up attempts (POSTs, refused or not) per IP and hour. */
 export const SIGNUP_PER_IP = 5
@@ -34,7 +35,7 @@ export interface SignupInput { name: string, email: string, mobile: string, pass
  */
 export class SignupService {
   private readonly byIp: RateLimiterPostgres
-  constructor(private readonly ctx: PluginContext<any>) {
+  constructor(private readonly ctx: PluginContext<any>, private readonly distributors: DistributorsService) {
     this.byIp = new RateLimiterPostgres({
       storeClient: ctx.orm.em.getConnection().getKnex(), storeType: 'knex', tableName: 'core_throttle', tableCreated: true,
       clearExpiredByTimeout: false, duration: HOUR_S, keyPrefix: 'distributors_signup_ip', points: SIGNUP_PER_IP,
@@ -133,6 +134,9 @@ export class SignupService {
       }
       const distributor = await this.ctx.directory.create(tx, { name: legalName, tier: parent.tier, parentId: parent.id, state: 'unvalidated' })
       await this.ctx.identity.addMember(tx, distributor.id, profile.id)
+      // The expiry job's `validate` moves it to "Sin activar" once this profile verifies e-mail and mobile.
+      await this.distributors.recordInvited(tx, distributor.id, profile.id, rfc || null)
+      // The record of which accounts came through the link.
       await sql(tx, 'insert into distributors_signup (distributor_id, parent_id, profile_id, rfc) values (?, ?, ?, ?)', [distributor.id, parent.id, profile.id, rfc || null])
       await this.ctx.audit(tx, { action: 'distributors.signedUp', subject: distributor.id, distributorId: parent.id, actorProfileId: profile.id, after: { name: legalName, rfc: rfc || null, email: profile.email } })
       const emailToken = await this.ctx.identity.issueOneTimeToken(tx, profile.id, 'verify_email', 3 * DAY_MS)
@@ -143,21 +147,5 @@ export class SignupService {
     await this.ctx.transport.send({ channel: 'email', to: out.profile.email, subject: 'Verifique su correo', body: `Para confirmar su correo abra ${baseUrl()}/verify?channel=email&token=${out.emailToken}` })
     await this.ctx.transport.send({ channel: 'sms', to: out.profile.mobile, subject: 'Verifique su móvil', body: `Cuenta Maestra: confirme su móvil en ${baseUrl()}/verify?channel=mobile&token=${out.mobileToken}` })
     return { distributor: out.distributor }
-  }
-
-  /** The job: sign-ups whose profile verified e-mail and mobile go from "Sin validar" to "Sin activar". */
-  async promoteVerified(em: EntityManager): Promise<number> {
-    const pending = await sql<{ distributor_id: string, profile_id: string }[]>(em, 'select distributor_id, profile_id from distributors_signup where validated_at is null order by created_at limit 1000')
-    const profiles = new Map((await this.ctx.identity.profiles(em, pending.map((p) => p.profile_id))).map((p) => [p.id, p]))
-    let n = 0
-    for (const s of pending) {
-      const p = profiles.get(s.profile_id)
-      if (!p?.emailVerifiedAt || !p.mobileVerifiedAt) continue
-      const d = await this.ctx.directory.get(em, s.distributor_id)
-      if (d?.state === 'unvalidated') await this.ctx.directory.setState(em, d.id, 'inactive')
-      await sql(em, 'update distributors_signup set validated_at = now() where distributor_id = ?', [s.distributor_id])
-      n++
-    }
-    return n
   }
 }

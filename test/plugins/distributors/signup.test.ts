@@ -46,13 +46,15 @@ test('the page creates an unverified profile and a "Sin validar" sub-distributor
   t.is((await rows(t0, `select 1 from core_audit_log where action = 'distributors.signedUp' and subject = ?`, [child.id])).length, 1)
 
   // Not yet verified: the job leaves it alone.
-  await t0.app.kernel.jobs.run('distributors.signupVerified')
+  await t0.app.kernel.jobs.run('distributors.expiry')
   t.is((await childrenOf(d.id))[0].state, 'unvalidated')
+  // The account carries the RFC given on the form.
+  t.is((await rows(t0, 'select rfc from distributors_account where id = ?', [child.id]))[0].rfc, 'EKU9003173C9')
   const links = t0.outbox.slice(before).map((m) => /\/verify\?[^\s]+/.exec(m.body)![0])
   t.is(links.length, 2)
   for (const link of links) t.is((await t0.inject({ method: 'GET', url: link })).statusCode, 200)
-  const run = await t0.app.kernel.jobs.run('distributors.signupVerified')
-  t.is(run.result, '1 altas validadas')
+  const run = await t0.app.kernel.jobs.run('distributors.expiry')
+  t.regex(String(run.result), /\b1 validadas/)
   t.is((await childrenOf(d.id))[0].state, 'inactive')
 })
 
