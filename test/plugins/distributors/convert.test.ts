@@ -19,7 +19,7 @@ test('converts: a sub-distributor "Sin validar" with the owner as its member; th
   const res = await convert(d, c.nic)
   t.is(res.statusCode, 201, res.body)
   const body = res.json()
-  t.like(body, { parentId: d.id, legalName: 'Comercializadora Convertida SA', state: 'unvalidated', customerNic: c.nic })
+  t.like(body, { parentId: d.id, legalName: 'Comercializadora Convertida SA', rfc: 'EKU9003173C9', state: 'unvalidated', customerNic: c.nic })
   t.deepEqual((await rows(t0, 'select profile_id from core_distributor_member where distributor_id = ?', [body.id])).map((r) => r.profile_id), [owner.id])
   t.is((await rows(t0, 'select distributor_id from clients_customer where id = ?', [c.id]))[0].distributor_id, d.id)
   t.deepEqual(await rows(t0, 'select distributor_id, customer_id, parent_id from distributors_customer_account where customer_id = ?', [c.id]), [{ distributor_id: body.id, customer_id: c.id, parent_id: d.id }])
@@ -30,6 +30,12 @@ test('converts: a sub-distributor "Sin validar" with the owner as its member; th
   const again = await convert(d, c.nic)
   t.is(again.statusCode, 409)
   t.is(again.json().error.code, 'customer_already_converted')
+  // The expiry job validates it like any invited account: not before its owner verifies e-mail and mobile.
+  await t0.app.kernel.jobs.run('distributors.expiry')
+  t.is((await rows(t0, 'select state from core_distributor where id = ?', [body.id]))[0].state, 'unvalidated')
+  await rows(t0, 'update core_profile set email_verified_at = now(), mobile_verified_at = now() where id = ?', [owner.id])
+  await t0.app.kernel.jobs.run('distributors.expiry')
+  t.is((await rows(t0, 'select state from core_distributor where id = ?', [body.id]))[0].state, 'inactive')
 })
 
 test('a verified owner makes the new distributor "Sin activar"', async (t) => {
