@@ -34,9 +34,9 @@ export async function invite(ctx: PluginContext, em: EntityManager,
   if (Object.keys(fields).length) throw new FieldValidationError(fields)
   const same = await ctx.identity.profileByEmailAndMobile(em, email!, mobile!)
   if (same) return { profileId: same.id, created: false }
-  if (await ctx.identity.profileByLogin(em, email!)) fields.email = 'Ese correo pertenece a un perfil con otro móvil'
-  if (await ctx.identity.profileByLogin(em, mobile!)) fields.mobile = 'Ese móvil pertenece a otro perfil'
-  if (Object.keys(fields).length) throw new FieldValidationError(fields)
+  // One conflict at a time, the e-mail first: someone else's e-mail is the error, whatever the mobile.
+  if (await ctx.identity.profileByLogin(em, email!)) throw new FieldValidationError({ email: 'Ese correo pertenece a un perfil con otro móvil' })
+  if (await ctx.identity.profileByLogin(em, mobile!)) throw new FieldValidationError({ mobile: 'Ese móvil pertenece a otro perfil' })
   const name = (input.name ?? '').trim().slice(0, 200) || email!
   // A password nobody knows: the invitee chooses one through the link.
   const profile = await ctx.identity.createProfile(em, { email: email!, mobile: mobile!, name, password: randomBytes(24).toString('base64url') })

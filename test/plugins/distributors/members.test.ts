@@ -38,6 +38,9 @@ test('a profile that does not exist is created unverified and invited through th
   t.is(res.statusCode, 201, res.body)
   t.true(res.json().invited)
   t.false(res.json().emailVerified)
+  // Sent once the admission has committed, by the kernel's outbox.
+  t.is(t0.outbox.length, before)
+  await t0.app.kernel.outbox.deliver()
   const sent = t0.outbox.slice(before)
   t.deepEqual(sent.map((m) => m.channel).sort(), ['email', 'sms'])
   t.regex(sent.find((m) => m.channel === 'email')!.body, /\/reset\?token=/)
