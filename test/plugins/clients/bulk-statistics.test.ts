@@ -22,7 +22,10 @@ test('seed-demo leaves the tables it loaded analyzed: reltuples is their row cou
     const kernel = await bootKernel(baseKernelConfig(db ? { databaseUrl: db.config.databaseUrl!, dataDir: tmp.dir } : { dataDir: tmp.dir }))
     try {
       const em = () => kernel.orm.em.fork()
-      t.is((await sql<{ n: number }[]>(em(), 'select count(*)::int as n from clients_customer'))[0].n, 40)
+      // 20 per demo distributor, and the one whose main profile signs in to the PCC (pccLogin).
+      const listed = (JSON.parse(seed.stdout) as { distributors: { customers: unknown[], pccLogin?: unknown }[] }).distributors
+      t.is(listed.length, 2)
+      t.is((await sql<{ n: number }[]>(em(), 'select count(*)::int as n from clients_customer'))[0].n, listed.reduce((n, d) => n + d.customers.length + (d.pccLogin ? 1 : 0), 0))
       for (const table of LOADED) {
         const [{ rows }] = await sql<{ rows: number }[]>(em(), `select count(*)::int as rows from ${table}`)
         const [{ reltuples }] = await sql<{ reltuples: number }[]>(em(), 'select reltuples::int as reltuples from pg_class where oid = ?::regclass', [table])
