@@ -54,6 +54,8 @@ export function coreAdminResources(kernel: Kernel) {
     async update({ em, entity, params, actor }) {
       if ('tier' in params && !tiers[str(params.tier)]) throw new FieldValidationError({ tier: 'Nivel desconocido' })
       if ('state' in params && !DISTRIBUTOR_STATES.includes(params.state as never)) throw new FieldValidationError({ state: 'Estado desconocido' })
+      const refusal = 'state' in params && params.state !== entity.state ? kernel.extensions.list('kernel.stateChange').map((guard) => guard(entity.state, String(params.state))).find(Boolean) : null
+      if (refusal) throw new FieldValidationError({ state: refusal })
       const { memberName, memberEmail, memberMobile, memberPassword, state, parentId, ...rest } = params
       void memberName; void memberEmail; void memberMobile; void memberPassword
       // State and parent go through the directory (events, audit, the tree); the rest is audited here.

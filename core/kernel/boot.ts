@@ -118,6 +118,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   const identity = new IdentityService(portals)
   const extensions = new Extensions()
   extensions.declare('kernel', 'cm.dashboard')
+  extensions.declare('kernel', 'kernel.stateChange')
   const transport = config.transport ?? new OutboxTransport(config.dataDir, log.child('outbox'))
   const services = new Map<string, unknown>()
   const contexts = new Map<string, PluginContext<any>>()

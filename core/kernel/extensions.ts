@@ -6,7 +6,9 @@ import type { EntityManager } from '@mikro-orm/postgresql'
  */
 /** 'cm.dashboard' (declared by the kernel): a figure on the CM's home page, linking to its list. */
 export interface DashboardFigure { key: string, label: string, href: string, value(em: EntityManager, distributorId: string): Promise<string | number> }
-export interface ExtensionPointTypes { 'cm.dashboard': DashboardFigure }
+/** 'kernel.stateChange': asked before staff set a distributor's state by hand; a Spanish reason refuses it (e.g. the distributors plugin's transition table). */
+export type StateChangeGuard = (from: string, to: string) => string | null
+export interface ExtensionPointTypes { 'cm.dashboard': DashboardFigure, 'kernel.stateChange': StateChangeGuard }
 
 type Value<K extends string> = K extends keyof ExtensionPointTypes ? ExtensionPointTypes[K] : unknown
 

@@ -85,7 +85,10 @@ export default definePlugin({
     const ledger = ctx.use('ledger')
     const credentials = new CredentialCache(o.credentialCacheMs)
     const ctis = new CtiService(ledger, credentials, ctx.audit)
-    const sales = new SalesService(ledger, ctis, parseHundredths(o.unlimitedYearlyPoints)!, ctx.audit, ctx.log)
+    const sales = new SalesService(ledger, ctis, parseHundredths(o.unlimitedYearlyPoints)!, ctx.audit, ctx.log, async (distributorId, em) => {
+      const d = await ctx.directory.distributor(distributorId, em)
+      return !!d && ctx.directory.isUsable(d)
+    })
     let keys: Promise<SandboxKeys> | undefined
     const pacKeys = () => (keys ??= loadOrCreateKeys(ctx).catch((e) => { keys = undefined; throw e }))
     let pac: Promise<Pac> | undefined
@@ -94,8 +97,15 @@ export default definePlugin({
     return { ctis, sales, stamps, pacKeys }
   },
   async bootstrap(ctx) {
-    const { ctis, pacKeys } = ctx.use('stamping')
+    const { ctis, pacKeys, sales } = ctx.use('stamping')
     await pacKeys()
+    // Automatic sales skipped while a distributor was not active go out once it is again, after commit.
+    ctx.events.on('core.distributorStateChanged', async ({ distributor, to }, em) => {
+      if (to === 'active') await ctx.outbox.emit(em, 'stamping.resumeAutoSales', { distributorId: distributor.id })
+    })
+    ctx.outbox.on('stamping.resumeAutoSales', async ({ payload }) => {
+      await sales.resumeAutoSales(ctx.em(), (payload as { distributorId: string }).distributorId)
+    })
     // A new customer gets its standard CTI in the same transaction: it exists when creation returns.
     ctx.events.on('clients.customerCreated', async ({ customer }, em) => {
       await ctis.createStandardFor(em, [customer])

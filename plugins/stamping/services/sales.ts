@@ -48,8 +48,13 @@ const saleMemo = (kind: SaleKind, cti: string, amount: number) => `${kind} ${cti
  * answer the first result (the amount is in each leg's memo, so the same key with another amount
  * is a conflict).
  */
+/** The CTI's warning while its distributor is not active: the automatic sale waits (resumeAutoSales). */
+export const AUTO_SALE_PAUSED = 'Venta automática en pausa: la cuenta de su distribuidor no está activa'
+
 export class SalesService {
-  constructor(private readonly ledger: LedgerService, private readonly ctis: CtiService, private readonly unlimitedYearlyPoints: number, private readonly audit: (em: EntityManager, entry: AuditInput) => Promise<void>, private readonly log?: Logger) {}
+  constructor(private readonly ledger: LedgerService, private readonly ctis: CtiService, private readonly unlimitedYearlyPoints: number, private readonly audit: (em: EntityManager, entry: AuditInput) => Promise<void>, private readonly log?: Logger,
+    /** Whether the distributor may sell now (an active account): a suspended or expired one's automatic sales wait. */
+    private readonly maySell: (distributorId: string, em: EntityManager) => Promise<boolean> = async () => true) {}
 
   /**
    * A CTI the distributor asked for. An unlimited one costs its yearly price in points, paid from
@@ -196,12 +201,35 @@ export class SalesService {
   }
 
   /**
+   * The automatic sales that waited while the distributor was not active (their CTIs carry
+   * AUTO_SALE_PAUSED), once it is again: one sale per paused CTI still at or below its minimum. The
+   * pause's time names the sale, so a second delivery of the same resumption sells nothing more.
+   */
+  async resumeAutoSales(em: EntityManager, distributorId: string): Promise<number> {
+    const paused = await sql<{ id: string, at: Date }[]>(em, 'select id, auto_sale_warned_at as at from stamping_cti where distributor_id = ? and auto_sale_warning = ?', [distributorId, AUTO_SALE_PAUSED])
+    if (!paused.length) return 0
+    const ctis = await this.ctis.getMany(em, distributorId, paused.map((p) => p.id))
+    const balances = await this.ledger.balances(em, [...ctis.values()].map((c) => this.standard(c)))
+    let sold = 0
+    for (const p of paused) {
+      const cti = ctis.get(p.id)
+      if (!cti || (balances.get(cti.accountId!) ?? 0) > (cti.autoSaleMinimum ?? -1)) continue
+      if (await this.fireAutoSale(em, cti, `resume:${cti.id}:${new Date(p.at).getTime()}`)) sold++
+    }
+    return sold
+  }
+
+  /**
    * One automatic sale for one crossing. `crossing` names it (the reservation whose stamp took the
    * balance to the minimum), and is the ledger's idempotency key: a crossing never sells twice.
    * When the inventory cannot cover it, nothing moves and the CTI carries a warning instead.
    */
   async fireAutoSale(em: EntityManager, cti: Pick<CtiRow, 'id' | 'distributorId' | 'autoSaleQuantity' | 'autoSaleAmount'>, crossing: string, actor: Actor = {}): Promise<boolean> {
     if (!cti.autoSaleQuantity || cti.autoSaleAmount === null || cti.autoSaleAmount === undefined) return false
+    if (!await this.maySell(cti.distributorId, em)) {
+      await sql(em, `update stamping_cti set auto_sale_warning = ?, auto_sale_warned_at = now() where id = ?`, [AUTO_SALE_PAUSED, cti.id])
+      return false
+    }
     try {
       await this.sell(em, cti.distributorId, [{ cti: cti.id, quantity: cti.autoSaleQuantity, amount: cti.autoSaleAmount }], 'auto_sale', crossing, actor)
       return true

@@ -152,3 +152,18 @@ test('add a sub-distributor, then activate, suspend and cancel it in the CM; a w
   t.is(csrf.statusCode, 403)
   void SAME_ORIGIN
 })
+
+test('the staff console sets a state by hand only along the transition table: active → cancelled is refused and changes nothing, active → suspended goes', async (t) => {
+  const staff = await t0.fixtures.staff()
+  const root = (await t0.app.kernel.directory.root(em()))!
+  const d = await t0.fixtures.distributor()
+  const c = t0.client()
+  await c.enterCm(staff.login, staff.password, root.id)
+  const edit = `/admin/api/resources/Distributor/records/${d.id}/edit`
+  const refused = await adminPost(c, edit, { state: 'cancelled' })
+  t.false(isSuccess(refused), refused.body)
+  t.regex(refused.body, /no pasa de Activo a Cancelado/)
+  t.is((await snapshot([d.id]))[0].state, 'active')
+  t.true(isSuccess(await adminPost(c, edit, { state: 'suspended' })))
+  t.is((await snapshot([d.id]))[0].state, 'suspended')
+})

@@ -2,6 +2,7 @@ import test from 'ava'
 import { startTestApp, type TestApp } from '../../helpers/app.js'
 import { Stamping } from '../stamping/helpers.js'
 import { IdentityService } from '../../../core/identity/service.js'
+import { sql } from '../../../core/db/sql.js'
 
 // What a distributor's state does to its business: a suspended distributor cannot sell or transfer
 // (its tokens answer 403 distributor_inactive) while its customers keep stamping the stamps they hold;
@@ -62,4 +63,35 @@ test.serial('suspended: no transfers or API for the distributor, its customers s
   t.deepEqual(await ledger.verify(s.em()), [])
   // The purged distributor's token is gone.
   t.is((await s.api(d, 'GET', '/api/v1/me')).statusCode, 401)
+})
+
+test.serial('suspended: an automatic top-up waits (nothing sold, a warning on the CTI); reactivated, it goes out once', async (t) => {
+  const staff = await staffToken()
+  const d = await s.distributor(1000, 50_000)
+  const { cti } = await s.customer(d)
+  await s.transfer(d, cti, 3)
+  t.is((await s.api(d, 'PUT', `/api/v1/ctis/${cti}/auto-sale`, { minimum: 1, quantity: 5, amount: '7.50' })).statusCode, 200)
+  const inventory = async () => {
+    const a = await s.ledger.accountOf(s.em(), 'distributor', d.id, 'stamps')
+    return a ? s.ledger.balance(s.em(), a.id) : 0
+  }
+  const before = await inventory()
+  const post = (action: string) => t0.inject({ method: 'POST', url: `/api/v1/distributors/${d.id}/${action}`, headers: { authorization: `Bearer ${staff.token}` } })
+  t.is((await post('suspend')).statusCode, 200)
+  t.is((await s.stamp(cti)).statusCode, 200)
+  t.is((await s.stamp(cti)).statusCode, 200)
+  t.is(await s.balanceOf(cti), 1, 'the crossing to the minimum sold nothing')
+  t.is(await inventory(), before)
+  const [row] = await sql<{ w: string | null }[]>(s.em(), 'select auto_sale_warning as w from stamping_cti where id = ?', [cti])
+  t.regex(String(row.w), /en pausa/)
+  t.is((await post('reactivate')).statusCode, 200)
+  // After the reactivation commits, the sale that waited goes out once (a second delivery sells nothing more).
+  await t0.app.kernel.outbox.deliver()
+  t.is(await s.balanceOf(cti), 6, 'the waiting sale added its 5 stamps')
+  t.is(await inventory(), before - 5)
+  await s.em().transactional((tx) => s.services.sales.resumeAutoSales(tx, d.id))
+  t.is(await s.balanceOf(cti), 6)
+  const [after] = await sql<{ w: string | null }[]>(s.em(), 'select auto_sale_warning as w from stamping_cti where id = ?', [cti])
+  t.is(after.w, null)
+  t.deepEqual(await s.ledger.verify(s.em()), [])
 })
