@@ -78,6 +78,11 @@ test('a parent adds a sub-distributor, activates it and suspends it in the CM', 
     await page.getByText('Sin activar (1)').waitFor()
     await page.getByText('Distribuidora Hija SA de CV').first().waitFor()
     await shot(page, '03-tab-sin-activar')
+    // Dates read as a person reads them (the theme's date cells), and an empty one as "—".
+    const table = await page.locator('table').first().innerText()
+    t.notRegex(table, /\d{4}-\d{2}-\d{2}/, 'no ISO date in the list')
+    t.regex(table, /\d{1,2} [a-z]{3} \d{4}, \d{2}:\d{2}/, 'the sign-up date, local')
+    t.regex(table, /—/, 'no CM expiry yet: a dash')
 
     await page.goto(`${base}/admin/resources/DistributorAccount/records/${child.id}/show`)
     await page.getByText('CM: Sin activar').or(page.getByText('Sin Activar')).first().waitFor()

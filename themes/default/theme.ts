@@ -18,5 +18,7 @@ export const defaultTheme: Theme = {
   admin: { locale: adminJsSpanish, components: {
     DefaultPropertyValue: path.join(dir, 'admin', 'property-value.jsx'),
     NoticeBox: path.join(dir, 'admin', 'notice-box.jsx'),
+    DefaultDatetimeListProperty: path.join(dir, 'admin', 'datetime-list.jsx'),
+    DefaultDatetimeShowProperty: path.join(dir, 'admin', 'datetime-show.jsx'),
   } },
 }
