@@ -87,6 +87,9 @@ test('a parent adds a sub-distributor, activates it and suspends it in the CM', 
     await page.goto(`${base}/admin/resources/DistributorAccount/records/${child.id}/show`)
     await page.getByText('CM: Sin activar').or(page.getByText('Sin Activar')).first().waitFor()
     await shot(page, '04-show')
+    const shown = await page.locator('main, body').first().innerText()
+    t.regex(shown, /Distribuidor padre\s+Distribuidora Padre SA/, 'the parent by its name')
+    t.notRegex(shown, /[0-9a-f]{8}-[0-9a-f]{4}-/, 'no id on the page')
     await page.getByText('Activar', { exact: true }).first().click()
     // One confirmation, the action's page, saying what will happen.
     await page.getByText(/La cuenta pasará a Activa/).waitFor()

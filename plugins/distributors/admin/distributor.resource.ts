@@ -77,7 +77,7 @@ export function distributorsAdmin(ctx: PluginContext, service: DistributorsServi
         navigation: { icon: 'GitBranch' },
         titleProperty: 'legalName',
         listProperties: ['legalName', 'rfc', 'state', 'cmExpiresAt', 'createdAt'],
-        showProperties: ['legalName', 'rfc', 'state', 'cmExpiresAt', 'contactName', 'contactEmail', 'contactPhone', 'parentId', 'createdAt'],
+        showProperties: ['legalName', 'rfc', 'state', 'cmExpiresAt', 'contactName', 'contactEmail', 'contactPhone', 'parentName', 'createdAt'],
         editProperties: DATA,
         filterProperties: ['legalName', 'rfc', 'state', 'createdAt'],
         sort: { sortBy: 'createdAt', direction: 'desc' },
@@ -87,7 +87,9 @@ export function distributorsAdmin(ctx: PluginContext, service: DistributorsServi
           invitedProfileId: { isVisible: false },
           stateChangedAt: { isVisible: false },
           purgedAt: { isVisible: { list: false, show: true, edit: false, filter: false } },
-          parentId: { isVisible: { list: false, show: true, edit: false, filter: false } },
+          parentId: { isVisible: false },
+          // The parent by its name (the caller itself or a distributor of its subtree), not its id.
+          parentName: { type: 'string', isVisible: { list: false, show: true, edit: false, filter: false } },
           legalName: { isTitle: true, isRequired: true },
           rfc: { isRequired: true },
           state: { availableValues: STATE_ORDER.map((value) => ({ value, label: STATE_NAME[value] })), isVisible: { list: true, show: true, edit: false, filter: true } },
@@ -98,6 +100,14 @@ export function distributorsAdmin(ctx: PluginContext, service: DistributorsServi
         },
         actions: {
           list: { component: TABS },
+          show: {
+            after: async (response: any) => {
+              const parentId = response.record?.params?.parentId
+              const parent = parentId ? await ctx.directory.get(ctx.em(), String(parentId)) : null
+              if (response.record) response.record.params.parentName = parent?.name ?? null
+              return response
+            },
+          },
           // Two steps in one page: the administrator's e-mail and mobile (checked by `checkAdministrator`), then the data.
           new: { component: NEW },
           checkAdministrator: {
@@ -153,7 +163,7 @@ export function distributorsAdmin(ctx: PluginContext, service: DistributorsServi
       resources: {
         [RESOURCE]: {
           properties: {
-            legalName: 'Razón social', rfc: 'RFC', state: 'Estado', cmExpiresAt: 'Vencimiento del CM', createdAt: 'Alta', parentId: 'Distribuidor padre',
+            legalName: 'Razón social', rfc: 'RFC', state: 'Estado', cmExpiresAt: 'Vencimiento del CM', createdAt: 'Alta', parentName: 'Distribuidor padre',
             contactName: 'Contacto', contactEmail: 'Correo del contacto', contactPhone: 'Teléfono del contacto', purgedAt: 'Depurado',
             email: 'Correo del administrador', mobile: 'Móvil del administrador',
             ...Object.fromEntries(STATE_ORDER.map((s) => [`state.${s}`, STATE_NAME[s]])),

@@ -16,7 +16,8 @@ for (const component of [Select, SelectAsync]) component.defaultProps = { ...com
 const PropertyValue = ({ property: { propertyPath, availableValues, path }, record, resource }) => {
   const { tl } = useTranslation()
   const raw = record && record.params[path]
-  if (typeof raw === 'undefined') return null
+  // An empty value reads as a dash, never as a blank (a list cell or a show page's field).
+  if (raw === undefined || raw === null || raw === '') return '—'
   // eslint-disable-next-line eqeqeq
   const option = availableValues && availableValues.find((o) => o.value == raw)
   if (!option) return raw
