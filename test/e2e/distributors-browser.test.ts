@@ -89,6 +89,7 @@ test('a parent adds a sub-distributor, activates it and suspends it in the CM', 
     await shot(page, '04-show')
     const shown = await page.locator('main, body').first().innerText()
     t.regex(shown, /Distribuidor padre\s+Distribuidora Padre SA/, 'the parent by its name')
+    t.is(await page.locator('h2').first().innerText(), 'Distribuidora Hija SA de CV', 'the page is titled with the record')
     t.notRegex(shown, /[0-9a-f]{8}-[0-9a-f]{4}-/, 'no id on the page')
     await page.getByText('Activar', { exact: true }).first().click()
     // One confirmation, the action's page, saying what will happen.

@@ -18,6 +18,7 @@ export const defaultTheme: Theme = {
   admin: { locale: adminJsSpanish, components: {
     DefaultPropertyValue: path.join(dir, 'admin', 'property-value.jsx'),
     NoticeBox: path.join(dir, 'admin', 'notice-box.jsx'),
+    ActionHeader: path.join(dir, 'admin', 'action-header.jsx'),
     DefaultDatetimeListProperty: path.join(dir, 'admin', 'datetime-list.jsx'),
     DefaultDatetimeShowProperty: path.join(dir, 'admin', 'datetime-show.jsx'),
   } },

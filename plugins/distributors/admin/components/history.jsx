@@ -10,10 +10,16 @@ const ACTIONS = {
   'core.distributorCreated': 'Alta', 'core.distributorStateChanged': 'Cambio de estado', 'core.distributorMoved': 'Cambio de distribuidor padre',
   'core.memberAdded': 'Usuario admitido', 'core.memberRemoved': 'Usuario retirado', 'core.distributorPurged': 'Depuración', 'distributors.updated': 'Datos editados',
 }
+// What a person reads of a change: Spanish labels, local dates; ids (the parent's) are not shown.
+const LABELS = { cmExpiresAt: 'Vencimiento del CM', legalName: 'Razón social', rfc: 'RFC', contactName: 'Contacto', contactEmail: 'Correo del contacto', contactPhone: 'Teléfono del contacto' }
+const zone = { timeZone: 'America/Mexico_City' }
+const WHEN = new Intl.DateTimeFormat('es-MX', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false, ...zone })
+const DAY = new Intl.DateTimeFormat('es-MX', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
+const day = (x) => (x ? DAY.format(new Date(`${String(x).slice(0, 10)}T00:00:00Z`)).replace('.', '') : '—')
 const describe = (v) => {
   if (!v || typeof v !== 'object') return ''
-  return Object.entries(v).filter(([k]) => ['state', 'cmExpiresAt', 'legalName', 'rfc', 'parentId', 'contactName', 'contactEmail', 'contactPhone'].includes(k))
-    .map(([k, x]) => (k === 'state' ? STATES[x] || x : `${k}: ${x ?? '—'}`)).join(', ')
+  return Object.entries(v).filter(([k]) => k === 'state' || LABELS[k])
+    .map(([k, x]) => (k === 'state' ? STATES[x] || x : `${LABELS[k]}: ${k === 'cmExpiresAt' ? day(x) : x ?? '—'}`)).join(', ')
 }
 
 const DistributorHistory = ({ resource, action, record }) => {
@@ -31,7 +37,7 @@ const DistributorHistory = ({ resource, action, record }) => {
           <TableBody>
             {entries.map((e, i) => (
               <TableRow key={i}>
-                <TableCell>{new Date(e.at).toLocaleString('es-MX')}</TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>{WHEN.format(new Date(e.at)).replace('.', '')}</TableCell>
                 <TableCell>{ACTIONS[e.action] || e.action}</TableCell>
                 <TableCell>{describe(e.before)}</TableCell>
                 <TableCell>{describe(e.after)}</TableCell>
