@@ -16,7 +16,7 @@ import { signupPages } from './signup/routes.js'
 
 export type { DistributorJson } from './services/distributors.js'
 export { TRANSITIONS, STATE_LABELS } from './transitions.js'
-import { STATE_NAME, TRANSITIONS, type State } from './transitions.js'
+import { allows, STATE_NAME, TRANSITION_NAMES, TRANSITIONS, type State } from './transitions.js'
 export { invite } from './invitations.js'
 
 declare module '../../core/plugin-api.js' {
@@ -57,7 +57,7 @@ export default definePlugin({
     const { distributors } = ctx.use('distributors')
     deliverInvitations(ctx)
     // Staff setting a state by hand in the console go through the same table as every other path.
-    ctx.extensions.contribute('distributors', 'kernel.stateChange', (from, to) => Object.values(TRANSITIONS).some((x) => x.to === to && (x.from as readonly string[]).includes(from))
+    ctx.extensions.contribute('distributors', 'kernel.stateChange', (from, to) => TRANSITION_NAMES.some((n) => TRANSITIONS[n].to === to && allows(n, from as State))
       ? null : `Un distribuidor no pasa de ${STATE_NAME[from as State] ?? from} a ${STATE_NAME[to as State] ?? to}: use las acciones de Distribuidores (activar, suspender, reactivar, renovar, cancelar)`)
     // The read model follows the kernel's row inside the writer's transaction.
     ctx.events.on('core.distributorCreated', ({ distributor }, em) => distributors.sync(em, distributor))

@@ -1,20 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql'
-import { ForbiddenError, sql, type DirectoryEntry, type PluginContext } from '../../../core/plugin-api.js'
-import type { DistributorsService } from '../services/distributors.js'
+import { sql, type DirectoryEntry, type PluginContext } from '../../../core/plugin-api.js'
+import { requireMultilevel, type DistributorsService } from '../services/distributors.js'
 import { CustomerAlreadyConvertedError, CustomerWithoutOwnerError } from './errors.js'
-
-/** The entitlement that lets a distributor have sub-distributors ("MKL Multi-nivel"). */
-export const MKL_MULTINIVEL = 'mkl-multinivel'
-
-/** Refuses (403) a distributor without "MKL Multi-nivel"; the platform (staff) needs none. */
-export async function requireMultilevel(ctx: PluginContext<any>, em: EntityManager, distributorId: string): Promise<DirectoryEntry> {
-  const d = await ctx.directory.get(em, distributorId)
-  if (!d) throw new ForbiddenError()
-  if (!d.isRoot && !await ctx.entitled(distributorId, MKL_MULTINIVEL, em)) {
-    throw new ForbiddenError('Su cuenta no tiene el MKL Multi-nivel, necesario para tener distribuidores. Puede adquirirlo en Compras.')
-  }
-  return d
-}
 
 /**
  * "Convertir un cliente existente en distribuidor": a sub-distributor of the customer's distributor

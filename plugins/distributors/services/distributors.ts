@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql'
 import {
-  BadRequestError, FieldValidationError, normalizeEmail, normalizeMobile, NotFoundError, sql, textProblem, type DirectoryEntry, type PluginContext,
+  BadRequestError, FieldValidationError, ForbiddenError, normalizeEmail, normalizeMobile, NotFoundError, sql, textProblem, type DirectoryEntry, type PluginContext,
 } from '../../../core/plugin-api.js'
 import { isValidRfc, normalizeRfc } from '../../clients/index.js'
 import { InvalidTransitionError, MultilevelNotEntitledError } from '../errors.js'
@@ -15,6 +15,17 @@ export interface Caller { distributorId: string, profileId?: string | null }
 export interface ListQuery { state?: State, q?: string }
 
 export const MULTILEVEL = 'mkl-multinivel'
+
+/**
+ * The one check of the entitlement on every path (API, CM, sign-up link, convert): 403
+ * `multilevel_not_entitled` without "MKL Multi-nivel"; the platform (staff) needs none.
+ */
+export async function requireMultilevel(ctx: PluginContext<any>, em: EntityManager, distributorId: string): Promise<DirectoryEntry> {
+  const d = await ctx.directory.get(em, distributorId)
+  if (!d) throw new ForbiddenError()
+  if (!d.isRoot && !await ctx.entitled(distributorId, MULTILEVEL, em)) throw new MultilevelNotEntitledError()
+  return d
+}
 export const PURGE_AFTER_DAYS = 30
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const COLUMNS = `id, parent_id as "parentId", name, state, cm_expires_at::text as "cmExpiresAt", legal_name as "legalName", rfc,
@@ -124,9 +135,7 @@ export class DistributorsService {
 
   /** Staff (the root) always; any other distributor needs the "MKL Multi-nivel" entitlement. */
   async assertMultilevel(em: EntityManager, callerId: string): Promise<void> {
-    const d = await this.ctx.directory.get(em, callerId)
-    if (d?.isRoot) return
-    if (!(await this.ctx.entitled(callerId, MULTILEVEL, em))) throw new MultilevelNotEntitledError()
+    await requireMultilevel(this.ctx, em, callerId)
   }
 
   /** The audit log of a distributor of the caller's subtree (transitions, members, edits), newest first, with who acted. */

@@ -4,7 +4,7 @@ import { RateLimiterPostgres } from 'rate-limiter-flexible'
 import { FieldValidationError, sql, textProblem, throttleUsed, type DirectoryEntry, type PluginContext } from '../../../core/plugin-api.js'
 import { isValidRfc, normalizeRfc } from '../../clients/index.js'
 import { baseUrl } from '../invitations.js'
-import { requireMultilevel } from '../convert/service.js'
+import { requireMultilevel } from '../services/distributors.js'
 import type { DistributorsService } from '../services/distributors.js'
 
 /** Sign-up attempts (POSTs, refused or not) per IP and hour. */

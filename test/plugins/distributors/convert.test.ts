@@ -56,6 +56,7 @@ test('refusals: no MKL Multi-nivel (403), no owner (409), another distributor\'s
   const before = await count()
   const noMkl = await convert(d, c.nic)
   t.is(noMkl.statusCode, 403)
+  t.is(noMkl.json().error.code, 'multilevel_not_entitled', 'the same refusal as the distributors API')
   t.regex(noMkl.json().error.message, /MKL Multi-nivel/)
   await grantMkl(t0, d)
   const plain = await t0.inject({ method: 'POST', url: '/api/v1/customers', headers: auth(d), payload: { legalName: 'Sin Dueño SA', rfc: 'EKU9003173C9' } })
