@@ -103,7 +103,9 @@ export default definePlugin({
       // A transfer without an amount: the customer's own stamp price, else the distributor's default (tools' bulk price).
       const own = (await ctx.use('clients').customers.getByNic(em, distributorId, customer.nic)).stampPrice
       if (own !== null && own !== undefined) return parseHundredths(String(own))
-      for (const price of ctx.extensions.list(DEFAULT_STAMP_PRICE, await ctx.pluginsOf(distributorId))) {
+      // The tier read with this transaction's em (ctx.pluginsOf would ask for a second connection).
+      const d = await ctx.directory.distributor(distributorId, em)
+      for (const price of ctx.extensions.list(DEFAULT_STAMP_PRICE, d ? ctx.directory.pluginsFor(d) : [])) {
         const p = await price(em, distributorId)
         if (p !== null) return p
       }
