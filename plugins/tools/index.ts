@@ -51,6 +51,8 @@ export default definePlugin({
     const { settings } = ctx.use('tools')
     ctx.extensions.contribute('tools', 'stamping.defaultStampPrice', (em, distributorId) => settings.bulkStampPrice(em, distributorId))
   },
+  // Imported when the admin is mounted: AdminJS is heavy and the CLI and API-only tests never mount it.
+  admin: async (ctx) => (await import('./admin/tools.admin.js')).toolsAdmin(ctx, ctx.use('tools')),
   routes: (ctx) => ({ api: toolsRoutes(ctx, ctx.use('tools')) }),
 })
 
