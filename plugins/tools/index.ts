@@ -4,6 +4,7 @@ import { TOOLS_ALLOWED_DRIFT, toolsMigrations } from './migrations/index.js'
 import { PackagesService } from './services/packages.js'
 import { SettingsService, toolsSettingsSchema } from './services/settings.js'
 import { toolsRoutes } from './routes.js'
+import { toolsDemo } from './demo.js'
 
 export type { PackageAsset, ToolsPackage } from './entities/package.js'
 export type { Actor, PackageFilter, PackageInput, PackageJson, PackagesService } from './services/packages.js'
@@ -53,6 +54,7 @@ export default definePlugin({
   },
   // Imported when the admin is mounted: AdminJS is heavy and the CLI and API-only tests never mount it.
   admin: async (ctx) => (await import('./admin/tools.admin.js')).toolsAdmin(ctx, ctx.use('tools')),
+  demo: (ctx) => toolsDemo(ctx, ctx.use('tools')),
   routes: (ctx) => ({ api: toolsRoutes(ctx, ctx.use('tools')) }),
 })
 
