@@ -18,6 +18,19 @@ export interface PurchaseJson {
 export interface PurchaseOutcome { purchase: PurchaseJson, inventory: { stamps: number, points: string }, points: string, replayed: boolean }
 export interface PointsTransferJson { id: string, customer: string, quantity: string, amount: string, createdAt: string }
 
+/** A package as the API shows it (as tools' own API does): stamps a whole number, points and price "1500.00". */
+export const packageJson = (p: Pkg) => ({
+  id: p.id, asset: p.asset, quantity: p.asset === 'points' ? money(p.quantity) : Number(p.quantity),
+  price: money(p.price), description: p.description, forDistributors: p.forDistributors,
+})
+
+/**
+ * 'purchases.catalogOffers' (declared here): what else a distributor can buy with points from its
+ * parent, e.g. MKL and subscription offers with today's prorated price. Each contribution answers
+ * the offers for the caller; GET /catalog lists them under `offers`.
+ */
+export type CatalogOffers = (em: EntityManager, distributorId: string) => Promise<Record<string, unknown>[]>
+
 const purchaseJson = (s: PurchaseSale, count: number): PurchaseJson => ({
   id: s.id, package: s.packageId ?? null, description: s.description, count, quantity: Number(s.quantity),
   price: money(s.amount), points: money(s.points), createdAt: new Date(s.createdAt).toISOString(),
@@ -43,6 +56,8 @@ export class PurchasesService {
     private readonly packages: () => PackageSource,
     private readonly settings: () => SaleSettings,
     private readonly sales: PurchaseSales,
+    /** The 'purchases.catalogOffers' contributions enabled for the distributor. */
+    private readonly offerSources: (distributorId: string) => Promise<CatalogOffers[]> = async () => [],
   ) {}
 
   /** A package the buyer may buy from `sellerId`: the seller's, live, of the asset, for distributors or for customers. */
@@ -57,6 +72,14 @@ export class PurchasesService {
   async catalog(em: EntityManager, distributorId: string): Promise<Pkg[]> {
     const seller = await sellerOf(this.directory, em, distributorId)
     return (await this.packages().list(em, seller, { forDistributors: true })).filter((p) => !p.archivedAt)
+  }
+
+  /** GET /catalog: the parent's packages for distributors, and the offers other parts contribute (purchases.catalogOffers). */
+  async catalogJson(em: EntityManager, distributorId: string): Promise<{ packages: ReturnType<typeof packageJson>[], offers: Record<string, unknown>[] }> {
+    const packages = (await this.catalog(em, distributorId)).map(packageJson)
+    const offers: Record<string, unknown>[] = []
+    for (const source of await this.offerSources(distributorId)) offers.push(...await source(em, distributorId))
+    return { packages, offers }
   }
 
   async inventory(em: EntityManager, distributorId: string) {
