@@ -4,6 +4,7 @@ import { FieldValidationError, isCatalogedError, type PccPage, type PccRequestCo
 import { orderJson } from '../services/orders.js'
 
 const field = (req: Request, name: string) => (req.body && typeof req.body[name] === 'string' ? req.body[name] as string : '')
+const param = (req: Request, name: string) => (typeof req.query[name] === 'string' ? req.query[name] as string : '')
 /** "$1,500.00" */
 export const pesos = (hundredths: number) => `$${(Number(hundredths) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
 const STATES: Record<string, string> = { pending: 'Por confirmar', confirmed: 'Pagado y entregado', cancelled: 'Cancelado' }
@@ -40,18 +41,18 @@ export function purchasesPcc(ctx: PluginContext<any>): { pages: PccPage[] } {
 
   /** The confirmation step: what will happen, in words, with a fresh idempotency key for the one click that follows. */
   async function confirmation(req: Request, pcc: PccRequestContext, what: 'stamps' | 'points') {
-    const id = field(req, 'package')
-    const count = Number(field(req, 'count') || '1')
+    const id = param(req, 'package')
+    const count = Number(param(req, 'count') || '1')
     const fields: Record<string, string> = {}
     if (!Number.isSafeInteger(count) || count < 1 || count > 1000) fields.count = 'Indique de 1 a 1000 paquetes'
     const pkg = /^[0-9a-f-]{36}$/i.test(id) ? await tools().packages.get(pcc.em, id) : null
     if (!pkg || pkg.distributorId !== pcc.distributorId || pkg.forDistributors || pkg.asset !== what) fields.package = 'Elija un paquete'
-    if (what === 'stamps' && !field(req, 'cti')) fields.cti = 'Elija la cuenta de timbrado'
+    if (what === 'stamps' && !param(req, 'cti')) fields.cti = 'Elija la cuenta de timbrado'
     if (Object.keys(fields).length) return view(pcc, { errors: fields })
     return {
       view: 'purchases/pcc-confirm',
       data: {
-        what, stamps: what === 'stamps', package: pkg!.id, description: pkg!.description, count, cti: field(req, 'cti'),
+        what, stamps: what === 'stamps', package: pkg!.id, description: pkg!.description, count, cti: param(req, 'cti'),
         quantity: what === 'stamps' ? (pkg!.quantity * count).toLocaleString('es-MX') : pesos(pkg!.quantity * count).slice(1),
         total: pesos(pkg!.price * count), idempotencyKey: randomUUID(),
       },
@@ -62,12 +63,14 @@ export function purchasesPcc(ctx: PluginContext<any>): { pages: PccPage[] } {
     pages: [{
       path: 'compras',
       title: 'Comprar',
-      get: (_req, pcc) => view(pcc),
+      // The confirmation step is a GET (?review=stamps|points&package&count&cti): it changes nothing.
+      get: (req, pcc) => {
+        const review = param(req, 'review')
+        return review === 'stamps' || review === 'points' ? confirmation(req, pcc, review) : view(pcc)
+      },
       async post(req, _res, pcc) {
         const action = field(req, 'action')
         try {
-          if (action === 'review-stamps') return await confirmation(req, pcc, 'stamps')
-          if (action === 'review-points') return await confirmation(req, pcc, 'points')
           if (action === 'buy-stamps') {
             const out = await s().purchases.pccBuyStamps(pcc.em, { customerId: pcc.customerId, distributorId: pcc.distributorId, profileId: pcc.profileId },
               { package: field(req, 'package'), count: Number(field(req, 'count')), cti: field(req, 'cti'), idempotencyKey: field(req, 'idempotencyKey') })
