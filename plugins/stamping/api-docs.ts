@@ -10,6 +10,7 @@ import type { RouteDoc } from '../../core/plugin-api.js'
 const ctiId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{3,39}$/).describe('Id de la CTI: de 4 a 40 letras, dígitos, punto, guion o guion bajo')
 const money = z.string().regex(/^\d{1,12}(\.\d{1,2})?$/).describe('Importe en MXN con IVA, hasta dos decimales, p. ej. "150.00"')
 const quantity = z.int().min(1).max(10_000_000).describe('Timbres')
+const optionalAmount = money.optional().describe('Importe en MXN con IVA; si se omite: cantidad × el precio de timbre propio del cliente o, si no tiene, el precio general de timbres a granel del distribuidor (Herramientas → Configuración global); sin ninguno de los dos, 422')
 const idempotencyKey = z.string().min(1).max(150).describe('Clave de idempotencia: repetir la petición con la misma clave responde lo ya hecho (200), sin cobrar otra vez')
 const password = z.string().min(8).max(100)
 
@@ -69,8 +70,8 @@ export const stampingApiDocs = {
   unblock: { summary: 'Reactiva una CTI bloqueada', responses: { 204: { description: 'Reactivada' } } },
   transfer: {
     summary: 'Transfiere timbres del inventario a una CTI estándar (irreversible)',
-    description: 'Registra una venta por `amount` (MXN con IVA). Con la misma `idempotencyKey` responde la transferencia ya hecha con 200; con otra cantidad o importe, 409.',
-    body: z.object({ quantity, amount: money, idempotencyKey }),
+    description: 'Registra una venta por `amount` (MXN con IVA; si se omite, cantidad × el precio de timbre del cliente, o el precio a granel). Con la misma `idempotencyKey` responde la transferencia ya hecha con 200; con otra cantidad o importe, 409 (si omite el importe y el precio cambió entre el intento y su repetición, también 409).',
+    body: z.object({ quantity, amount: optionalAmount, idempotencyKey }),
     bodyExample: { quantity: 300, amount: '450.00', idempotencyKey: 'venta-2026-12-04-1' },
     responses: {
       201: { description: 'Transferida', schema: z.object({ transfer, balance: z.int().describe('Saldo de la CTI'), inventory: z.int().describe('Timbres que le quedan al distribuidor') }), example: { transfer: transferExample, balance: 300, inventory: 99700 } },
@@ -79,8 +80,8 @@ export const stampingApiDocs = {
   },
   mass: {
     summary: 'Transferencia masiva: timbres a varias CTI en una sola operación',
-    description: 'Se aplica completa o no se aplica (hasta 1000 CTI, sin repetir). Cada renglón registra su venta.',
-    body: z.object({ idempotencyKey, items: z.array(z.object({ cti: z.string().min(1), quantity, amount: money })).min(1).max(1000) }),
+    description: 'Se aplica completa o no se aplica (hasta 1000 CTI, sin repetir). Cada renglón registra su venta; un renglón sin `amount` toma cantidad × el precio de timbre de su cliente, o el precio a granel.',
+    body: z.object({ idempotencyKey, items: z.array(z.object({ cti: z.string().min(1), quantity, amount: optionalAmount })).min(1).max(1000) }),
     bodyExample: { idempotencyKey: 'masiva-2026-12', items: [{ cti: 'CTI1000001', quantity: 100, amount: '150.00' }, { cti: 'CTI1000002', quantity: 50, amount: '75.00' }] },
     responses: {
       201: { description: 'Aplicada', schema: massAnswer, example: massExample },

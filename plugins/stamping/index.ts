@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import type { EntityManager } from '@mikro-orm/postgresql'
 import { z } from 'zod'
 import { definePlugin, parseHundredths, sql, type PluginContext } from '../../core/plugin-api.js'
 import { generateSandboxKeys, SandboxPac, type Pac, type SandboxKeys } from './cfdi/sandbox-pac.js'
@@ -23,8 +24,17 @@ export interface StampingServices {
   pacKeys(): Promise<SandboxKeys>
 }
 
+/**
+ * 'stamping.defaultStampPrice': the distributor's price of one stamp (hundredths of MXN) for a
+ * transfer that omits its amount and whose customer has no stamp price of its own; null: none.
+ * The tools plugin contributes its bulk stamp price; without a contribution the amount is required.
+ */
+export type DefaultStampPrice = (em: EntityManager, distributorId: string) => Promise<number | null>
+export const DEFAULT_STAMP_PRICE = 'stamping.defaultStampPrice'
+
 declare module '../../core/plugin-api.js' {
   interface PluginServices { stamping: StampingServices }
+  interface ExtensionPointTypes { 'stamping.defaultStampPrice': DefaultStampPrice }
 }
 
 const envNumber = (name: string, fallback: number) => {
@@ -83,11 +93,23 @@ export default definePlugin({
   services: (ctx): StampingServices => {
     const o = ctx.options
     const ledger = ctx.use('ledger')
+    ctx.extensions.declare('stamping', DEFAULT_STAMP_PRICE)
     const credentials = new CredentialCache(o.credentialCacheMs)
     const ctis = new CtiService(ledger, credentials, ctx.audit)
     const sales = new SalesService(ledger, ctis, parseHundredths(o.unlimitedYearlyPoints)!, ctx.audit, ctx.log, async (distributorId, em) => {
       const d = await ctx.directory.distributor(distributorId, em)
       return !!d && ctx.directory.isUsable(d)
+    }, async (em, distributorId, customer) => {
+      // A transfer without an amount: the customer's own stamp price, else the distributor's default (tools' bulk price).
+      const own = (await ctx.use('clients').customers.getByNic(em, distributorId, customer.nic)).stampPrice
+      if (own !== null && own !== undefined) return parseHundredths(String(own))
+      // The tier read with this transaction's em (ctx.pluginsOf would ask for a second connection).
+      const d = await ctx.directory.distributor(distributorId, em)
+      for (const price of ctx.extensions.list(DEFAULT_STAMP_PRICE, d ? ctx.directory.pluginsFor(d) : [])) {
+        const p = await price(em, distributorId)
+        if (p !== null) return p
+      }
+      return null
     })
     let keys: Promise<SandboxKeys> | undefined
     const pacKeys = () => (keys ??= loadOrCreateKeys(ctx).catch((e) => { keys = undefined; throw e }))

@@ -3,6 +3,7 @@ import { ToolsPackageSchema } from './entities/package.js'
 import { TOOLS_ALLOWED_DRIFT, toolsMigrations } from './migrations/index.js'
 import { PackagesService } from './services/packages.js'
 import { SettingsService, toolsSettingsSchema } from './services/settings.js'
+import { toolsRoutes } from './routes.js'
 
 export type { PackageAsset, ToolsPackage } from './entities/package.js'
 export type { Actor, PackageFilter, PackageInput, PackageJson, PackagesService } from './services/packages.js'
@@ -23,11 +24,13 @@ export default definePlugin({
   id: 'tools',
   title: 'Herramientas',
   version: '0.1.0',
-  dependsOn: ['distributors'],
+  // stamping: its 'stamping.defaultStampPrice' point takes the bulk stamp price; distributors: the "MKL Multi-nivel" check.
+  dependsOn: ['stamping', 'distributors'],
   entities: [ToolsPackageSchema],
   migrations: toolsMigrations,
   unmodelledDdl: TOOLS_ALLOWED_DRIFT,
   settings: toolsSettingsSchema,
+  apiPaths: ['/packages', '/settings'],
   services: (ctx): ToolsServices => {
     const audit = ctx.audit
     let settings: SettingsService | undefined
@@ -43,5 +46,13 @@ export default definePlugin({
     }, audit)
     return { packages, settings }
   },
+  bootstrap(ctx) {
+    // A transfer without an amount, to a customer without a stamp price of its own: quantity × the bulk stamp price.
+    const { settings } = ctx.use('tools')
+    ctx.extensions.contribute('tools', 'stamping.defaultStampPrice', (em, distributorId) => settings.bulkStampPrice(em, distributorId))
+  },
+  // Imported when the admin is mounted: AdminJS is heavy and the CLI and API-only tests never mount it.
+  admin: async (ctx) => (await import('./admin/tools.admin.js')).toolsAdmin(ctx, ctx.use('tools')),
+  routes: (ctx) => ({ api: toolsRoutes(ctx, ctx.use('tools')) }),
 })
 

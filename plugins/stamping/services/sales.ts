@@ -21,15 +21,28 @@ function idempotencyKey(value: unknown, fields: Record<string, string>): string 
   return value
 }
 
-/** Body of a single transfer: quantity, amount (MXN), idempotency key. */
-export function parseTransfer(body: Record<string, unknown>): { quantity: number, amount: number, idempotencyKey: string } {
+/** An omitted amount (absent, null or blank): the sale takes the default price (`StampPriceOf`). */
+const omitted = (v: unknown) => v === undefined || v === null || v === ''
+const optionalAmount = (v: unknown, field: string, fields: Record<string, string>) => omitted(v) ? undefined : parseAmount(v, field, fields)
+
+/** Body of a single transfer: quantity, amount (MXN; omitted: quantity × the default price), idempotency key. */
+export function parseTransfer(body: Record<string, unknown>): TransferInput {
   const fields: Record<string, string> = {}
   const quantity = parseQuantity(body.quantity, 'quantity', fields)
-  const amount = parseAmount(body.amount, 'amount', fields)
+  const amount = optionalAmount(body.amount, 'amount', fields)
   const key = idempotencyKey(body.idempotencyKey, fields)
   if (Object.keys(fields).length) throw new FieldValidationError(fields)
-  return { quantity: quantity!, amount: amount!, idempotencyKey: key! }
+  return { quantity: quantity!, amount, idempotencyKey: key! }
 }
+
+export interface TransferInput { quantity: number, amount?: number, idempotencyKey: string }
+/**
+ * The price of one stamp (hundredths of MXN) when a transfer omits its amount: the customer's own
+ * stamp price, else the distributor's bulk price (extension point 'stamping.defaultStampPrice');
+ * null when there is none.
+ */
+export type StampPriceOf = (em: EntityManager, distributorId: string, customer: { id: string, nic: string }) => Promise<number | null>
+export const NO_DEFAULT_PRICE = 'Indique el importe: el cliente no tiene precio de timbre propio ni hay un precio general de timbres a granel'
 
 export function parseAutoSale(body: Record<string, unknown>): AutoSaleConfig {
   const fields: Record<string, string> = {}
@@ -54,7 +67,8 @@ export const AUTO_SALE_PAUSED = 'Venta automática en pausa: la cuenta de su dis
 export class SalesService {
   constructor(private readonly ledger: LedgerService, private readonly ctis: CtiService, private readonly unlimitedYearlyPoints: number, private readonly audit: (em: EntityManager, entry: AuditInput) => Promise<void>, private readonly log?: Logger,
     /** Whether the distributor may sell now (an active account): a suspended or expired one's automatic sales wait. */
-    private readonly maySell: (distributorId: string, em: EntityManager) => Promise<boolean> = async () => true) {}
+    private readonly maySell: (distributorId: string, em: EntityManager) => Promise<boolean> = async () => true,
+    private readonly stampPriceOf: StampPriceOf = async () => null) {}
 
   /**
    * A CTI the distributor asked for. An unlimited one costs its yearly price in points, paid from
@@ -90,7 +104,7 @@ export class SalesService {
   }
 
   /** Inventory → one standard CTI, irreversible, with its sale. */
-  async transferToCti(em: EntityManager, distributorId: string, ctiId: string, input: { quantity: number, amount: number, idempotencyKey: string }, actor: Actor = {}): Promise<TransferOutcome> {
+  async transferToCti(em: EntityManager, distributorId: string, ctiId: string, input: TransferInput, actor: Actor = {}): Promise<TransferOutcome> {
     const out = await this.sell(em, distributorId, [{ cti: ctiId, quantity: input.quantity, amount: input.amount }], 'transfer', input.idempotencyKey, actor)
     return { transfer: out.transfer.items[0], balance: out.balances[ctiId], inventory: out.inventory, replayed: out.replayed }
   }
@@ -106,8 +120,8 @@ export class SalesService {
       const it = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>
       if (typeof it.cti !== 'string' || !it.cti) fields[`items[${i}].cti`] = 'Indique la CTI'
       const quantity = parseQuantity(it.quantity, `items[${i}].quantity`, fields)
-      const amount = parseAmount(it.amount, `items[${i}].amount`, fields)
-      return { cti: String(it.cti), quantity: quantity!, amount: amount! }
+      const amount = optionalAmount(it.amount, `items[${i}].amount`, fields)
+      return { cti: String(it.cti), quantity: quantity!, amount }
     })
     const seen = new Set<string>()
     items.forEach((it, i) => { if (seen.has(it.cti)) fields[`items[${i}].cti`] = 'CTI repetida'; seen.add(it.cti) })
@@ -115,9 +129,10 @@ export class SalesService {
     return this.sell(em, distributorId, items, 'mass_transfer', key!, actor)
   }
 
-  private async sell(em: EntityManager, distributorId: string, items: { cti: string, quantity: number, amount: number }[], kind: SaleKind, key: string, actor: Actor): Promise<MassOutcome> {
+  private async sell(em: EntityManager, distributorId: string, priced: { cti: string, quantity: number, amount?: number }[], kind: SaleKind, key: string, actor: Actor): Promise<MassOutcome> {
     return em.transactional(async (tx) => {
-      const ctis = await this.ctis.getMany(tx, distributorId, items.map((it) => it.cti))
+      const ctis = await this.ctis.getMany(tx, distributorId, priced.map((it) => it.cti))
+      const items = await this.withAmounts(tx, distributorId, priced, ctis, kind === 'transfer')
       const accounts = new Map(items.map((it) => [it.cti, this.standard(ctis.get(it.cti)!)]))
       const inventory = await this.distributorAccount(tx, distributorId, 'stamps')
       const result = await this.ledger.transferMany(tx, {
@@ -168,6 +183,25 @@ export class SalesService {
     await this.creditFigures(em, credits.map((c) => ({ customerId: c.customerId, distributorId, quantity: c.quantity })))
     await sql(em, `update stamping_cti set auto_sale_warning = null, auto_sale_warned_at = null where id = any(array(select jsonb_array_elements_text(?::jsonb))) and auto_sale_warning is not null`,
       [JSON.stringify(credits.map((c) => c.cti))])
+  }
+
+  /** Items without an amount get quantity × the default price of their customer (asked once per customer). */
+  private async withAmounts(em: EntityManager, distributorId: string, items: { cti: string, quantity: number, amount?: number }[], ctis: Map<string, CtiRow>, single: boolean) {
+    const prices = new Map<string, number | null>()
+    const fields: Record<string, string> = {}
+    const out = []
+    for (const [i, it] of items.entries()) {
+      if (it.amount !== undefined) { out.push({ ...it, amount: it.amount }); continue }
+      const cti = ctis.get(it.cti)!
+      if (!prices.has(cti.customerId)) prices.set(cti.customerId, await this.stampPriceOf(em, distributorId, { id: cti.customerId, nic: cti.customerNic }))
+      const price = prices.get(cti.customerId)
+      const field = single ? 'amount' : `items[${i}].amount`
+      if (price === null || price === undefined) fields[field] = NO_DEFAULT_PRICE
+      else if (!Number.isSafeInteger(it.quantity * price)) fields[field] = 'El importe que resulta del precio de timbre es demasiado grande: indíquelo'
+      else out.push({ ...it, amount: it.quantity * price })
+    }
+    if (Object.keys(fields).length) throw new FieldValidationError(fields)
+    return out as { cti: string, quantity: number, amount: number }[]
   }
 
   /** Stamps credited to customers: their figures move with the ledger in the same transaction (rows taken in customer order, as stamps take them). */

@@ -144,6 +144,7 @@ const ORDER = [
   'post /transfers/mass', 'put /ctis/{id}/auto-sale', 'delete /ctis/{id}/auto-sale', 'post /ctis/{id}/block', 'post /ctis/{id}/unblock',
   'post /balance', 'post /stamp',
   'post /distributors', 'get /distributors', 'get /distributors/{id}', 'post /members', 'get /members', 'delete /members/{id}', 'post /distributors/convert',
+  'post /packages', 'get /packages', 'patch /packages/{id}', 'delete /packages/{id}', 'get /settings', 'patch /settings',
 ]
 
 test('each documented operation, sent its own example, answers a documented success with a body its schema accepts', async (t) => {
@@ -156,7 +157,7 @@ test('each documented operation, sent its own example, answers a documented succ
   await t0.app.kernel.entitlements.grant(t0.app.kernel.orm.em.fork(), { distributorId: d.id, key: 'mkl-multinivel', source: 'test' })
   const auth = { authorization: `Bearer ${d.token}` }
   const other = await t0.inject({ method: 'POST', url: '/api/v1/customers', headers: auth, payload: { legalName: 'Otro Cliente SA', rfc: 'EKU9003173C9' } })
-  const ids: Record<string, string> = { nic: '', id: '', cti2: other.json().cti.id, distributor: '', member: '' }
+  const ids: Record<string, string> = { nic: '', id: '', cti2: other.json().cti.id, distributor: '', member: '', package: '' }
   /** Each transition is tried on a sub-distributor of d in a state it starts from (one distributor cannot go through all five). */
   const subIn = async (state: typeof TRANSITIONS.activate.from[number]) =>
     (await t0.app.kernel.directory.create(t0.app.kernel.orm.em.fork(), { name: `Subdistribuidor ${state}`, tier: 'completo', parentId: d.id, state })).id
@@ -164,7 +165,7 @@ test('each documented operation, sent its own example, answers a documented succ
   const pathId = async (path: string, name: string) => {
     const transition = /^\/distributors\/\{id\}\/(\w+)$/.exec(path)?.[1] as keyof typeof TRANSITIONS | undefined
     if (transition) return subIn(TRANSITIONS[transition].from[0])
-    return ids[path.startsWith('/distributors/') ? 'distributor' : path.startsWith('/members/') ? 'member' : name]
+    return ids[path.startsWith('/distributors/') ? 'distributor' : path.startsWith('/members/') ? 'member' : path.startsWith('/packages/') ? 'package' : name]
   }
 
   const ops = operations().sort((a, b) => {
@@ -194,6 +195,7 @@ test('each documented operation, sent its own example, answers a documented succ
     if (where === 'POST /customers') { ids.nic = res.json().nic; ids.id = res.json().cti.id }
     if (where === 'POST /distributors') ids.distributor = res.json().id
     if (where === 'POST /members') ids.member = res.json().id
+    if (where === 'POST /packages') ids.package = res.json().id
   }
   t.is(sent, operations().length)
   t.truthy(ids.id)

@@ -16,7 +16,7 @@ const PASSWORD_FIELDS = [
 ]
 
 const FORMS = {
-  transfer: { intro: 'Transfiera timbres de su inventario a esta cuenta.', fields: [['quantity', 'Cantidad de timbres', 'number'], ['amount', 'Importe de la venta (MXN, IVA incluido)', 'text']], submit: 'Transferir timbres' },
+  transfer: { intro: 'Transfiera timbres de su inventario a esta cuenta.', fields: [['quantity', 'Cantidad de timbres', 'number'], ['amount', 'Importe de la venta (MXN, IVA incluido; vacío: cantidad × precio de timbre del cliente o precio a granel)', 'text']], submit: 'Transferir timbres' },
   block: { intro: 'Mientras esté bloqueada, ninguna aplicación podrá timbrar con esta cuenta.', fields: [], submit: 'Bloquear' },
   unblock: { intro: 'Las aplicaciones configuradas con esta cuenta volverán a timbrar.', fields: [], submit: 'Reactivar' },
   resetPassword: { intro: 'Las aplicaciones que usan esta cuenta deberán configurarse con la nueva contraseña.', fields: PASSWORD_FIELDS, submit: 'Restablecer contraseña' },
