@@ -160,12 +160,9 @@ export class PurchasesService {
     if (new Set(parsed.map((p) => p.customerId)).size !== parsed.length) fields.items = 'Cliente repetido'
     failIf(fields)
     return em.transactional(async (tx) => {
-      const names = await this.clients().customers.namesOf(tx, distributorId, parsed.map((p) => p.customerId).filter((id) => UUID.test(id)))
-      const nics = new Map<string, string>()
-      for (const p of parsed) {
-        if (!names.has(p.customerId)) throw new NotFoundError('El cliente')
-        nics.set(p.customerId, p.customerId)
-      }
+      // The result names customers by NIC, as the CM and the API do (an id tells a person nothing).
+      const nics = await this.clients().customers.nicsOf(tx, distributorId, parsed.map((p) => p.customerId).filter((id) => UUID.test(id)))
+      for (const p of parsed) if (!nics.has(p.customerId)) throw new NotFoundError('El cliente')
       return this.givePoints(tx, distributorId, parsed.map((p) => ({ ...p, nic: nics.get(p.customerId)! })), `points_mass:${k}`, 'points_transfer', actor)
     })
   }
