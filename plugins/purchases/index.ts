@@ -63,6 +63,8 @@ export default definePlugin({
     return { sales, purchases, orders, payments }
   },
   routes: (ctx) => purchasesRoutes(ctx, ctx.use('purchases')),
+  // Imported when the admin is mounted: AdminJS is heavy and the CLI and API-only tests never mount it.
+  admin: async (ctx) => (await import('./admin/purchases.admin.js')).purchasesAdmin(ctx, ctx.use('purchases')),
   pcc: (ctx) => purchasesPcc(ctx),
   demo: (ctx) => purchasesDemo(ctx),
 })
