@@ -190,7 +190,7 @@ export function purchasesAdmin(ctx: PluginContext<any>, s: PurchasesServices): A
   const give = 'Los puntos salen de los suyos y se registra la venta por el importe indicado. El abono no se puede revertir.'
   const myPoints = async (distributorId: string) => points((await ctx.use('stamping').sales.inventory(em(), distributorId)).points)
   const givePoints = {
-    actionType: 'record', icon: 'Gift', component: C.give, guard: give,
+    actionType: 'record', icon: 'Gift', component: C.give, guard: give, hideActionHeader: true,
     handler: async (request: any, _response: unknown, context: any) => {
       const { record } = context
       const a = adminOf(context)
@@ -211,7 +211,7 @@ export function purchasesAdmin(ctx: PluginContext<any>, s: PurchasesServices): A
     },
   }
   const givePointsMass = {
-    actionType: 'bulk', icon: 'Gift', component: C.give, guard: give,
+    actionType: 'bulk', icon: 'Gift', component: C.give, guard: give, hideActionHeader: true,
     handler: async (request: any, _response: unknown, context: any) => {
       const a = adminOf(context)
       const records = (context.records as BaseRecord[]).map((r) => r.toJSON(a))
@@ -252,6 +252,8 @@ export function purchasesAdmin(ctx: PluginContext<any>, s: PurchasesServices): A
     actionsFor: { Customer: { givePoints, givePointsMass } },
     locale: {
       labels: { [STAMPS]: 'Timbres CFDI', [POINTS]: 'Puntos', Compras: 'Compras' },
+      // Also at the top level: AdminJS's breadcrumbs translate the action without its resource.
+      actions: { givePoints: 'Abonar puntos', givePointsMass: 'Abonar puntos' },
       resources: {
         [STAMPS]: { actions: { list: 'Comprar timbres CFDI' } },
         [POINTS]: { actions: { list: 'Comprar puntos' } },

@@ -54,7 +54,7 @@ export function purchasesPcc(ctx: PluginContext<any>): { pages: PccPage[] } {
       data: {
         what, stamps: what === 'stamps', package: pkg!.id, description: pkg!.description, count, cti: param(req, 'cti'),
         quantity: what === 'stamps' ? (pkg!.quantity * count).toLocaleString('es-MX') : pesos(pkg!.quantity * count).slice(1),
-        total: pesos(pkg!.price * count), idempotencyKey: randomUUID(),
+        total: pesos(pkg!.price * count), totalPoints: `${pesos(pkg!.price * count).slice(1)} puntos`, idempotencyKey: randomUUID(),
       },
     }
   }

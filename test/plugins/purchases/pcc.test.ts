@@ -49,7 +49,7 @@ test('with the setting off nothing is for sale and a forged purchase is refused;
   t.is(review.statusCode, 200)
   t.regex(text(review.body), /no se puede cancelar ni revertir/)
   t.regex(text(review.body), /100 timbres/)
-  t.regex(text(review.body), /\$80\.00/)
+  t.regex(text(review.body), /80\.00 puntos/)
   const form = { _csrf, action: 'buy-stamps', package: p.id, count: '2', cti, idempotencyKey: hidden(review.body, 'idempotencyKey') }
   const done = await c.postForm(url, form)
   t.is(done.statusCode, 303, done.body)

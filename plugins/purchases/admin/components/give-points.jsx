@@ -3,8 +3,8 @@
 // confirmation (totals, customers by NIC); "Abonar puntos" is the one POST, with this form's
 // idempotency key, and the answer names what each customer received.
 import React, { useEffect, useState } from 'react'
-import { Box, Button, Input, Label, MessageBox, Text, Table, TableHead, TableBody, TableRow, TableCell } from '@adminjs/design-system'
-import { ApiClient, useNotice } from 'adminjs'
+import { Box, Button, H2, Input, Label, MessageBox, Text, Table, TableHead, TableBody, TableRow, TableCell } from '@adminjs/design-system'
+import { ApiClient, Breadcrumbs, useNotice } from 'adminjs'
 import { pesos, points, newKey } from './format.js'
 
 const api = new ApiClient()
@@ -16,6 +16,15 @@ const hundredths = (v) => {
   const [i, d = ''] = s.split('.')
   return Number(i) * 100 + Number(d.padEnd(2, '0'))
 }
+
+/** The page's own header (AdminJS's put the customer's many action buttons over its title). */
+const Header = ({ resource, action, record, count }) => (
+  <Box mb="xl">
+    <Breadcrumbs resource={resource} actionName={action.name} record={record} />
+    <H2 mt="lg" mb="sm">Abonar puntos</H2>
+    <Text color="grey60">{record ? `${record.params.legalName} · NIC ${record.params.nic}` : `${count} ${count === 1 ? 'cliente seleccionado' : 'clientes seleccionados'}`}</Text>
+  </Box>
+)
 
 const GivePoints = ({ action, resource, record, records }) => {
   const targets = records || [record]
@@ -56,19 +65,20 @@ const GivePoints = ({ action, resource, record, records }) => {
     } finally { setBusy(false) }
   }
 
+  const header = <Header resource={resource} action={action} record={records ? null : record} count={targets.length} />
   if (step === 'done') {
     return (
-      <Box variant="white" data-testid="give-points-result">
+      <Box>{header}<Box variant="white" data-testid="give-points-result">
         <MessageBox mb="lg" variant="success" message="Puntos abonados">
           {result.lines.map((l) => <Text key={l}>{l}</Text>)}
         </MessageBox>
         <Text>Sus puntos ahora: <strong style={nowrap}>{result.points}</strong></Text>
-      </Box>
+      </Box></Box>
     )
   }
 
   return (
-    <Box variant="white" data-testid="give-points">
+    <Box>{header}<Box variant="white" data-testid="give-points">
       <Text mb="lg">Abone puntos de los suyos a {targets.length === 1 ? 'este cliente' : `estos ${targets.length} clientes`} e indique el importe que les cobra (MXN, IVA incluido; 1 punto = 1 peso). Sus puntos: <strong style={nowrap}>{mine || '…'}</strong></Text>
       {error ? <MessageBox mb="lg" variant="danger" message={error} data-testid="give-points-error" /> : null}
       {targets.length > 1 && step === 'form'
@@ -96,14 +106,14 @@ const GivePoints = ({ action, resource, record, records }) => {
         ? <Button variant="contained" disabled={!valid} onClick={() => { setError(''); setStep('confirm') }}>Continuar</Button>
         : (
           <Box data-testid="give-points-confirm">
-            <MessageBox mb="lg" variant="warning" message={`Se abonarán ${points(totalPoints)} a ${rows.length === 1 ? `el cliente NIC ${rows[0].nic}` : `${rows.length} clientes`} por ${pesos(totalAmount)}.`}>
+            <MessageBox mb="lg" variant="warning" message={`Se abonarán ${points(totalPoints)} ${rows.length === 1 ? `al cliente NIC ${rows[0].nic}` : `a ${rows.length} clientes`} por ${pesos(totalAmount)}.`}>
               <Text>{action.guard}</Text>
             </MessageBox>
             <Button variant="contained" mr="default" disabled={busy} onClick={send}>Abonar puntos</Button>
             <Button variant="outlined" disabled={busy} onClick={() => setStep('form')}>Volver</Button>
           </Box>
         )}
-    </Box>
+    </Box></Box>
   )
 }
 

@@ -14,6 +14,8 @@ const right = { whiteSpace: 'nowrap', textAlign: 'right' }
 const VARIANT = { pending: 'info', confirmed: 'success', cancelled: 'secondary' }
 
 const State = ({ o }) => <Badge variant={VARIANT[o.state]} style={nowrap}>{o.stateText}</Badge>
+const Package = ({ o }) => <Box style={{ minWidth: '170px' }}>{o.description}<Text variant="sm" color="grey60">{o.count === 1 ? '1 paquete' : `${o.count} paquetes`}</Text></Box>
+const Figures = ({ o }) => <>{o.pointsText}<Text variant="sm" color="grey60" style={right}>{o.amountText}</Text></>
 
 const PurchasesPoints = ({ resource }) => {
   const [data, setData] = useState(null)
@@ -59,7 +61,7 @@ const PurchasesPoints = ({ resource }) => {
             : (
               <>
                 <Text mb="default">Los puntos se pagan con dinero: su proveedor, <strong>{data.seller}</strong>, confirma el pedido al recibir el pago y entonces se le abonan.</Text>
-                <Table mb="lg">
+                <Box mb="lg"><Table>
                   <TableHead><TableRow><TableCell /><TableCell>Paquete</TableCell><TableCell style={right}>Puntos</TableCell><TableCell style={right}>Precio</TableCell></TableRow></TableHead>
                   <TableBody>
                     {data.packages.map((p) => (
@@ -71,7 +73,7 @@ const PurchasesPoints = ({ resource }) => {
                       </TableRow>
                     ))}
                   </TableBody>
-                </Table>
+                </Table></Box>
                 <Box flex flexDirection="row" alignItems="flex-end" mb="lg" style={{ gap: '16px' }}>
                   <Box>
                     <Label htmlFor="order-count">Paquetes</Label>
@@ -88,22 +90,21 @@ const PurchasesPoints = ({ resource }) => {
           ? <Text mb="lg" color="grey60">Aún no ha hecho pedidos de puntos.</Text>
           : (
             <Table mb="lg" data-testid="my-orders">
-              <TableHead><TableRow><TableCell>Fecha</TableCell><TableCell>Paquete</TableCell><TableCell style={right}>Puntos</TableCell><TableCell style={right}>Importe</TableCell><TableCell>Estado</TableCell><TableCell>Referencia del pago</TableCell><TableCell /></TableRow></TableHead>
+              <TableHead><TableRow><TableCell>Fecha</TableCell><TableCell>Paquete</TableCell><TableCell style={right}>Puntos e importe</TableCell><TableCell>Estado</TableCell><TableCell>Referencia del pago</TableCell></TableRow></TableHead>
               <TableBody>
                 {data.mine.map((o) => (
                   <TableRow key={o.id}>
                     <TableCell style={nowrap}>{o.createdText}</TableCell>
-                    <TableCell>{o.description} × {o.count}</TableCell>
-                    <TableCell style={right}>{o.pointsText}</TableCell>
-                    <TableCell style={right}>{o.amountText}</TableCell>
+                    <TableCell><Package o={o} /></TableCell>
+                    <TableCell style={right}><Figures o={o} /></TableCell>
                     <TableCell><State o={o} /></TableCell>
-                    <TableCell>{o.reference}</TableCell>
-                    <TableCell style={right}>
+                    {/* A pending order has no reference yet: its cell holds what can be done with it. */}
+                    <TableCell style={nowrap}>
                       {o.state === 'pending'
                         ? (open && open.id === o.id
                           ? <><Button size="sm" variant="danger" mr="sm" disabled={busy} onClick={() => post('cancel', { id: o.id })}>Sí, cancelar</Button><Button size="sm" variant="text" onClick={() => setOpen(null)}>No</Button></>
-                          : <Button size="sm" variant="outlined" onClick={() => toggle(o.id, 'cancel')}>Cancelar</Button>)
-                        : null}
+                          : <Button size="sm" variant="outlined" onClick={() => toggle(o.id, 'cancel')}>Cancelar pedido</Button>)
+                        : o.reference}
                     </TableCell>
                   </TableRow>
                 ))}
@@ -121,28 +122,27 @@ const PurchasesPoints = ({ resource }) => {
               ? <Text color="grey60">No tiene pedidos de sus compradores.</Text>
               : (
                 <Table>
-                  <TableHead><TableRow><TableCell>Fecha</TableCell><TableCell>Comprador</TableCell><TableCell>Paquete</TableCell><TableCell style={right}>Puntos</TableCell><TableCell style={right}>Importe</TableCell><TableCell>Estado</TableCell><TableCell>Referencia del pago</TableCell><TableCell /></TableRow></TableHead>
+                  <TableHead><TableRow><TableCell>Fecha</TableCell><TableCell>Comprador</TableCell><TableCell>Paquete</TableCell><TableCell style={right}>Puntos e importe</TableCell><TableCell>Estado</TableCell><TableCell>Referencia del pago</TableCell></TableRow></TableHead>
                   <TableBody>
                     {data.sold.map((o) => (
                       <React.Fragment key={o.id}>
                         <TableRow>
                           <TableCell style={nowrap}>{o.createdText}</TableCell>
-                          <TableCell>{o.buyer}</TableCell>
-                          <TableCell>{o.description} × {o.count}</TableCell>
-                          <TableCell style={right}>{o.pointsText}</TableCell>
-                          <TableCell style={right}>{o.amountText}</TableCell>
+                          <TableCell style={{ minWidth: '120px' }}>{o.buyer}</TableCell>
+                          <TableCell><Package o={o} /></TableCell>
+                          <TableCell style={right}><Figures o={o} /></TableCell>
                           <TableCell><State o={o} /></TableCell>
-                          <TableCell>{o.reference}</TableCell>
-                          <TableCell style={right}>
+                          {/* A pending order has no reference yet: its cell holds Confirmar and Cancelar. */}
+                          <TableCell style={nowrap}>
                             {o.state === 'pending'
                               ? <><Button size="sm" variant="contained" mr="sm" onClick={() => toggle(o.id, 'confirm')}>Confirmar</Button><Button size="sm" variant="outlined" onClick={() => toggle(o.id, 'cancel')}>Cancelar</Button></>
-                              : null}
+                              : o.reference}
                           </TableCell>
                         </TableRow>
                         {open && open.id === o.id
                           ? (
                             <TableRow>
-                              <TableCell colSpan={8}>
+                              <TableCell colSpan={6}>
                                 {open.what === 'confirm'
                                   ? (
                                     <Box as="form" flex flexDirection="row" alignItems="flex-end" style={{ gap: '16px' }} onSubmit={(e) => { e.preventDefault(); post('confirm', { id: o.id, reference }) }}>

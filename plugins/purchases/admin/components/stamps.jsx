@@ -77,7 +77,7 @@ const PurchasesStamps = ({ resource }) => {
                   ? <MessageBox variant="info" message="Su proveedor no ofrece paquetes de timbres por ahora." />
                   : (
                     <>
-                      <Table mb="xl">
+                      <Box mb="xl"><Table>
                         <TableHead><TableRow><TableCell /><TableCell>Paquete</TableCell><TableCell style={right}>Timbres</TableCell><TableCell style={right}>Precio</TableCell></TableRow></TableHead>
                         <TableBody>
                           {data.packages.map((p) => (
@@ -89,7 +89,7 @@ const PurchasesStamps = ({ resource }) => {
                             </TableRow>
                           ))}
                         </TableBody>
-                      </Table>
+                      </Table></Box>
                       {step === 'choose'
                         ? (
                           <Box flex flexDirection="row" alignItems="flex-end" style={{ gap: '16px' }}>
