@@ -10,6 +10,7 @@ import stamping from '../plugins/stamping/index.js'
 import distributors from '../plugins/distributors/index.js'
 import openapi from '../plugins/openapi/index.js'
 import tools from '../plugins/tools/index.js'
+import purchases from '../plugins/purchases/index.js'
 
 /** The installed plugins and their options. Order is a tie-breaker only: dependsOn decides. */
 export const installedPlugins: InstalledPlugin[] = [
@@ -18,6 +19,7 @@ export const installedPlugins: InstalledPlugin[] = [
   { plugin: stamping },
   { plugin: distributors },
   { plugin: tools },
+  { plugin: purchases },
   { plugin: openapi },
 ]
 

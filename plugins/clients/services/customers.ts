@@ -615,6 +615,14 @@ export class CustomersService {
     return new Map(rows.map((r) => [r.id, r.legalName]))
   }
 
+  /** NIC of each of the distributor's customers among `ids` (another's is absent), to name customers as people read them. */
+  async nicsOf(em: EntityManager, distributorId: string, ids: string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map()
+    const rows = await sql<{ id: string, nic: string }[]>(em, `select id, nic from clients_customer
+      where distributor_id = ? and id = any(array(select (jsonb_array_elements_text(?::jsonb))::uuid))`, [distributorId, JSON.stringify([...new Set(ids)])])
+    return new Map(rows.map((r) => [r.id, r.nic]))
+  }
+
   /**
    * NICs of the distributor's other customers with this RFC (a warning, not a refusal: branches share
    * one). The SAT's generic RFCs (público en general, extranjeros) are shared by design: never a duplicate.

@@ -175,6 +175,16 @@ export class SalesService {
     })
   }
 
+  /**
+   * Stamps another plugin credited to customers' CTIs in the caller's transaction (a PCC purchase):
+   * the customer figures and the CTIs' automatic-sale warnings follow, as for this plugin's own sales.
+   */
+  async stampsCredited(em: EntityManager, distributorId: string, credits: { cti: string, customerId: string, quantity: number }[]): Promise<void> {
+    await this.creditFigures(em, credits.map((c) => ({ customerId: c.customerId, distributorId, quantity: c.quantity })))
+    await sql(em, `update stamping_cti set auto_sale_warning = null, auto_sale_warned_at = null where id = any(array(select jsonb_array_elements_text(?::jsonb))) and auto_sale_warning is not null`,
+      [JSON.stringify(credits.map((c) => c.cti))])
+  }
+
   /** Items without an amount get quantity × the default price of their customer (asked once per customer). */
   private async withAmounts(em: EntityManager, distributorId: string, items: { cti: string, quantity: number, amount?: number }[], ctis: Map<string, CtiRow>, single: boolean) {
     const prices = new Map<string, number | null>()

@@ -6,6 +6,7 @@ import { b64, sampleCfdi } from '../../helpers/cfdi.js'
 import type { LedgerService } from '../../../plugins/ledger/index.js'
 import type { StampingServices } from '../../../plugins/stamping/index.js'
 import { TRANSITIONS } from '../../../plugins/distributors/index.js'
+import { distributor as subDistributor, pkg as packageOf, svc as purchasesOf } from '../purchases/helpers.js'
 
 // /api/v1/openapi.json is assembled from the `doc` each route carries. These tests hold it to the
 // routes that are really mounted, to OpenAPI 3.1's shape, to its own examples, and to what the
@@ -145,7 +146,10 @@ const ORDER = [
   'post /balance', 'post /stamp',
   'post /distributors', 'get /distributors', 'get /distributors/{id}', 'post /members', 'get /members', 'delete /members/{id}', 'post /distributors/convert',
   'post /packages', 'get /packages', 'patch /packages/{id}', 'delete /packages/{id}', 'get /settings', 'patch /settings',
+  'get /catalog', 'post /orders', 'get /orders', 'get /orders/{id}', 'post /orders/{id}/confirm', 'post /orders/{id}/cancel', 'post /purchases', 'post /customers/{nic}/points',
 ]
+/** Purchases are made by a sub-distributor of the test's distributor, which sells to it (and confirms its orders). */
+const AS_BUYER = ['get /catalog', 'post /orders', 'get /orders', 'get /orders/{id}', 'post /orders/{id}/cancel', 'post /purchases']
 
 test('each documented operation, sent its own example, answers a documented success with a body its schema accepts', async (t) => {
   const ledger: LedgerService = t0.app.kernel.contexts.get('ledger')!.use('ledger')
@@ -157,7 +161,15 @@ test('each documented operation, sent its own example, answers a documented succ
   await t0.app.kernel.entitlements.grant(t0.app.kernel.orm.em.fork(), { distributorId: d.id, key: 'mkl-multinivel', source: 'test' })
   const auth = { authorization: `Bearer ${d.token}` }
   const other = await t0.inject({ method: 'POST', url: '/api/v1/customers', headers: auth, payload: { legalName: 'Otro Cliente SA', rfc: 'EKU9003173C9' } })
-  const ids: Record<string, string> = { nic: '', id: '', cti2: other.json().cti.id, distributor: '', member: '', package: '' }
+  const ids: Record<string, string> = { nic: '', id: '', cti2: other.json().cti.id, distributor: '', member: '', package: '', order: '', pendingOrder: '' }
+  // What the purchases examples need: a buyer under d with points, d's packages for sub-distributors,
+  // enough points in d to deliver an order, and a second pending order to cancel (the first is confirmed).
+  const buyer = await subDistributor(t0, d.id)
+  await ledger.mint(t0.app.kernel.orm.em.fork(), { distributorId: buyer.id, points: 10_000_00 })
+  await ledger.mint(t0.app.kernel.orm.em.fork(), { distributorId: d.id, points: 10_000_00 })
+  const stampsPackage = await packageOf(t0, d.id, { asset: 'stamps', quantity: 1000, price: '900.00', description: 'Paquete 1000 timbres' })
+  const pointsPackage = await packageOf(t0, d.id, { asset: 'points', quantity: '1000.00', price: '900.00', description: 'Paquete 1000 puntos' })
+  ids.pendingOrder = (await purchasesOf(t0).orders.create(t0.app.kernel.orm.em.fork(), { type: 'distributor', id: buyer.id }, { package: pointsPackage.id, count: 1 })).order.id
   /** Each transition is tried on a sub-distributor of d in a state it starts from (one distributor cannot go through all five). */
   const subIn = async (state: typeof TRANSITIONS.activate.from[number]) =>
     (await t0.app.kernel.directory.create(t0.app.kernel.orm.em.fork(), { name: `Subdistribuidor ${state}`, tier: 'completo', parentId: d.id, state })).id
@@ -165,6 +177,7 @@ test('each documented operation, sent its own example, answers a documented succ
   const pathId = async (path: string, name: string) => {
     const transition = /^\/distributors\/\{id\}\/(\w+)$/.exec(path)?.[1] as keyof typeof TRANSITIONS | undefined
     if (transition) return subIn(TRANSITIONS[transition].from[0])
+    if (path.startsWith('/orders/')) return ids[path.endsWith('/cancel') ? 'pendingOrder' : 'order']
     return ids[path.startsWith('/distributors/') ? 'distributor' : path.startsWith('/members/') ? 'member' : path.startsWith('/packages/') ? 'package' : name]
   }
 
@@ -176,12 +189,17 @@ test('each documented operation, sent its own example, answers a documented succ
   for (const { path, method, op } of ops) {
     const where = `${method.toUpperCase()} ${path}`
     const substitute = (v: unknown) => JSON.parse(JSON.stringify(v)
-      .replaceAll('"100001"', JSON.stringify(ids.nic || '100001')).replaceAll('CTI1000001', ids.id).replaceAll('CTI1000002', ids.cti2))
+      .replaceAll('"100001"', JSON.stringify(ids.nic || '100001'))
+      // One pass: a real CTI id may itself read like a placeholder (CTI1000002), which a second replaceAll would rewrite.
+      .replace(/CTI100000[12]/g, (m) => (m === 'CTI1000001' ? ids.id : ids.cti2))
+      // The purchases examples' package ids: the points package ordered, the stamps package bought.
+      .replaceAll('9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a', pointsPackage.id).replaceAll('5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b', stampsPackage.id))
     let payload = op.requestBody ? substitute(op.requestBody.content['application/json'].example) : undefined
     if (path === '/stamp') payload = { ...payload, xml: b64(sampleCfdi()) }   // the example's xml is a placeholder
     let url = '/api/v1' + path
     for (const [, name] of path.matchAll(/\{(\w+)\}/g)) url = url.replace(`{${name}}`, encodeURIComponent(await pathId(path, name)))
-    const res = await t0.inject({ method: method.toUpperCase() as 'GET', url, headers: op.security.length ? auth : {}, ...(payload !== undefined ? { payload } : {}) })
+    const as = AS_BUYER.includes(`${method} ${path}`) ? { authorization: `Bearer ${buyer.token}` } : auth
+    const res = await t0.inject({ method: method.toUpperCase() as 'GET', url, headers: op.security.length ? as : {}, ...(payload !== undefined ? { payload } : {}) })
     sent++
     const documented = op.responses[String(res.statusCode)]
     t.true(res.statusCode < 300 && !!documented, `${where} → ${res.statusCode} ${res.body.slice(0, 300)}`)
@@ -196,11 +214,13 @@ test('each documented operation, sent its own example, answers a documented succ
     if (where === 'POST /distributors') ids.distributor = res.json().id
     if (where === 'POST /members') ids.member = res.json().id
     if (where === 'POST /packages') ids.package = res.json().id
+    if (where === 'POST /orders') ids.order = res.json().order.id
   }
   t.is(sent, operations().length)
   t.truthy(ids.id)
   t.truthy(ids.distributor)
   t.truthy(ids.member)
+  t.truthy(ids.order)
 })
 
 test('POST /customers answers the new customer\'s CTI with its generated password, shown once; the password works; a tier without stamping gets no cti', async (t) => {
