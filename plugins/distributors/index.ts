@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql'
 import { definePlugin, type AdminContribution, type JobDefinition } from '../../core/plugin-api.js'
 import { DistributorAccountSchema } from './entities/account.js'
 import { distributorsMigrations } from './migrations/index.js'
@@ -21,7 +22,17 @@ export { invite } from './invitations.js'
 
 declare module '../../core/plugin-api.js' {
   interface PluginServices { distributors: DistributorsServices }
+  interface ExtensionPointTypes { 'distributors.renewal': RenewalHook }
 }
+
+/**
+ * 'distributors.renewal': called inside the `renew` transition's transaction, before the CM expiry
+ * moves from `from` to `to` ('YYYY-MM-DD'). A contributor charges what renews with the CM (e.g.
+ * yearly contracts) in that transaction; throwing (a cataloged error with a Spanish message) refuses
+ * the renewal and nothing of it is applied.
+ */
+export type RenewalHook = (em: EntityManager, renewal: { distributorId: string, from: string | null, to: string, actorProfileId: string | null }) => Promise<void>
+export const RENEWAL = 'distributors.renewal'
 
 export interface DistributorsServices { distributors: DistributorsService, members: MembersService, signup: SignupService, convert: ConvertService }
 
@@ -49,6 +60,8 @@ export default definePlugin({
   migrations: [...distributorsMigrations, convertMigration, signupMigration],
   entitlements: { [MULTILEVEL]: 'MKL Multi-nivel' },
   services: (ctx): DistributorsServices => {
+    // Declared before any bootstrap runs, so dependants contribute from theirs.
+    ctx.extensions.declare('distributors', RENEWAL)
     const distributors = new DistributorsService(ctx)
     const convert = new ConvertService(ctx, distributors)
     return { distributors, convert, members: new MembersService(ctx, convert), signup: new SignupService(ctx, distributors) }
