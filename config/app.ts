@@ -9,6 +9,7 @@ import ledger from '../plugins/ledger/index.js'
 import stamping from '../plugins/stamping/index.js'
 import distributors from '../plugins/distributors/index.js'
 import openapi from '../plugins/openapi/index.js'
+import purchases from '../plugins/purchases/index.js'
 
 /** The installed plugins and their options. Order is a tie-breaker only: dependsOn decides. */
 export const installedPlugins: InstalledPlugin[] = [
@@ -16,6 +17,7 @@ export const installedPlugins: InstalledPlugin[] = [
   { plugin: ledger },
   { plugin: stamping },
   { plugin: distributors },
+  { plugin: purchases },
   { plugin: openapi },
 ]
 

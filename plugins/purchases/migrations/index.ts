@@ -1,0 +1,20 @@
+import { sqlMigration } from '../../../core/plugin-api.js'
+
+/*
+ * No foreign keys into other plugins' tables: distributors (core), customers (clients), packages
+ * (tools) and ledger transfers are ids, checked by their owners' services. CHECKs are allow-listed in
+ * PURCHASES_ALLOWED_DRIFT for the schema-drift test.
+ */
+export const purchasesMigrations = [
+  sqlMigration('purchases_0001_sale', `
+create table "purchases_sale" ("id" uuid not null default gen_random_uuid(), "seller_id" uuid not null, "buyer_type" varchar(12) not null, "buyer_id" uuid not null, "buyer_distributor_id" uuid not null, "kind" varchar(30) not null, "asset" varchar(10) not null, "package_id" uuid null, "offer_id" uuid null, "cti_id" varchar(40) null, "description" varchar(200) not null, "quantity" bigint not null, "amount" bigint not null, "points" bigint not null default 0, "transfer_id" uuid null, "order_id" uuid null, "invoice_ref" varchar(100) null, "actor_profile_id" uuid null, "created_at" timestamptz not null default now(), constraint "purchases_sale_pkey" primary key ("id"));
+create index "purchases_sale_seller_created_index" on "purchases_sale" ("seller_id", "created_at");
+create index "purchases_sale_buyer_created_index" on "purchases_sale" ("buyer_distributor_id", "created_at");
+create index "purchases_sale_transfer_index" on "purchases_sale" ("transfer_id");
+alter table "purchases_sale" add constraint "purchases_sale_check" check ("buyer_type" in ('distributor', 'customer') and "asset" in ('stamps', 'points', 'offer') and "quantity" > 0 and "amount" >= 0 and "points" >= 0);
+`),
+]
+
+export const PURCHASES_ALLOWED_DRIFT = [
+  'alter table "purchases_sale" drop constraint purchases_sale_check;',
+]
