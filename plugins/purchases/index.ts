@@ -2,6 +2,7 @@ import { definePlugin } from '../../core/plugin-api.js'
 import { PurchaseSaleSchema } from './entities/sale.js'
 import { purchasesMigrations, PURCHASES_ALLOWED_DRIFT } from './migrations/index.js'
 import { PurchaseSales } from './services/sales.js'
+import { contractsPart, type ContractsService } from './contracts/index.js'
 
 export type { PurchaseSale, BuyerType, SaleAsset } from './entities/sale.js'
 export type { SaleInput, SaleJson } from './services/sales.js'
@@ -9,6 +10,8 @@ export type { SaleInput, SaleJson } from './services/sales.js'
 export interface PurchasesServices {
   /** Sale rows: `sales.record(em, row)` in the caller's transaction; `sales.list(em, distributorId, { role })`. */
   sales: PurchaseSales
+  /** MKL and subscriptions (contracts/): offers, contracts, `offersFor(em, distributorId, now)` for the catalog. */
+  contracts: ContractsService
 }
 
 declare module '../../core/plugin-api.js' {
@@ -24,9 +27,19 @@ export default definePlugin({
   id: 'purchases',
   title: 'Compras',
   version: '0.1.0',
-  dependsOn: ['clients', 'ledger', 'stamping'],
-  unmodelledDdl: PURCHASES_ALLOWED_DRIFT,
-  entities: [PurchaseSaleSchema],
-  migrations: purchasesMigrations,
-  services: (): PurchasesServices => ({ sales: new PurchaseSales() }),
+  dependsOn: ['clients', 'ledger', 'stamping', 'distributors'],
+  apiPaths: [...contractsPart.apiPaths],
+  unmodelledDdl: [...PURCHASES_ALLOWED_DRIFT, ...contractsPart.unmodelledDdl],
+  entities: [PurchaseSaleSchema, ...contractsPart.entities],
+  migrations: [...purchasesMigrations, ...contractsPart.migrations],
+  entitlements: contractsPart.entitlements,
+  services: (ctx): PurchasesServices => {
+    const sales = new PurchaseSales()
+    return { sales, contracts: contractsPart.services(ctx, () => sales) }
+  },
+  bootstrap(ctx) {
+    contractsPart.bootstrap(ctx, ctx.use('purchases').contracts)
+  },
+  routes: (ctx) => ({ api: contractsPart.routes(ctx, ctx.use('purchases').contracts, ctx.http.apiRouter()) }),
+  demo: (ctx) => contractsPart.demo(ctx, ctx.use('purchases').contracts),
 })

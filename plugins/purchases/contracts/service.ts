@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { BadRequestError, FieldValidationError, formatHundredths, parseHundredths, sql, textProblem, type PluginContext } from '../../../core/plugin-api.js'
 import { InsufficientInventoryError } from '../../ledger/index.js'
+import type { SaleInput } from '../index.js'
 import {
   CmRenewalRequiredError, ContractAlreadyEndedError, ContractCancelForbiddenError, ContractExistsError, ContractNotFoundError, ContractPointsShortError,
   OfferNotFoundError, PlatformCannotContractError, RenewalPointsShortError,
@@ -21,13 +22,8 @@ export const OFFER_ENTITLEMENTS: Record<string, string> = {
 /** Who acts: a member of a distributor (the root: staff). */
 export interface ContractsCaller { distributorId: string, profileId?: string | null }
 
-/**
- * Where a sale row goes (the purchases plugin's `sales.record`): optional, so this part runs, and
- * its tests pass, where no recorder is wired. Called in the charging transaction.
- */
-export interface SaleRecorder {
-  record(em: EntityManager, row: { sellerId: string, buyerId: string, what: string, description: string, quantity: number, amount: number, points: number, transferId: string, actorProfileId: string | null }): Promise<unknown>
-}
+/** Where a sale row goes (the purchases plugin's `sales.record`), in the charging transaction. */
+export interface SaleRecorder { record(em: EntityManager, row: SaleInput): Promise<unknown> }
 
 export interface OfferJson { id: string, kind: OfferKind, name: string, yearlyPoints: string, entitlement: string, active: boolean, createdAt: string }
 export interface CatalogOffer { id: string, kind: OfferKind, name: string, yearlyPoints: string, points: string | null, months: number | null, contracted: boolean }
@@ -209,7 +205,7 @@ export class ContractsService {
         throw e
       }
       const expiresAt = buyer.cmExpiresAt!.slice(0, 10)
-      const grant = await this.ctx.entitlements.grant(tx, { distributorId: buyer.id, key: offer.entitlementKey, since: now, until: endOfDay(expiresAt), source: `purchases.contract:${id}` })
+      const grant = await this.ctx.entitlements.grant(tx, { distributorId: buyer.id, key: offer.entitlementKey, since: now, until: endOfDay(expiresAt), source: `contract:${id}` })
       try {
         await sql(tx, `insert into purchases_contract (id, distributor_id, offer_id, seller_id, state, started_at, expires_at, entitlement_id) values (?, ?, ?, ?, 'active', ?, ?::date, ?)`,
           [id, buyer.id, offer.id, sellerId, now, expiresAt, grant.id])
@@ -217,7 +213,8 @@ export class ContractsService {
         if ((e as { code?: string }).code === '23505') throw new ContractExistsError(offer.name)
         throw e
       }
-      await this.sales()?.record(tx, { sellerId, buyerId: buyer.id, what: offer.kind, description: `${offer.name} (${p.months} ${p.months === 1 ? 'mes' : 'meses'})`, quantity: 1, amount: p.points, points: p.points, transferId: transfer.transferId, actorProfileId: caller.profileId ?? null })
+      await this.sales()?.record(tx, { sellerId, buyerType: 'distributor', buyerId: buyer.id, buyerDistributorId: buyer.id, kind: `${offer.kind}_contract`, asset: 'offer', offerId: offer.id,
+        description: `${offer.name} (${p.months} ${p.months === 1 ? 'mes' : 'meses'} hasta ${expiresAt})`, quantity: 1, amount: p.points, points: p.points, transferId: transfer.transferId, actorProfileId: caller.profileId ?? null })
       await this.ctx.audit(tx, { action: 'purchases.contracted', subject: `contract:${id}`, distributorId: buyer.id, actorProfileId: caller.profileId ?? null,
         after: { offer: offer.name, months: p.months, points: formatHundredths(p.points), expiresAt } })
       const [json] = await this.json(tx, [(await this.row(tx, id))!])
@@ -305,9 +302,10 @@ export class ContractsService {
     }
     const now = this.ctx.clock()
     for (const c of renewing) {
-      const grant = await this.ctx.entitlements.grant(em, { distributorId: r.distributorId, key: c.entitlementKey, since: now, until: endOfDay(r.to), source: `purchases.contract:${c.id}` })
+      const grant = await this.ctx.entitlements.grant(em, { distributorId: r.distributorId, key: c.entitlementKey, since: now, until: endOfDay(r.to), source: `contract:${c.id}` })
       await sql(em, 'update purchases_contract set expires_at = ?::date, entitlement_id = ?, seller_id = ?, renewed_at = ? where id = ?', [r.to, grant.id, sellerId, now, c.id])
-      await this.sales()?.record(em, { sellerId, buyerId: r.distributorId, what: c.offerKind, description: `${c.offerName} (renovación anual)`, quantity: 1, amount: Number(c.yearlyPoints), points: Number(c.yearlyPoints), transferId: transfer.transferId, actorProfileId: r.actorProfileId })
+      await this.sales()?.record(em, { sellerId, buyerType: 'distributor', buyerId: r.distributorId, buyerDistributorId: r.distributorId, kind: `${c.offerKind}_renewal`, asset: 'offer', offerId: c.offerId,
+        description: `${c.offerName} (renovación anual hasta ${r.to})`, quantity: 1, amount: Number(c.yearlyPoints), points: Number(c.yearlyPoints), transferId: transfer.transferId, actorProfileId: r.actorProfileId })
     }
     await this.ctx.audit(em, { action: 'purchases.contractsRenewed', subject: `distributor:${r.distributorId}`, distributorId: r.distributorId, actorProfileId: r.actorProfileId,
       after: { to: r.to, contracts: renewing.map((c) => c.offerName), points: formatHundredths(total), ended: ending.map((c) => c.offerName) } })
