@@ -42,4 +42,5 @@ export default definePlugin({
   },
   routes: (ctx) => ({ api: contractsPart.routes(ctx, ctx.use('purchases').contracts, ctx.http.apiRouter()) }),
   demo: (ctx) => contractsPart.demo(ctx, ctx.use('purchases').contracts),
+  admin: (ctx) => contractsPart.admin(ctx, ctx.use('purchases').contracts),
 })

@@ -28,5 +28,7 @@ export const contractsPart = {
   },
   routes: (ctx: PluginContext<any>, contracts: ContractsService, api: PluginRouter) => contractsRoutes(ctx, contracts, api),
 
+  /** Imported when the admin is mounted (AdminJS is heavy). */
+  admin: async (ctx: PluginContext<any>, contracts: ContractsService): Promise<AdminContribution> => (await import('./admin.js')).contractsAdmin(ctx, contracts),
   demo: (ctx: PluginContext<any>, contracts: ContractsService): DemoSeeder => contractsDemo(ctx, contracts),
 }
