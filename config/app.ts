@@ -9,6 +9,7 @@ import ledger from '../plugins/ledger/index.js'
 import stamping from '../plugins/stamping/index.js'
 import distributors from '../plugins/distributors/index.js'
 import openapi from '../plugins/openapi/index.js'
+import tools from '../plugins/tools/index.js'
 import purchases from '../plugins/purchases/index.js'
 
 /** The installed plugins and their options. Order is a tie-breaker only: dependsOn decides. */
@@ -17,6 +18,7 @@ export const installedPlugins: InstalledPlugin[] = [
   { plugin: ledger },
   { plugin: stamping },
   { plugin: distributors },
+  { plugin: tools },
   { plugin: purchases },
   { plugin: openapi },
 ]

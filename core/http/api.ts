@@ -45,7 +45,8 @@ export function apiMounts(kernel: Kernel, routes: Map<string, PluginRoutes>, cor
   return [...routes].map(([id, r]) => {
     const declared = kernel.plugins.find((p) => p.plugin.id === id)?.plugin.apiPaths
     for (const path of declared ?? [`/${id}`]) {
-      const clash = claims.find((c) => within(path, c.path) || within(c.path, path))
+      // A path inside another plugin's (e.g. '/customers/:nic/points') only for a plugin that depends on that owner.
+      const clash = claims.find((c) => (within(path, c.path) && !(path !== c.path && kernel.plugins.find((p) => p.plugin.id === id)?.plugin.dependsOn?.includes(c.owner))) || within(c.path, path))
       if (clash) throw new PluginClashError(`API path '${path}'`, clash.owner, id)
       claims.push({ path, owner: id })
     }

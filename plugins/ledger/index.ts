@@ -11,7 +11,7 @@ import { LedgerService } from './services/ledger.js'
 
 export type { LedgerService, Reservation } from './services/ledger.js'
 /** Errors its callers tell apart. */
-export { IdempotencyConflictError, InsufficientInventoryError, LedgerAccountInUseError, LedgerInvalidTransferError, LedgerPendingResolvedError } from './errors.js'
+export { IdempotencyConflictError, InsufficientInventoryError, InsufficientPointsError, LedgerAccountInUseError, LedgerInvalidTransferError, LedgerPendingResolvedError } from './errors.js'
 
 declare module '../../core/plugin-api.js' {
   interface PluginServices { ledger: LedgerService }

@@ -25,6 +25,8 @@ export const contractsPart = {
   /** In the plugin's bootstrap: the CM's renewal charges every active contract with it. */
   bootstrap(ctx: PluginContext<any>, contracts: ContractsService) {
     ctx.extensions.contribute(ctx.id, 'distributors.renewal', (em: EntityManager, r) => contracts.renew(em, r))
+    // GET /api/v1/catalog's `offers`: every active offer with the caller's prorated price today.
+    ctx.extensions.contribute(ctx.id, 'purchases.catalogOffers', async (em: EntityManager, distributorId: string) => (await contracts.offersFor(em, distributorId)) as unknown as Record<string, unknown>[])
   },
   routes: (ctx: PluginContext<any>, contracts: ContractsService, api: PluginRouter) => contractsRoutes(ctx, contracts, api),
 

@@ -235,6 +235,16 @@ export class SalesService {
     })
   }
 
+  /**
+   * Stamps another plugin credited to customers' CTIs in the caller's transaction (a PCC purchase):
+   * the customer figures and the CTIs' automatic-sale warnings follow, as for this plugin's own sales.
+   */
+  async stampsCredited(em: EntityManager, distributorId: string, credits: { cti: string, customerId: string, quantity: number }[]): Promise<void> {
+    await this.creditFigures(em, credits.map((c) => ({ customerId: c.customerId, distributorId, quantity: c.quantity })))
+    await sql(em, `update stamping_cti set auto_sale_warning = null, auto_sale_warned_at = null where id = any(array(select jsonb_array_elements_text(?::jsonb))) and auto_sale_warning is not null`,
+      [JSON.stringify(credits.map((c) => c.cti))])
+  }
+
   /** Stamps credited to customers: their figures move with the ledger in the same transaction (rows taken in customer order, as stamps take them). */
   private async creditFigures(em: EntityManager, credits: { customerId: string, distributorId: string, quantity: number }[]) {
     await sql(em,

@@ -1,7 +1,7 @@
 import test from 'ava'
 import type { TestApp } from '../../helpers/app.js'
 import { adminPost } from '../../security/support.js'
-import { em, ledger, monthsAhead, network, pointsOf, purchases, rows, setExpiry, startTestApp } from './helpers.js'
+import { em, ledger, monthsAhead, network, pointsOf, purchases, rows, setExpiry, startTestApp } from './contracts-helpers.js'
 
 // CM "Compras": MKL and Suscripciones (offers with today's charge, Contratar, own contracts, the
 // buyers' with Cancelar) and staff's "Ofertas"; Spanish money and dates, no ids or ISO dates shown.

@@ -1,7 +1,7 @@
 import test from 'ava'
 import type { TestApp } from '../../helpers/app.js'
 import { CTI_PASSWORD, Stamping } from '../stamping/helpers.js'
-import { em, rows, startTestApp } from './helpers.js'
+import { em, rows, startTestApp } from './contracts-helpers.js'
 
 // Unlimited CTIs renew yearly in points through the stamping plugin's job: charged once per CTI and
 // year however often it runs (serial: the job renews every due CTI of the database); short of points the CTI is blocked with a warning (and refuses to

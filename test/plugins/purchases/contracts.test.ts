@@ -1,6 +1,6 @@
 import test from 'ava'
 import type { TestApp } from '../../helpers/app.js'
-import { api, child, em, entitlementsOf, grant, ledger, monthsAhead, network, pointsOf, purchases, rows, setExpiry, startTestApp } from './helpers.js'
+import { api, child, em, entitlementsOf, grant, ledger, monthsAhead, network, pointsOf, purchases, rows, setExpiry, startTestApp } from './contracts-helpers.js'
 
 // MKL and subscriptions: contracting (prorated to the CM expiry, paid with points, entitlement
 // granted, a sale row), refusals that move nothing, the full yearly charge with the CM's renewal,
@@ -216,6 +216,11 @@ test('the catalog: active offers with the prorated price today and whether contr
   const byId = new Map(list.map((o) => [o.id, o]))
   t.deepEqual(byId.get(offers.multi), { id: offers.multi, kind: 'mkl', name: byId.get(offers.multi)!.name, yearlyPoints: '1200.00', points: '500.00', months: 5, contracted: false })
   t.true(byId.get(offers.support)!.contracted)
+  // Through GET /api/v1/catalog (the purchases plugin's extension point).
+  const catalog = await api(t0, sub, 'GET', '/api/v1/catalog')
+  t.is(catalog.statusCode, 200, catalog.body)
+  t.like(catalog.json().offers.find((o: { id: string }) => o.id === offers.licenses), { kind: 'mkl', yearlyPoints: '2400.00', points: '1000.00', months: 5, contracted: false })
+  t.true(catalog.json().offers.find((o: { id: string }) => o.id === offers.support).contracted)
   await setExpiry(t0, sub.id, null)
   const none = await purchases(t0).contracts.offersFor(em(t0), sub.id, new Date())
   t.is(none.find((o) => o.id === offers.multi)!.points, null)
