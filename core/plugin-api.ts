@@ -4,7 +4,7 @@
  * through that plugin's index.ts. test/core/plugin-imports.test.ts fails on any other import.
  * Plugins augment `PluginServices` and `ExtensionPointTypes` through this module.
  */
-export { definePlugin } from './kernel/plugin.js'
+export { definePlugin, mergeAdmin } from './kernel/plugin.js'
 export type {
   AdminContribution, AdminPage, CliCommand, Identity, DemoSeeder, InstalledPlugin, Message, MigrationEntry, PccPage,
   PccPageResult, PccRequestContext, PluginContext, PluginDefinition, PluginRoutes, PluginServices, PortalProvider,

@@ -111,6 +111,15 @@ export interface AdminContribution {
   actionsFor?: Record<string, Record<string, any>>
 }
 
+/** Several contributions as one (a plugin whose parts each contribute to the CM). */
+export const mergeAdmin = (parts: AdminContribution[]): AdminContribution => ({
+  resources: parts.flatMap((p) => p.resources ?? []),
+  pages: Object.assign({}, ...parts.map((p) => p.pages ?? {})),
+  components: Object.assign({}, ...parts.map((p) => p.components ?? {})),
+  actionsFor: Object.assign({}, ...parts.map((p) => p.actionsFor ?? {})),
+  locale: parts.reduce((acc, p) => ({ ...acc, ...p.locale, resources: { ...acc.resources, ...p.locale?.resources }, labels: { ...acc.labels, ...p.locale?.labels } }), {} as Record<string, any>),
+})
+
 export interface PccPageResult { view: string, data?: Record<string, unknown> }
 /** `base` is the customer's panel URL (`/pcc/<nic>`), for links and redirects. */
 export interface PccRequestContext { profileId: string, customerId: string, distributorId: string, base: string, em: EntityManager }

@@ -1,4 +1,5 @@
-import { definePlugin, type AdminContribution, type JobDefinition } from '../../core/plugin-api.js'
+import type { EntityManager } from '@mikro-orm/postgresql'
+import { definePlugin, mergeAdmin, type JobDefinition } from '../../core/plugin-api.js'
 import { DistributorAccountSchema } from './entities/account.js'
 import { distributorsMigrations } from './migrations/index.js'
 import { distributorsRoutes } from './routes.js'
@@ -21,18 +22,19 @@ export { invite } from './invitations.js'
 
 declare module '../../core/plugin-api.js' {
   interface PluginServices { distributors: DistributorsServices }
+  interface ExtensionPointTypes { 'distributors.renewal': RenewalHook }
 }
 
-export interface DistributorsServices { distributors: DistributorsService, members: MembersService, signup: SignupService, convert: ConvertService }
+/**
+ * 'distributors.renewal': called inside the `renew` transition's transaction, before the CM expiry
+ * moves from `from` to `to` ('YYYY-MM-DD'). A contributor charges what renews with the CM (e.g.
+ * yearly contracts) in that transaction; throwing (a cataloged error with a Spanish message) refuses
+ * the renewal and nothing of it is applied.
+ */
+export type RenewalHook = (em: EntityManager, renewal: { distributorId: string, from: string | null, to: string, actorProfileId: string | null }) => Promise<void>
+export const RENEWAL = 'distributors.renewal'
 
-/** Several contributions as one (resources, pages, components, actions on others' resources, locale). */
-const mergeAdmin = (parts: AdminContribution[]): AdminContribution => ({
-  resources: parts.flatMap((p) => p.resources ?? []),
-  pages: Object.assign({}, ...parts.map((p) => p.pages ?? {})),
-  components: Object.assign({}, ...parts.map((p) => p.components ?? {})),
-  actionsFor: Object.assign({}, ...parts.map((p) => p.actionsFor ?? {})),
-  locale: parts.reduce((acc, p) => ({ ...acc, ...p.locale, resources: { ...acc.resources, ...p.locale?.resources }, labels: { ...acc.labels, ...p.locale?.labels } }), {} as Record<string, any>),
-})
+export interface DistributorsServices { distributors: DistributorsService, members: MembersService, signup: SignupService, convert: ConvertService }
 
 /**
  * Multi-level distributors: sub-distributors at any depth, the manual's states and transitions,
@@ -49,6 +51,8 @@ export default definePlugin({
   migrations: [...distributorsMigrations, convertMigration, signupMigration],
   entitlements: { [MULTILEVEL]: 'MKL Multi-nivel' },
   services: (ctx): DistributorsServices => {
+    // Declared before any bootstrap runs, so dependants contribute from theirs.
+    ctx.extensions.declare('distributors', RENEWAL)
     const distributors = new DistributorsService(ctx)
     const convert = new ConvertService(ctx, distributors)
     return { distributors, convert, members: new MembersService(ctx, convert), signup: new SignupService(ctx, distributors) }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { definePlugin } from '../../core/plugin-api.js'
+import { definePlugin, mergeAdmin } from '../../core/plugin-api.js'
 import { PurchaseOrderSchema } from './entities/order.js'
 import { PurchaseSaleSchema } from './entities/sale.js'
 import { purchasesMigrations, PURCHASES_ALLOWED_DRIFT } from './migrations/index.js'
@@ -10,6 +10,7 @@ import { PurchasesService, type CatalogOffers } from './services/purchases.js'
 import { PurchaseSales } from './services/sales.js'
 import { purchasesPcc } from './views/pcc.js'
 import { purchasesDemo } from './demo.js'
+import { contractsPart, type ContractsService } from './contracts/index.js'
 
 export type { PurchaseSale, BuyerType, SaleAsset } from './entities/sale.js'
 export type { PurchaseOrder, OrderState } from './entities/order.js'
@@ -29,6 +30,8 @@ export interface PurchasesServices {
   orders: OrdersService
   /** The payment provider orders use; `payments.provider = …` replaces the default (manual confirmation by the seller). */
   payments: { provider: PaymentProvider }
+  /** MKL and subscriptions (contracts/): offers, contracts, `offersFor(em, distributorId, now)` for the catalog. */
+  contracts: ContractsService
 }
 
 declare module '../../core/plugin-api.js' {
@@ -45,11 +48,13 @@ export default definePlugin({
   id: 'purchases',
   title: 'Compras',
   version: '0.1.0',
-  dependsOn: ['clients', 'ledger', 'stamping', 'tools'],
-  apiPaths: ['/catalog', '/orders', '/purchases', '/customers/:nic/points'],
-  unmodelledDdl: PURCHASES_ALLOWED_DRIFT,
-  entities: [PurchaseSaleSchema, PurchaseOrderSchema],
-  migrations: purchasesMigrations,
+  // 'distributors': the contracts part charges with the CM's renewal ('distributors.renewal').
+  dependsOn: ['clients', 'ledger', 'stamping', 'tools', 'distributors'],
+  apiPaths: ['/catalog', '/orders', '/purchases', '/customers/:nic/points', ...contractsPart.apiPaths],
+  unmodelledDdl: [...PURCHASES_ALLOWED_DRIFT, ...contractsPart.unmodelledDdl],
+  entities: [PurchaseSaleSchema, PurchaseOrderSchema, ...contractsPart.entities],
+  migrations: [...purchasesMigrations, ...contractsPart.migrations],
+  entitlements: contractsPart.entitlements,
   views: fileURLToPath(new URL('./views', import.meta.url)),
   services: (ctx): PurchasesServices => {
     ctx.extensions.declare('purchases', CATALOG_OFFERS)
@@ -60,11 +65,27 @@ export default definePlugin({
       () => tools().packages, () => tools().settings, sales,
       async (distributorId) => ctx.extensions.list(CATALOG_OFFERS, await ctx.pluginsOf(distributorId)))
     const orders = new OrdersService(ctx.use('ledger'), ctx.directory, purchases, () => tools().settings, sales, () => payments.provider)
-    return { sales, purchases, orders, payments }
+    return { sales, purchases, orders, payments, contracts: contractsPart.services(ctx, () => sales) }
   },
-  routes: (ctx) => purchasesRoutes(ctx, ctx.use('purchases')),
-  // Imported when the admin is mounted: AdminJS is heavy and the CLI and API-only tests never mount it.
-  admin: async (ctx) => (await import('./admin/purchases.admin.js')).purchasesAdmin(ctx, ctx.use('purchases')),
+  bootstrap(ctx) {
+    contractsPart.bootstrap(ctx, ctx.use('purchases').contracts)
+  },
+  routes: (ctx) => {
+    const routes = purchasesRoutes(ctx, ctx.use('purchases'))
+    contractsPart.routes(ctx, ctx.use('purchases').contracts, routes.api as never)
+    return routes
+  },
   pcc: (ctx) => purchasesPcc(ctx),
-  demo: (ctx) => purchasesDemo(ctx),
+  demo: (ctx) => {
+    const own = purchasesDemo(ctx)
+    const contracts = contractsPart.demo(ctx, ctx.use('purchases').contracts)
+    return { seed: async (em, d, o) => ({ ...await own.seed(em, d, o), ...await contracts.seed(em, d, o) }) }
+  },
+  // Imported when the admin is mounted: AdminJS is heavy and the CLI and API-only tests never mount it.
+  admin: async (ctx) => {
+    const [own, contracts] = await Promise.all([
+      import('./admin/purchases.admin.js').then((m) => m.purchasesAdmin(ctx, ctx.use('purchases'))),
+      contractsPart.admin(ctx, ctx.use('purchases').contracts)])
+    return mergeAdmin([own, contracts])
+  },
 })

@@ -24,10 +24,14 @@ export const CtiThrottledError = defineError('cti_throttled', 429,
   () => 'Demasiados intentos fallidos para esta CTI o dirección; inténtelo más tarde', true)
 export const CtiBlockedError = defineError('cti_blocked', 403, (id: string) => `La CTI ${id} está bloqueada`)
 export const CtiExpiredError = defineError('cti_expired', 403, (id: string) => `La CTI ilimitada ${id} está vencida`)
+export const CtiRenewalUnpaidError = defineError('cti_renewal_unpaid', 403,
+  (id: string) => `La CTI ilimitada ${id} está bloqueada: su renovación anual no se ha pagado porque su distribuidor no tiene puntos suficientes. Se desbloqueará en cuanto se pague.`)
 export const RfcNotAllowedError = defineError('rfc_not_allowed', 403, (rfc: string) => `Esta CTI no puede timbrar para el RFC emisor ${rfc}`)
 export const AppNotAllowedError = defineError('app_not_allowed', 403,
   () => 'Las CTI ilimitadas solo pueden usarse con aplicaciones Induxsoft V10 o posteriores y con FactuDesk Web')
 export const IddConflictError = defineError('idd_conflict', 409, (idd: string) => `El idd '${idd}' ya se usó para otro documento`)
+export const CtiNotUnlimitedError = defineError('cti_not_unlimited', 422, (id: string) => `La CTI ${id} es estándar: no tiene renovación anual`)
+export const CtiRenewalNotDueError = defineError('cti_renewal_not_due', 409, (id: string, until: string) => `La renovación de la CTI ${id} aún no corresponde: está pagada hasta el ${until}`)
 export const CtiNotStandardError = defineError('cti_not_standard', 422, (id: string) => `La CTI ${id} es ilimitada: no tiene saldo de timbres`)
 export const CtiIdTakenError = defineError('cti_id_taken', 409, (id: string) => `El identificador de CTI ${id} ya está en uso`)
 export const StampInProgressError = defineError('stamp_in_progress', 409,

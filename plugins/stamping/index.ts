@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import type { EntityManager } from '@mikro-orm/postgresql'
 import { z } from 'zod'
-import { definePlugin, parseHundredths, sql, type PluginContext } from '../../core/plugin-api.js'
+import { definePlugin, parseHundredths, sql, type JobDefinition, type PluginContext } from '../../core/plugin-api.js'
 import { generateSandboxKeys, SandboxPac, type Pac, type SandboxKeys } from './cfdi/sandbox-pac.js'
 import { StampingAccountSchema } from './entities/cti.js'
 import { CustomerStampFiguresSchema, SandboxPacKeySchema, StampSaleSchema } from './entities/sale.js'
@@ -64,6 +64,8 @@ export const stampingOptions = z.object({
   credentialCacheMs: z.number().int().nonnegative().default(3_600_000),
   /** Yearly price of an unlimited CTI in points, charged to the distributor (until purchases sets it). */
   unlimitedYearlyPoints: z.string().refine((s) => parseHundredths(s) !== null, 'a decimal like "1200.00"').default('1200.00'),
+  /** How often the unlimited CTIs' yearly renewal job runs; 0 turns it off. */
+  unlimitedRenewalIntervalMs: z.number().int().nonnegative().default(3_600_000),
 })
 type Options = z.output<typeof stampingOptions>
 
@@ -182,6 +184,16 @@ export default definePlugin({
     })
   },
   routes: (ctx) => stampingRoutes(ctx, ctx.use('stamping')),
+  jobs: (ctx): Record<string, JobDefinition> => (ctx.options.unlimitedRenewalIntervalMs ? {
+    // Unlimited CTIs whose year ends within a day: charged a year in points, or blocked with a warning until paid.
+    'unlimited-renewal': {
+      everyMs: ctx.options.unlimitedRenewalIntervalMs,
+      run: async ({ em, now }) => {
+        const { renewed, unpaid } = await ctx.use('stamping').sales.renewDueUnlimited(em, now)
+        return `${renewed} CTI ilimitadas renovadas, ${unpaid} sin puntos suficientes`
+      },
+    },
+  } : {}),
   commands: (ctx) => stampingCommands(ctx.use('stamping').ctis, () => ctx.em()),
   // Imported when the admin is mounted: AdminJS is heavy and the CLI and API-only tests never mount it.
   admin: async (ctx) => (await import('./admin/cti.resource.js')).stampingAdmin(ctx),

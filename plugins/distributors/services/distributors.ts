@@ -259,6 +259,11 @@ export class DistributorsService {
       const now = this.ctx.clock()
       // Activation starts the CM's validity (a year) if it has none; renewal extends it a year.
       const cmExpiresAt = name === 'renew' || (name === 'activate' && !d.cmExpiresAt) ? renewedExpiry(d.cmExpiresAt, now) : undefined
+      // What renews with the CM (e.g. yearly contracts) is charged here, in this transaction; a
+      // contributor that throws refuses the renewal, and neither the expiry nor any points move.
+      if (name === 'renew') {
+        for (const hook of this.ctx.extensions.list('distributors.renewal')) await hook(tx, { distributorId: id, from: d.cmExpiresAt, to: cmExpiresAt!, actorProfileId: caller.profileId ?? null })
+      }
       await this.ctx.directory.setState(tx, id, t.to, { actorProfileId: caller.profileId, cmExpiresAt })
       return this.get(tx, caller.distributorId, id)
     })

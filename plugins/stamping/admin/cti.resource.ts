@@ -16,7 +16,7 @@ const NOWRAP = 'StampingNowrap'
 const nowrapFile = fileURLToPath(new URL('./components/nowrap.jsx', import.meta.url))
 
 /** Columns that never leave the server: the hash and the generated password are lazy (never loaded); these are loaded but dropped. */
-const HIDDEN_PARAMS = ['accountId', 'passwordHash', 'initialPassword', 'credentialsVersion', 'distributorId', 'customerId', 'autoSaleWarnedAt']
+const HIDDEN_PARAMS = ['accountId', 'passwordHash', 'initialPassword', 'credentialsVersion', 'distributorId', 'customerId', 'autoSaleWarnedAt', 'renewalWarnedAt']
 
 /**
  * The CM's "Timbrado" list over the tenant-scoped resource layer. Each record it hands AdminJS
@@ -113,6 +113,9 @@ export function errorMessage(e: unknown): string {
 export function confirmed(payload: Record<string, unknown>) {
   if (payload.password !== payload.passwordConfirmation) throw new FieldValidationError({ passwordConfirmation: 'La confirmación no coincide con la contraseña' })
 }
+
+/** A renewal the points still could not pay: shown as the error it is (nothing moved). */
+class CtiRenewalStillUnpaid extends Error { readonly code = 'cti_renewal_unpaid'; readonly status = 422; readonly retryable = false }
 
 type Handler = (request: any, response: any, context: any) => Promise<any>
 
@@ -221,6 +224,17 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
           out.uncovered.length ? `Su inventario no alcanzó para recargar ahora ${out.uncovered.join(', ')}.` : ''].filter(Boolean).join(' ')
       }),
     },
+    // An unlimited CTI whose yearly renewal is due or unpaid: charged now from the distributor's points.
+    payRenewal: {
+      actionType: 'record', icon: 'CreditCard', component: COMPONENT,
+      isAccessible: ({ record }: any) => record?.params?.type === 'unlimited' && (!!record.params.renewalWarning || (!!record.params.validUntil && new Date(record.params.validUntil).getTime() <= ctx.clock().getTime() + 86_400_000)),
+      guard: 'Al pulsar «Pagar renovación» se cobra de sus puntos la renovación anual de esta CTI ilimitada y su vigencia se extiende un año. La operación es irreversible.',
+      handler: recordAction(async ({ id, admin }) => {
+        const out = await s().sales.payUnlimitedRenewal(em(), admin.distributorId, id, ctx.clock(), { profileId: admin.profileId })
+        if (out.warning) throw new CtiRenewalStillUnpaid(out.warning)
+        return { message: `Renovación pagada: la CTI ${id} está vigente hasta el ${new Date(out.validUntil).toLocaleDateString('es-MX', { timeZone: 'America/Mexico_City', day: 'numeric', month: 'long', year: 'numeric' })}` }
+      }),
+    },
     createCti: {
       actionType: 'resource', icon: 'Plus', component: COMPONENT,
       guard: 'Al pulsar «Crear cuenta de timbrado» se crea la cuenta para el cliente indicado. Una CTI ilimitada se cobra al año en puntos de su saldo (irreversible).',
@@ -256,8 +270,8 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
       options: {
         navigation: { name: null, icon: 'Printer' },
         titleProperty: 'id',
-        listProperties: ['id', 'customerName', 'typeLabel', 'activeLabel', 'balance', 'autoSale', 'autoSaleWarning'],
-        showProperties: ['id', 'customerName', 'customerNic', 'typeLabel', 'activeLabel', 'balance', 'validUntil', 'rfc', 'autoSaleMinimum', 'autoSaleQuantity', 'autoSaleAmount', 'autoSaleWarning', 'createdAt'],
+        listProperties: ['id', 'customerName', 'typeLabel', 'activeLabel', 'balance', 'autoSale', 'autoSaleWarning', 'renewalWarning'],
+        showProperties: ['id', 'customerName', 'customerNic', 'typeLabel', 'activeLabel', 'balance', 'validUntil', 'rfc', 'autoSaleMinimum', 'autoSaleQuantity', 'autoSaleAmount', 'autoSaleWarning', 'renewalWarning', 'createdAt'],
         filterProperties: ['customerSearch', 'lowStamps', 'id', 'customerNic', 'type', 'active', 'createdAt'],
         editProperties: [],
         sort: { sortBy: 'createdAt', direction: 'desc' },
@@ -280,6 +294,7 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
           customerId: { isVisible: false },
           credentialsVersion: { isVisible: false },
           autoSaleWarnedAt: { isVisible: false },
+          renewalWarnedAt: { isVisible: false },
         },
         actions,
       },

@@ -35,6 +35,12 @@ export interface StampingAccount {
   /** Why the last automatic sale could not fire (shown to the distributor); null when it did. */
   autoSaleWarning?: string | null
   autoSaleWarnedAt?: Date | null
+  /**
+   * Why the unlimited CTI's yearly renewal could not be charged (the distributor's points were
+   * short); null once paid. Past `validUntil` with a warning, the CTI refuses to stamp (`cti_renewal_unpaid`).
+   */
+  renewalWarning?: string | null
+  renewalWarnedAt?: Date | null
   createdAt: Date
 }
 
@@ -63,6 +69,8 @@ export const StampingAccountSchema = new EntitySchema<StampingAccount>({
     autoSaleAmount: { type: new BigIntType('number'), nullable: true },
     autoSaleWarning: { type: 'string', length: 300, nullable: true },
     autoSaleWarnedAt: { type: 'datetime', nullable: true },
+    renewalWarning: { type: 'string', length: 300, nullable: true },
+    renewalWarnedAt: { type: 'datetime', nullable: true },
     createdAt: { type: 'datetime', defaultRaw: 'now()' },
   },
 })

@@ -33,4 +33,8 @@ create index "stamping_figures_stamped_index" on "stamping_customer_figures" ("d
 
 create table "stamping_pac_key" ("id" int not null, "private_key_pem" text not null, "certificate_pem" text not null, "no_certificado" varchar(20) not null, "created_at" timestamptz not null default now(), constraint "stamping_pac_key_pkey" primary key ("id"));
 `),
+  // The unlimited CTIs' yearly renewal (stamping.unlimited-renewal job): why the last charge failed.
+  sqlMigration('stamping_0002_unlimited_renewal', `
+alter table "stamping_cti" add column "renewal_warning" varchar(300) null, add column "renewal_warned_at" timestamptz null;
+`),
 ]

@@ -138,7 +138,8 @@ export class CredentialCache {
 const CTI_COLUMNS = `c.id, c.distributor_id as "distributorId", c.customer_id as "customerId", c.customer_nic as "customerNic", c.type, c.active,
   c.credentials_version as "credentialsVersion", c.account_id as "accountId", c.valid_until as "validUntil", c.rfc,
   c.auto_sale_minimum as "autoSaleMinimum", c.auto_sale_quantity as "autoSaleQuantity", c.auto_sale_amount::float8 as "autoSaleAmount",
-  c.auto_sale_warning as "autoSaleWarning", c.auto_sale_warned_at as "autoSaleWarnedAt", c.created_at as "createdAt"`
+  c.auto_sale_warning as "autoSaleWarning", c.auto_sale_warned_at as "autoSaleWarnedAt", c.renewal_warning as "renewalWarning", c.renewal_warned_at as "renewalWarnedAt",
+  c.created_at as "createdAt"`
 
 export type CtiRow = Omit<StampingAccount, 'passwordHash' | 'initialPassword'>
 

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql'
 import { BadRequestError, FieldValidationError, formatHundredths, sql, type AuditInput, type Logger } from '../../../core/plugin-api.js'
 import { IdempotencyConflictError, InsufficientInventoryError, type LedgerService } from '../../ledger/index.js'
 import type { SaleKind } from '../entities/sale.js'
-import { CtiNotFoundError, CtiNotStandardError } from '../errors.js'
+import { CtiNotFoundError, CtiNotStandardError, CtiNotUnlimitedError, CtiRenewalNotDueError } from '../errors.js'
 import { oneYearFromNow, parseAmount, parseQuantity, type CtiRow, type CtiService, type NewCti } from './ctis.js'
 
 export interface TransferJson { id: string, cti: string, quantity: number, amount: string, createdAt: string }
@@ -12,6 +12,8 @@ export interface AutoSaleConfig { minimum: number, quantity: number, amount: num
 export interface Actor { profileId?: string | null }
 
 const MAX_KEY = 150
+const DAY_MS = 86_400_000
+interface UnlimitedDue { id: string, distributorId: string, validUntil: Date }
 const MAX_ITEMS = 1000
 
 /** A required idempotency key, or a message for `fields`. */
@@ -53,6 +55,9 @@ export function parseAutoSale(body: Record<string, unknown>): AutoSaleConfig {
   return { minimum: minimum!, quantity: quantity!, amount: amount! }
 }
 
+/** "1,200.00", as people read points. */
+const pointsText = (hundredths: number) => { const [w, c] = formatHundredths(hundredths).split('.'); return `${w.replace(/\B(?=(\d{3})+$)/g, ',')}.${c}` }
+
 const saleMemo = (kind: SaleKind, cti: string, amount: number) => `${kind} ${cti}: ${formatHundredths(amount)} MXN`
 
 /**
@@ -84,6 +89,76 @@ export class SalesService {
       }
       return cti
     })
+  }
+
+  // ── Unlimited CTIs: the yearly renewal ──────────────────────────────────────────────────────
+
+  /**
+   * The scheduled renewal (job `stamping.unlimited-renewal`): every active unlimited CTI whose year
+   * ends within a day, or has ended, is charged its yearly price from its distributor's points (to
+   * the same place createCti pays) and extended a year. Rows are taken FOR UPDATE SKIP LOCKED and
+   * each charge's ledger idempotency key names the CTI and the year it closes, so two runs or two
+   * processes never charge a year twice. Short of points: nothing moves, the CTI carries a warning
+   * and, once its year has ended, refuses to stamp (`cti_renewal_unpaid`) until a later run or
+   * "Pagar renovación" finds the points. Manually blocked CTIs wait until they are reactivated.
+   */
+  async renewDueUnlimited(em: EntityManager, now: Date, limit = 500): Promise<{ renewed: number, unpaid: number }> {
+    const due = await sql<UnlimitedDue[]>(em, `select id, distributor_id as "distributorId", valid_until as "validUntil" from stamping_cti
+      where type = 'unlimited' and active and valid_until <= ?::timestamptz + interval '1 day' order by valid_until, id limit ? for update skip locked`, [now, limit])
+    const out = { renewed: 0, unpaid: 0 }
+    for (const cti of due) {
+      if (await this.chargeRenewal(em, cti, now, {})) out.unpaid++
+      else out.renewed++
+    }
+    return out
+  }
+
+  /**
+   * "Pagar renovación" (CM): the same charge for one unlimited CTI of the distributor, now, when its
+   * renewal is due (its year ends within a day or has ended) or unpaid. Returns the warning when the
+   * points are still short (nothing moved).
+   */
+  async payUnlimitedRenewal(em: EntityManager, distributorId: string, ctiId: string, now: Date, actor: Actor = {}): Promise<{ validUntil: string, warning: string | null }> {
+    return em.transactional(async (tx) => {
+      const [cti] = await sql<(UnlimitedDue & { type: string, active: boolean, renewalWarning: string | null })[]>(tx,
+        `select id, distributor_id as "distributorId", valid_until as "validUntil", type, active, renewal_warning as "renewalWarning" from stamping_cti where id = ? and distributor_id = ? for update`, [String(ctiId), distributorId])
+      if (!cti) throw new CtiNotFoundError(String(ctiId))
+      if (cti.type !== 'unlimited' || !cti.validUntil) throw new CtiNotUnlimitedError(cti.id)
+      if (!cti.renewalWarning && new Date(cti.validUntil).getTime() > now.getTime() + DAY_MS) throw new CtiRenewalNotDueError(cti.id, new Date(cti.validUntil).toISOString().slice(0, 10))
+      const warning = await this.chargeRenewal(tx, cti, now, actor)
+      const [after] = await sql<{ validUntil: Date }[]>(tx, 'select valid_until as "validUntil" from stamping_cti where id = ?', [cti.id])
+      return { validUntil: new Date(after.validUntil).toISOString(), warning }
+    })
+  }
+
+  /** One renewal in a savepoint: charged and extended, or (points short) only the warning written. Returns the warning, null when paid. */
+  private async chargeRenewal(em: EntityManager, cti: UnlimitedDue, now: Date, actor: Actor): Promise<string | null> {
+    const period = new Date(cti.validUntil).toISOString()
+    const next = new Date(Math.max(new Date(cti.validUntil).getTime(), now.getTime()))
+    next.setUTCFullYear(next.getUTCFullYear() + 1)
+    try {
+      await em.transactional(async (tx) => {
+        if (this.unlimitedYearlyPoints > 0) {
+          const points = await this.distributorAccount(tx, cti.distributorId, 'points')
+          const sink = (await this.ledger.accountOf(tx, 'sink', cti.distributorId, 'points'))!
+          await this.ledger.transfer(tx, { from: points, to: sink.id, amount: this.unlimitedYearlyPoints, kind: 'purchase', memo: `CTI ilimitada ${cti.id}: renovación anual`,
+            idempotencyKey: `stamping.unlimitedRenewal:${cti.id}:${period}` })
+        }
+        // Conditional on the year read: a renewal that raced this one rolls this one back.
+        const moved = await sql(tx, `update stamping_cti set valid_until = ?, renewal_warning = null, renewal_warned_at = null where id = ? and valid_until = ? returning id`, [next, cti.id, cti.validUntil])
+        if (!moved.length) throw new CtiRenewalNotDueError(cti.id, period.slice(0, 10))
+        await this.audit(tx, { action: 'stamping.unlimitedRenewed', subject: `cti:${cti.id}`, distributorId: cti.distributorId, actorProfileId: actor.profileId ?? null,
+          before: { validUntil: period }, after: { validUntil: next.toISOString(), points: formatHundredths(this.unlimitedYearlyPoints) } })
+      })
+      return null
+    } catch (e) {
+      if (!(e instanceof InsufficientInventoryError)) throw e
+      const balance = (await this.inventory(em, cti.distributorId)).points
+      const warning = `Renovación anual sin pagar: el cargo de ${pointsText(this.unlimitedYearlyPoints)} puntos no se pudo cobrar; su saldo es de ${pointsText(balance)} puntos. Al vencer, la CTI no podrá timbrar hasta que se pague.`
+      await sql(em, 'update stamping_cti set renewal_warning = ?, renewal_warned_at = ? where id = ?', [warning, now, cti.id])
+      this.log?.warn(`unlimited CTI ${cti.id}: yearly renewal unpaid (points short)`)
+      return warning
+    }
   }
 
   /** The distributor's own stamps or points account (created, with its issuer and sink, on first use). */

@@ -8,7 +8,7 @@ import { LedgerInvalidTransferError, LedgerPendingResolvedError, type LedgerServ
 import { decodeBase64, documentSha256, validateCfdi, type ValidCfdi } from '../cfdi/validate.js'
 import type { Pac } from '../cfdi/sandbox-pac.js'
 import {
-  AppNotAllowedError, CtiBlockedError, CtiCredentialsError, CtiExpiredError, CtiThrottledError, IddConflictError,
+  AppNotAllowedError, CtiBlockedError, CtiCredentialsError, CtiExpiredError, CtiRenewalUnpaidError, CtiThrottledError, IddConflictError,
   PacUnavailableError, RfcNotAllowedError, StampInProgressError, StampReservationLostError,
 } from '../errors.js'
 import { appMayUseUnlimited } from './apps.js'
@@ -33,6 +33,8 @@ interface CtiForStamp {
   id: string, distributorId: string, customerId: string, type: 'standard' | 'unlimited', active: boolean,
   passwordHash: string, version: number, accountId: string | null, validUntil: Date | null, rfc: string | null,
   autoSaleMinimum: number | null, autoSaleQuantity: number | null, autoSaleAmount: number | null,
+  /** Set while an unlimited CTI's yearly renewal is unpaid: past validUntil it is blocked, not merely expired. */
+  renewalWarning?: string | null,
 }
 interface StampRow { id: string, sha: string, status: 'pending' | 'stamped', stale: boolean, uuid: string | null, xml: string | null, stampedAt: Date | null }
 
@@ -136,7 +138,7 @@ export class StampService {
     const statement = (part: { i: number, key: LoadKey }[]) => preparedSql<(LoadedCti & { i: number })[]>(this.root, `
       select x.i, c.id, c.distributor_id as "distributorId", c.customer_id as "customerId", c.type, c.active, c.password_hash as "passwordHash",
         c.credentials_version as version, c.account_id as "accountId", c.valid_until as "validUntil", c.rfc,
-        c.auto_sale_minimum as "autoSaleMinimum", c.auto_sale_quantity as "autoSaleQuantity", c.auto_sale_amount::float8 as "autoSaleAmount",
+        c.auto_sale_minimum as "autoSaleMinimum", c.auto_sale_quantity as "autoSaleQuantity", c.auto_sale_amount::float8 as "autoSaleAmount", c.renewal_warning as "renewalWarning",
         ${twin('from stamping_stamp_idd i join stamping_stamp s on s.id = i.stamp_id where i.cti_id = c.id and i.idd = x.idd')} as "byIdd",
         ${twin('from stamping_stamp s where s.cti_id = c.id and s.doc_sha256 = x.sha')} as "byDoc"
       from jsonb_to_recordset(?::jsonb) as x(i int, cti text, sha text, idd text) join stamping_cti c on c.id = x.cti`,
@@ -162,7 +164,7 @@ export class StampService {
     if (!await this.tierAllows(cti.distributorId)) throw new PluginNotInTierError('stamping')
     if (!cti.active) throw new CtiBlockedError(cti.id)
     if (cti.type === 'unlimited') {
-      if (!cti.validUntil || new Date(cti.validUntil).getTime() < Date.now()) throw new CtiExpiredError(cti.id)
+      if (!cti.validUntil || new Date(cti.validUntil).getTime() < Date.now()) throw cti.renewalWarning ? new CtiRenewalUnpaidError(cti.id) : new CtiExpiredError(cti.id)
       if (cti.rfc && cti.rfc !== emisorRfc) throw new RfcNotAllowedError(emisorRfc)
       if (!appMayUseUnlimited(app)) throw new AppNotAllowedError()
     }

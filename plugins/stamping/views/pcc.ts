@@ -13,6 +13,9 @@ async function ctisOf(s: StampingServices, pcc: PccRequestContext) {
     id: c.id, type: TYPE_LABELS[c.type] ?? c.type, standard: c.type === 'standard', active: c.active,
     balance: c.accountId ? balances.get(c.accountId) ?? 0 : null,
     validUntil: c.validUntil ?? null, rfc: c.rfc ?? null,
+    // The yearly renewal unpaid (the distributor's points were short): blocked once its year ends.
+    renewalUnpaid: !!c.renewalWarning,
+    renewalBlocked: !!c.renewalWarning && !!c.validUntil && new Date(c.validUntil).getTime() < Date.now(),
   }))
 }
 

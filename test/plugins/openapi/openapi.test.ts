@@ -160,6 +160,13 @@ test('each documented operation, sent its own example, answers a documented succ
   // Sub-distributors need "MKL Multi-nivel".
   await t0.app.kernel.entitlements.grant(t0.app.kernel.orm.em.fork(), { distributorId: d.id, key: 'mkl-multinivel', source: 'test' })
   const auth = { authorization: `Bearer ${d.token}` }
+  // Contracts: the example's offer, a CM expiry to prorate to, and a contract d sells (only its seller cancels).
+  const run = (q: string, p: unknown[]) => t0.app.kernel.orm.em.fork().getConnection().execute(q, p as any[])
+  await run(`insert into purchases_offer (id, kind, name, yearly_points, entitlement_key) values ('0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0', 'mkl', 'MKL Licencias', 120000, 'mkl-licencias') on conflict do nothing`, [])
+  await run(`update core_distributor set cm_expires_at = current_date + 90 where id = ?`, [d.id])
+  const sold = (await t0.app.kernel.directory.create(t0.app.kernel.orm.em.fork(), { name: 'Comprador de contratos', tier: 'completo', parentId: d.id, state: 'active' })).id
+  const soldContract = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d'
+  await run(`insert into purchases_contract (id, distributor_id, offer_id, seller_id, started_at, expires_at, entitlement_id) values (?, ?, '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0', ?, now(), current_date + 90, gen_random_uuid())`, [soldContract, sold, d.id])
   const other = await t0.inject({ method: 'POST', url: '/api/v1/customers', headers: auth, payload: { legalName: 'Otro Cliente SA', rfc: 'EKU9003173C9' } })
   const ids: Record<string, string> = { nic: '', id: '', cti2: other.json().cti.id, distributor: '', member: '', package: '', order: '', pendingOrder: '' }
   // What the purchases examples need: a buyer under d with points, d's packages for sub-distributors,
@@ -177,6 +184,7 @@ test('each documented operation, sent its own example, answers a documented succ
   const pathId = async (path: string, name: string) => {
     const transition = /^\/distributors\/\{id\}\/(\w+)$/.exec(path)?.[1] as keyof typeof TRANSITIONS | undefined
     if (transition) return subIn(TRANSITIONS[transition].from[0])
+    if (path.startsWith('/contracts/')) return soldContract
     if (path.startsWith('/orders/')) return ids[path.endsWith('/cancel') ? 'pendingOrder' : 'order']
     return ids[path.startsWith('/distributors/') ? 'distributor' : path.startsWith('/members/') ? 'member' : path.startsWith('/packages/') ? 'package' : name]
   }

@@ -11,7 +11,7 @@ export const TABS = [
   { label: 'Timbres CFDI', resource: 'PurchaseStamps' },
   { label: 'Puntos', resource: 'PurchasePoints' },
   { label: 'MKL', resource: 'PurchaseMkl' },
-  { label: 'Suscripciones', resource: 'PurchaseSubscriptions' },
+  { label: 'Suscripciones', resource: 'PurchaseSubscription' },
 ]
 
 const hrefOf = (tab, resources, pages) => {

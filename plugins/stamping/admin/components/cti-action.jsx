@@ -20,6 +20,7 @@ const FORMS = {
   block: { intro: 'Mientras esté bloqueada, ninguna aplicación podrá timbrar con esta cuenta.', fields: [], submit: 'Bloquear' },
   unblock: { intro: 'Las aplicaciones configuradas con esta cuenta volverán a timbrar.', fields: [], submit: 'Reactivar' },
   resetPassword: { intro: 'Las aplicaciones que usan esta cuenta deberán configurarse con la nueva contraseña.', fields: PASSWORD_FIELDS, submit: 'Restablecer contraseña' },
+  payRenewal: { intro: 'Se cobra de sus puntos la renovación anual de esta CTI ilimitada y su vigencia se extiende un año. Es irreversible.', fields: [], submit: 'Pagar renovación' },
   revealPassword: { intro: 'La contraseña generada al crear la cuenta se muestra una sola vez.', fields: [], submit: 'Mostrar contraseña inicial' },
   autoSale: {
     intro: 'Cuando el saldo de cada cuenta seleccionada llegue al mínimo, se le venden automáticamente los timbres indicados desde su inventario.',
