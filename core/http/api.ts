@@ -43,10 +43,12 @@ const routePaths = (router: Router): string[] => router.stack.flatMap((l: any) =
 export function apiMounts(kernel: Kernel, routes: Map<string, PluginRoutes>, corePaths: readonly string[]) {
   const claims = corePaths.map((path) => ({ path, owner: 'core' }))
   return [...routes].map(([id, r]) => {
-    const declared = kernel.plugins.find((p) => p.plugin.id === id)?.plugin.apiPaths
+    const { apiPaths: declared, dependsOn: deps } = kernel.plugins.find((p) => p.plugin.id === id)?.plugin ?? {}
     for (const path of declared ?? [`/${id}`]) {
-      // A path inside another plugin's (e.g. '/customers/:nic/points') only for a plugin that depends on that owner.
-      const clash = claims.find((c) => (within(path, c.path) && !(path !== c.path && kernel.plugins.find((p) => p.plugin.id === id)?.plugin.dependsOn?.includes(c.owner))) || within(c.path, path))
+      // Inside another plugin's path only below one of its records ('/customers/:nic/points'), for a plugin that
+      // depends on that owner: a literal there ('/customers/export') would shadow the owner's '/customers/:nic'.
+      const underRecord = (c: { path: string, owner: string }) => path.startsWith(`${c.path}/:`) && !!deps?.includes(c.owner)
+      const clash = claims.find((c) => (within(path, c.path) && !underRecord(c)) || within(c.path, path))
       if (clash) throw new PluginClashError(`API path '${path}'`, clash.owner, id)
       claims.push({ path, owner: id })
     }
