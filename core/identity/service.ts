@@ -76,11 +76,6 @@ export class IdentityService {
     return em.findOne(ProfileSchema, where, { populate: ['passwordHash'] as never })
   }
 
-  /** Returns the profile when the password matches; always pays one argon2 verification. */
-  async verifyLogin(em: EntityManager, login: string, password: string): Promise<Profile | null> {
-    return this.checkPassword(await this.findByLogin(em, login), password)
-  }
-
   /** The profile (from findByLogin) when the password matches; unknown logins cost the same time. */
   async checkPassword(profile: Profile | null, password: string): Promise<Profile | null> {
     if (!profile) {
@@ -166,10 +161,6 @@ export class IdentityService {
   /** Whether a token would be accepted (a reset link is checked before its form is shown). */
   async isTokenUsable(em: EntityManager, token: string, purpose: OneTimeTokenPurpose): Promise<boolean> {
     return (await sql(em, 'select 1 from core_one_time_token where token_hash = ? and purpose = ? and used_at is null and expires_at > now()', [sha256(token), purpose])).length > 0
-  }
-
-  async rootDistributor(em: EntityManager): Promise<Distributor | null> {
-    return em.findOne(DistributorSchema, { isRoot: true })
   }
 
   async profile(em: EntityManager, id: string): Promise<ProfileInfo | null> {
