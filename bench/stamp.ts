@@ -45,7 +45,7 @@ const children: ChildProcess[] = []
 
 /** A child Node process listening on `port`, ready when its /healthz (or 'ready' message) answers. */
 async function start(script: string, port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const profile = process.env.STAMP_BENCH_PROFILE && script === 'core/main.ts' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STAMP_BENCH_PROFILE}`] : []
+  const profile = process.env.STAMP_BENCH_PROFILE && script === 'server.ts' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STAMP_BENCH_PROFILE}`] : []
   const child = fork(path.join(root, script), [], { execArgv: ['--import', 'tsx', ...profile], env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   children.push(child)
   const deadline = Date.now() + 120_000
@@ -168,7 +168,7 @@ try {
   const pgRef = pgbench()
 
   // ── The portal, PAC at 0 ms ───────────────────────────────────────────────────────────────
-  let portal = await start('core/main.ts', 3902, { ...env, SANDBOX_PAC_LATENCY_MS: '0' })
+  let portal = await start('server.ts', 3902, { ...env, SANDBOX_PAC_LATENCY_MS: '0' })
   // Warm-up: JIT, pool, and every CTI's credentials verified once (the steady state: a CTI pays
   // argon2 once per credentialCacheMs, not per stamp).
   keep(await drive(3902, 16, Infinity, (i) => spread[i], SPREAD))
@@ -179,7 +179,7 @@ try {
   await stop(portal)
 
   // ── The portal, PAC at 50 ms ──────────────────────────────────────────────────────────────
-  portal = await start('core/main.ts', 3903, { ...env, SANDBOX_PAC_LATENCY_MS: '50' })
+  portal = await start('server.ts', 3903, { ...env, SANDBOX_PAC_LATENCY_MS: '50' })
   keep(await drive(3903, 64, 2, () => hot)) // warm-up (one CTI: one verification)
   const hot64slow = keep(await drive(3903, 64, seconds, () => hot, Infinity, portal.pid))
   await stop(portal)

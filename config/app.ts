@@ -4,6 +4,7 @@ import type { HttpOptions } from '../core/http/app.js'
 import type { InstalledPlugin } from '../core/kernel/plugin.js'
 import { defaultTheme } from '../themes/default/theme.js'
 import { tiers } from './tiers.js'
+import accounts from '../plugins/accounts/index.js'
 import clients from '../plugins/clients/index.js'
 import ledger from '../plugins/ledger/index.js'
 import stamping from '../plugins/stamping/index.js'
@@ -14,6 +15,8 @@ import purchases from '../plugins/purchases/index.js'
 
 /** The installed plugins and their options. Order is a tie-breaker only: dependsOn decides. */
 export const installedPlugins: InstalledPlugin[] = [
+  // Always installed: sign-up, e-mail and mobile verification, password reset, the profile page.
+  { plugin: accounts },
   { plugin: clients },
   { plugin: ledger },
   { plugin: stamping },

@@ -6,9 +6,9 @@
  */
 export { definePlugin, mergeAdmin } from './kernel/plugin.js'
 export type {
-  AdminContribution, AdminPage, CliCommand, Identity, DemoSeeder, InstalledPlugin, Message, MigrationEntry, PccPage,
+  AdminContribution, AdminPage, CliCommand, Destination, Identity, DemoSeeder, InstalledPlugin, Message, MigrationEntry, PccPage,
   PccPageResult, PccRequestContext, PluginContext, PluginDefinition, PluginRoutes, PluginServices, PortalProvider,
-  PortalTarget, Transport,
+  PortalTarget, SitePages, Transport,
 } from './kernel/plugin.js'
 export {
   BadRequestError, defineError, FieldValidationError, ForbiddenError, InvalidParameterError, isCatalogedError, NotFoundError,
@@ -31,5 +31,6 @@ export type { ApiOperation, PluginRouter, RouteDoc } from './http/router.js'
 export type { Actor, AdminUser } from './http/types.js'
 export { used as throttleUsed } from './http/throttle.js'
 export { normalizeEmail, normalizeMobile } from './identity/normalize.js'
-export { DistributorNotFoundError } from './identity/errors.js'
+export { DistributorNotFoundError, EmailTakenError, InvalidTokenError, MobileTakenError } from './identity/errors.js'
+export { parseNewProfile } from './identity/service.js'
 export type { AuditInput, DirectoryEntry, DistributorDirectory } from './identity/directory.js'

@@ -91,10 +91,12 @@ export function buildAdmin(kernel: Kernel, directory: Directory, theme: Theme, c
     }
   }
 
+  // The home page's look is the theme's (`admin.dashboard`); its figures are the kernel's.
   const components: Record<string, string> = { ...coreComponents, ...theme.admin?.components }
+  if (theme.admin?.dashboard) components.CmDashboard = theme.admin.dashboard
   for (const c of contributions.values()) Object.assign(components, c.components ?? {})
   dropStaleAdminBundle(components)
-  const dashboard = componentLoader.add('CmDashboard', coreComponents.CmDashboard)
+  const dashboard = theme.admin?.dashboard ? componentLoader.add('CmDashboard', theme.admin.dashboard) : undefined
   componentLoader.add('ApiTokenNew', coreComponents.ApiTokenNew)
   const admin = new AdminJS({
     // The figures of the plugins the distributor's tier enables, in their order (sequential: embedded has one connection).

@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url'
 
 /** Components the core itself adds to the CM (name → file). */
 export const coreComponents = {
-  CmDashboard: fileURLToPath(new URL('./components/dashboard.jsx', import.meta.url)),
   ApiTokenNew: fileURLToPath(new URL('./components/api-token-new.jsx', import.meta.url)),
 }
 

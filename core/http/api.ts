@@ -32,7 +32,7 @@ export function bearerAuth(kernel: Kernel, directory: Directory): RequestHandler
   }
 }
 
-const within = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}.`)
+export const within = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}.`)
 const routePaths = (router: Router): string[] => router.stack.flatMap((l: any) => l.route ? [l.route.path].flat() : [])
 
 /**

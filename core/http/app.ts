@@ -1,5 +1,5 @@
 import { sql } from '../db/sql.js'
-import express, { type Express, type RequestHandler } from 'express'
+import express, { type Express, type RequestHandler, type Router } from 'express'
 import helmet from 'helmet'
 import cookieParser from 'cookie-parser'
 import path from 'node:path'
@@ -11,14 +11,14 @@ import { PluginClashError } from '../kernel/errors.js'
 import { ViewEngine } from '../views/engine.js'
 import { pccRouter } from '../pcc/router.js'
 import type { Theme } from '../../themes/default/theme.js'
-import { apiRouter } from './api.js'
+import { apiRouter, within } from './api.js'
 import type { DistributorDirectory } from '../identity/directory.js'
-import { pageErrorHandler, pageRoutes, renderErrorPage, renderPage, requireProfile } from './pages.js'
+import { pageErrorHandler, pageRoutes, renderErrorPage, renderPage, requireProfile, sitePages } from './pages.js'
 import { sessionMiddleware } from './session.js'
 import { LoginThrottle } from './throttle.js'
 
 /** The site's own top-level paths: no plugin's pages may take them. */
-const CORE_TOP_PATHS = ['admin', 'api', 'assets', 'healthz', 'login', 'logout', 'signout', 'switch', 'signup', 'verify', 'forgot', 'reset', 'profile', 'pcc', 'staff']
+const CORE_TOP_PATHS = ['admin', 'api', 'assets', 'healthz', 'login', 'logout', 'signout', 'switch', 'pcc', 'staff']
 
 export interface HttpOptions {
   theme: Theme
@@ -79,19 +79,24 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
   const adminContributions = new Map<string, AdminContribution>()
   const pccPages: { pluginId: string, page: PccPage }[] = []
   // The theme owns the pages and the PCC's frame; plugins bring their own views.
-  const viewDirs = [{ prefix: '', dir: path.join(opts.theme.dir, 'views') }]
+  const views = new ViewEngine(opts.theme.dir, [{ prefix: '', dir: path.join(opts.theme.dir, 'views') },
+    ...kernel.plugins.flatMap(({ plugin: p }) => (p.views ? [{ prefix: p.id, dir: p.views }] : []))])
+  const deps = {
+    kernel, views, identity, directory,
+    throttle: new LoginThrottle(kernel.orm),
+    baseUrl: () => opts.baseUrl ?? `http://localhost:${process.env.PORT ?? 3000}`,
+  }
+  const site = sitePages(deps)
   for (const { plugin } of kernel.plugins) {
     const ctx = kernel.contexts.get(plugin.id)!
-    if (plugin.routes) routes.set(plugin.id, plugin.routes(ctx))
+    if (plugin.routes) routes.set(plugin.id, plugin.routes(ctx, site))
     if (plugin.admin && opts.admin !== false) adminContributions.set(plugin.id, await plugin.admin(ctx))
     for (const page of plugin.pcc?.(ctx).pages ?? []) {
       const clash = pccPages.find((p) => p.page.path === page.path)
       if (clash) throw new PluginClashError(`PCC page '${page.path}'`, clash.pluginId, plugin.id)
       pccPages.push({ pluginId: plugin.id, page })
     }
-    if (plugin.views) viewDirs.push({ prefix: plugin.id, dir: plugin.views })
   }
-  const views = new ViewEngine(opts.theme.dir, viewDirs)
 
   // Ok only when the database answers `select 1` within a second; one check at a time, however
   // many pollers ask while it is slow.
@@ -112,11 +117,19 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
   // Browsers and crawlers ask for it unprompted: answered here, before sessions, it never touches one.
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/logo.svg'))
   app.use('/api/v1', apiRouter(kernel, directory, routes))
-  // Plugins' public pages (a sign-up form behind a link…) under /<id>/, before sessions like the API's public routes.
+  // Plugins' public pages (a sign-up form behind a link…) under /<id>/, before sessions like the API's
+  // public routes; those at the top-level paths a plugin claims (`pagePaths`) after sessions, below.
+  const claims = CORE_TOP_PATHS.map((p) => ({ path: `/${p}`, owner: 'core' }))
+  const topPages: { router: Router, paths: readonly string[] }[] = []
   for (const [id, r] of routes) {
-    if (!r.pages) continue
-    if (CORE_TOP_PATHS.includes(id)) throw new PluginClashError(`Path '/${id}'`, 'core', id)
-    app.use(`/${id}`, r.pages)
+    const paths = kernel.plugins.find((p) => p.plugin.id === id)!.plugin.pagePaths
+    for (const path of r.pages ? paths ?? [`/${id}`] : []) {
+      const clash = claims.find((c) => within(path, c.path) || within(c.path, path))
+      if (clash) throw new PluginClashError(`Path '${path}'`, clash.owner, id)
+      claims.push({ path, owner: id })
+    }
+    if (r.pages && paths) topPages.push({ router: r.pages, paths })
+    else if (r.pages) app.use(`/${id}`, r.pages)
   }
 
   const secret = await sessionSecret(kernel)
@@ -126,12 +139,8 @@ export async function buildHttp(kernel: Kernel, opts: HttpOptions): Promise<Http
   app.use(session.middleware)
   // No body parser here: AdminJS parses its own (multipart) bodies, and a parser mounted before
   // its router hangs its requests on express 5. Our form routes parse their own bodies.
-  const deps = {
-    kernel, views, identity, directory,
-    throttle: new LoginThrottle(kernel.orm),
-    baseUrl: () => opts.baseUrl ?? `http://localhost:${process.env.PORT ?? 3000}`,
-  }
   app.use(pageRoutes(deps))
+  for (const { router, paths } of topPages) app.use((req, res, next) => (paths.some((p) => within(req.path, p)) ? router(req, res, next) : next()))
   app.get('/signout', requireProfile, (req, res, next) => { renderPage(deps, req, res, 'pages/logout', { title: 'Cerrar sesión' }).catch(next) })
   app.use(pccRouter(kernel, directory, views, pccPages))
   let admin: unknown

@@ -1,11 +1,11 @@
 import express, { Router, type Request, type Response, type NextFunction } from 'express'
 import type { MikroORM } from '@mikro-orm/postgresql'
-import { FieldValidationError, isCatalogedError } from '../kernel/errors.js'
+import { isCatalogedError } from '../kernel/errors.js'
 import type { Kernel } from '../kernel/boot.js'
+import type { Destination, SitePages } from '../kernel/plugin.js'
 import { ProfileSchema } from '../identity/entities.js'
-import { EmailTakenError, InvalidTokenError, MobileTakenError } from '../identity/errors.js'
 import { normalizeLogin } from '../identity/normalize.js'
-import { parseNewProfile, type IdentityService } from '../identity/service.js'
+import type { IdentityService } from '../identity/service.js'
 import type { ViewEngine } from '../views/engine.js'
 import { csrf, csrfProtection, formCsrfToken } from './csrf.js'
 import type { DistributorDirectory as Directory } from '../identity/directory.js'
@@ -13,9 +13,6 @@ import { destroySession, redirectAfterSave, regenerate, saveSession } from './se
 import type { LoginThrottle } from './throttle.js'
 
 const form = express.urlencoded({ extended: false, limit: '64kb' })
-const DAY = 86_400_000
-
-export interface Destination { target: string, label: string, url: string }
 
 export interface PageDeps {
   kernel: Kernel
@@ -84,6 +81,14 @@ export function requireProfile(req: Request, res: Response, next: NextFunction) 
   res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`)
 }
 
+/** What plugins' own top-level pages get from the site (routes' second argument). */
+export const sitePages = (deps: PageDeps): SitePages => ({
+  render: (req, res, view, data, status) => renderPage(deps, req, res, view, data, status),
+  csrf: csrfProtection, requireProfile, throttle: deps.throttle, redirectAfterSave, baseUrl: deps.baseUrl,
+  signIn: async (req, profileId) => { await regenerate(req); req.session.profileId = profileId },
+  destinations: (profileId) => destinationsOf(deps, profileId),
+})
+
 export function pageRoutes(deps: PageDeps): Router {
   const r = Router()
   const em = () => deps.kernel.orm.em.fork()
@@ -133,151 +138,7 @@ export function pageRoutes(deps: PageDeps): Router {
 
   r.post('/switch', requireProfile, form, csrfProtection, wrap(async (req, res) => enter(deps, req, res, str(req.body.target))))
 
-  r.get('/signup', wrap(async (req, res) => render(req, res, 'pages/signup', { title: 'Crear perfil', values: {} })))
-
-  r.post('/signup', form, csrfProtection, wrap(async (req, res) => {
-    const values = { name: str(req.body.name), email: str(req.body.email), mobile: str(req.body.mobile) }
-    const password = str(req.body.password)
-    const mismatch = password !== str(req.body.passwordConfirmation) ? { passwordConfirmation: 'La confirmación no coincide con la contraseña' } : null
-    try {
-      // A mismatch is reported with whatever else is wrong in the form.
-      if (mismatch) { parseNewProfile({ ...values, password }); throw new FieldValidationError(mismatch) }
-      const profile = await deps.identity.createProfile(em(), { ...values, password })
-      await sendVerifications(deps, profile.id, profile.email, profile.mobile)
-      await regenerate(req)
-      req.session.profileId = profile.id
-      req.session.flash = { type: 'success', message: 'Perfil creado. Le enviamos enlaces para verificar su correo y su móvil.' }
-      await redirectAfterSave(req, res, '/profile')
-    } catch (e) {
-      if (e instanceof FieldValidationError) return render(req, res, 'pages/signup', { title: 'Crear perfil', values, fields: { ...e.fields, ...mismatch } }, 422)
-      if (e instanceof EmailTakenError || e instanceof MobileTakenError) {
-        return render(req, res, 'pages/signup', { title: 'Crear perfil', values, error: 'Ya existe un perfil con ese correo o móvil. Inicie sesión o restablezca su contraseña.' }, 409)
-      }
-      throw e
-    }
-  }))
-
-  r.get('/verify', wrap(async (req, res) => {
-    const purpose = req.query.channel === 'mobile' ? 'verify_mobile' : 'verify_email'
-    try {
-      const profileId = await deps.identity.consumeOneTimeToken(em(), str(req.query.token), purpose)
-      await em().nativeUpdate(ProfileSchema, { id: profileId }, purpose === 'verify_email' ? { emailVerifiedAt: new Date() } : { mobileVerifiedAt: new Date() })
-      render(req, res, 'pages/message', { heading: 'Verificado', message: purpose === 'verify_email' ? 'Su correo quedó verificado.' : 'Su móvil quedó verificado.', link: { href: '/', label: 'Continuar' } })
-    } catch (e) {
-      if (e instanceof InvalidTokenError) return render(req, res, 'pages/message', { heading: 'Enlace no válido', message: 'El enlace no es válido o ya expiró.' }, 400)
-      throw e
-    }
-  }))
-
-  r.get('/forgot', wrap(async (req, res) => render(req, res, 'pages/forgot', { title: 'Restablecer contraseña' })))
-
-  r.post('/forgot', form, csrfProtection, wrap(async (req, res) => {
-    const login = str(req.body.login).trim()
-    const profile = await deps.identity.findByLogin(em(), login)
-    // Throttled per profile (unknown logins per spelling) and per IP; the answer is the same either way.
-    if (await deps.throttle.forgot(profile ? `profile:${profile.id}` : login.toLowerCase().slice(0, 200), req.ip ?? 'unknown') && profile) {
-      const token = await deps.identity.issueOneTimeToken(em(), profile.id, 'reset_password', DAY / 24)
-      const link = `${deps.baseUrl()}/reset?token=${token}`
-      await deps.kernel.transport.send({ channel: 'email', to: profile.email, subject: 'Restablecer su contraseña', body: `Para elegir una contraseña nueva abra ${link} (vence en una hora).` })
-      await deps.kernel.transport.send({ channel: 'sms', to: profile.mobile, subject: 'Restablecer contraseña', body: `Cuenta Maestra: ${link}` })
-    }
-    // The same answer either way: the form must not tell who has a profile.
-    render(req, res, 'pages/message', { heading: 'Revise su correo', message: 'Si el dato corresponde a un perfil, le enviamos un enlace para restablecer la contraseña.', link: { href: '/login', label: 'Volver a iniciar sesión' } })
-  }))
-
-  const badLink = (req: Request, res: Response) => render(req, res, 'pages/message', { title: 'Enlace no válido', heading: 'Enlace no válido', message: 'El enlace no es válido o ya expiró. Solicite uno nuevo.', link: { href: '/forgot', label: 'Solicitar un enlace nuevo' } }, 400)
-
-  r.get('/reset', wrap(async (req, res) => {
-    const token = str(req.query.token)
-    if (!token || token.length > 100 || !await deps.identity.isTokenUsable(em(), token, 'reset_password')) return badLink(req, res)
-    render(req, res, 'pages/reset', { title: 'Nueva contraseña', token })
-  }))
-
-  r.post('/reset', form, csrfProtection, wrap(async (req, res) => {
-    const password = str(req.body.password)
-    const token = str(req.body.token)
-    if (password !== str(req.body.passwordConfirmation)) return render(req, res, 'pages/reset', { token, fields: { passwordConfirmation: 'La confirmación no coincide con la contraseña' } }, 422)
-    try {
-      await deps.identity.resetPassword(em(), token, password, req.sessionID)
-      req.session.flash = { type: 'success', message: 'Contraseña actualizada. Ya puede iniciar sesión.' }
-      await redirectAfterSave(req, res, '/login')
-    } catch (e) {
-      if (e instanceof InvalidTokenError) return badLink(req, res)
-      if (e instanceof FieldValidationError) return render(req, res, 'pages/reset', { token, fields: e.fields }, 422)
-      throw e
-    }
-  }))
-
-  const profilePage = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
-    const profile = await em().findOne(ProfileSchema, { id: req.session.profileId! })
-    render(req, res, 'pages/profile', { title: 'Mi perfil', profile, destinations: await destinationsOf(deps, req.session.profileId!), errors: {}, ...extra }, status)
-  }
-  r.get('/profile', requireProfile, wrap((req, res) => profilePage(req, res)))
-
-  r.post('/profile/password', requireProfile, form, csrfProtection, wrap(async (req, res) => {
-    // Guesses of the current password count against the same limit as sign-in.
-    const account = `profile:${req.session.profileId}`, ip = req.ip ?? 'unknown'
-    if (!await deps.throttle.attempt(account, ip)) return profilePage(req, res, { errors: { currentPassword: 'Demasiados intentos fallidos. Espere 15 minutos.' } }, 429)
-    try {
-      await deps.identity.changePassword(em(), req.session.profileId!, str(req.body.currentPassword), str(req.body.password), str(req.body.passwordConfirmation), req.sessionID)
-    } catch (e) {
-      if (e instanceof FieldValidationError) return profilePage(req, res, { errors: e.fields }, 422)
-      throw e
-    }
-    await deps.throttle.succeeded(account, ip)
-    req.session.flash = { type: 'success', message: 'Contraseña cambiada. Sus otras sesiones se cerraron.' }
-    await redirectAfterSave(req, res, '/profile')
-  }))
-
-  for (const channel of ['email', 'mobile'] as const) {
-    r.post(`/profile/${channel}`, requireProfile, form, csrfProtection, wrap(async (req, res) => {
-      const value = str(req.body[channel]).trim()
-      try {
-        const { token, to } = await deps.identity.requestContactChange(em(), req.session.profileId!, channel, value)
-        const link = `${deps.baseUrl()}/profile/confirm?channel=${channel}&to=${encodeURIComponent(to)}&token=${token}`
-        await deps.kernel.transport.send(channel === 'email'
-          ? { channel: 'email', to, subject: 'Confirme su nuevo correo', body: `Para usar este correo en su perfil de Cuenta Maestra abra ${link} (vence en 24 horas).` }
-          : { channel: 'sms', to, subject: 'Confirme su nuevo móvil', body: `Cuenta Maestra, confirme su nuevo móvil: ${link}` })
-        req.session.flash = { type: 'info', message: `Le enviamos un enlace a ${to}. El cambio se hará cuando lo abra.` }
-      } catch (e) {
-        if (e instanceof FieldValidationError) return profilePage(req, res, { errors: e.fields, values: { [channel]: value } }, 422)
-        throw e
-      }
-      await redirectAfterSave(req, res, '/profile')
-    }))
-  }
-
-  r.get('/profile/confirm', requireProfile, wrap(async (req, res) => {
-    const channel = req.query.channel === 'mobile' ? 'mobile' : 'email'
-    const what = channel === 'email' ? 'correo' : 'móvil'
-    try {
-      await deps.identity.confirmContactChange(em(), req.session.profileId!, channel, str(req.query.to), str(req.query.token))
-      render(req, res, 'pages/message', { title: 'Cambio confirmado', heading: 'Cambio confirmado', message: `Su ${what} ahora es ${str(req.query.to)}.`, link: { href: '/profile', label: 'Volver a mi perfil' } })
-    } catch (e) {
-      const taken = e instanceof EmailTakenError || e instanceof MobileTakenError
-      if (!taken && !(e instanceof InvalidTokenError)) throw e
-      render(req, res, 'pages/message', { title: 'Enlace no válido', heading: 'Enlace no válido', link: { href: '/profile', label: 'Volver a mi perfil' },
-        message: taken ? `Otro perfil ya usa ese ${what}.` : 'El enlace no es válido, ya se usó o expiró. Solicite el cambio de nuevo desde su perfil.' }, taken ? 409 : 400)
-    }
-  }))
-
-  r.post('/profile', requireProfile, form, csrfProtection, wrap(async (req, res) => {
-    const name = str(req.body.name).trim()
-    if (!name || name.length > 200 || /[\u0000-\u001f]/.test(name)) return profilePage(req, res, { errors: { name: 'Escriba su nombre (hasta 200 caracteres)' } }, 422)
-    await em().nativeUpdate(ProfileSchema, { id: req.session.profileId! }, { name })
-    req.session.flash = { type: 'success', message: 'Datos guardados.' }
-    await redirectAfterSave(req, res, '/profile')
-  }))
-
   return r
-}
-
-export async function sendVerifications(deps: Pick<PageDeps, 'kernel' | 'identity' | 'baseUrl'>, profileId: string, email: string, mobile: string) {
-  const em = deps.kernel.orm.em.fork()
-  const emailToken = await deps.identity.issueOneTimeToken(em, profileId, 'verify_email', 3 * DAY)
-  const mobileToken = await deps.identity.issueOneTimeToken(em, profileId, 'verify_mobile', 3 * DAY)
-  await deps.kernel.transport.send({ channel: 'email', to: email, subject: 'Verifique su correo', body: `Abra ${deps.baseUrl()}/verify?channel=email&token=${emailToken}` })
-  await deps.kernel.transport.send({ channel: 'sms', to: mobile, subject: 'Verifique su móvil', body: `Cuenta Maestra: ${deps.baseUrl()}/verify?channel=mobile&token=${mobileToken}` })
 }
 
 /** Error page for non-API routes: Spanish, no stack. */

@@ -4,9 +4,6 @@ import type { MikroORM } from '@mikro-orm/postgresql'
 const WINDOW_S = 15 * 60
 export const ACCOUNT_FAILURES = 5
 export const IP_FAILURES = 50
-/** Reset links sent per profile (or unknown login) and per IP in the window. */
-export const FORGOT_PER_ACCOUNT = 3
-export const FORGOT_PER_IP = 20
 
 /**
  * Points used after a consume (or a get: null when the key has none); over the limit
@@ -27,21 +24,11 @@ export const used = (p: Promise<RateLimiterRes | null>) =>
 export class LoginThrottle {
   private readonly byAccount: RateLimiterPostgres
   private readonly byIp: RateLimiterPostgres
-  private readonly forgotByAccount: RateLimiterPostgres
-  private readonly forgotByIp: RateLimiterPostgres
 
   constructor(orm: MikroORM) {
     const common = { storeClient: orm.em.getConnection().getKnex(), storeType: 'knex', tableName: 'core_throttle', tableCreated: true, clearExpiredByTimeout: false, duration: WINDOW_S }
     this.byAccount = new RateLimiterPostgres({ ...common, keyPrefix: 'login_account', points: ACCOUNT_FAILURES })
     this.byIp = new RateLimiterPostgres({ ...common, keyPrefix: 'login_ip', points: IP_FAILURES })
-    this.forgotByAccount = new RateLimiterPostgres({ ...common, keyPrefix: 'forgot_account', points: FORGOT_PER_ACCOUNT })
-    this.forgotByIp = new RateLimiterPostgres({ ...common, keyPrefix: 'forgot_ip', points: FORGOT_PER_IP })
-  }
-
-  /** Counts a reset request; false when no message may be sent for it. */
-  async forgot(account: string, ip: string): Promise<boolean> {
-    if (await used(this.forgotByIp.consume(ip)) > FORGOT_PER_IP) return false
-    return await used(this.forgotByAccount.consume(account)) <= FORGOT_PER_ACCOUNT
   }
 
   /** Counts an attempt; false when it must be refused before the password is even checked. */

@@ -56,7 +56,7 @@ export const ApiTokenSchema = new EntitySchema<ApiToken>({
   },
 })
 
-export type OneTimeTokenPurpose = 'verify_email' | 'verify_mobile' | 'reset_password'
+export type OneTimeTokenPurpose = 'verify_email' | 'verify_mobile' | 'reset_password' | 'change_email' | 'change_mobile'
 export interface OneTimeToken { id: string, profileId: string, purpose: OneTimeTokenPurpose, tokenHash: string, expiresAt: Date, usedAt?: Date | null, createdAt: Date }
 export const OneTimeTokenSchema = new EntitySchema<OneTimeToken>({
   name: 'OneTimeToken', tableName: 'core_one_time_token',

@@ -39,6 +39,12 @@ export function parseNewProfile(input: Partial<Record<keyof NewProfile, unknown>
   return { email: email!, mobile: mobile!, name, password }
 }
 
+/** Two profiles racing for one e-mail or mobile: the unique constraint decides. */
+const taken = (e: unknown) => {
+  const constraint = (e as { constraint?: string }).constraint
+  return constraint === 'core_profile_email_unique' ? new EmailTakenError() : constraint === 'core_profile_mobile_unique' ? new MobileTakenError() : e
+}
+
 export const hashPassword = (password: string) => argon2.hash(password, { type: argon2.argon2id })
 
 /** Identity: profiles, distributors and their members, API and one-time tokens. */
@@ -58,15 +64,7 @@ export class IdentityService {
       emailVerifiedAt: opts.verified ? now : null, mobileVerifiedAt: opts.verified ? now : null,
       createdAt: now,
     } as Profile)
-    try {
-      await em.flush()
-    } catch (e) {
-      // Two sign-ups racing for one e-mail or mobile: the unique constraint decides.
-      const constraint = (e as { constraint?: string }).constraint
-      if (constraint === 'core_profile_email_unique') throw new EmailTakenError()
-      if (constraint === 'core_profile_mobile_unique') throw new MobileTakenError()
-      throw e
-    }
+    await em.flush().catch((e) => { throw taken(e) })
     return profile
   }
 
@@ -74,11 +72,6 @@ export class IdentityService {
     const where = normalizeLogin(login)
     if (!where) return null
     return em.findOne(ProfileSchema, where, { populate: ['passwordHash'] as never })
-  }
-
-  /** Returns the profile when the password matches; always pays one argon2 verification. */
-  async verifyLogin(em: EntityManager, login: string, password: string): Promise<Profile | null> {
-    return this.checkPassword(await this.findByLogin(em, login), password)
   }
 
   /** The profile (from findByLogin) when the password matches; unknown logins cost the same time. */
@@ -91,85 +84,43 @@ export class IdentityService {
     return (await argon2.verify(profile.passwordHash, password).catch(() => false)) ? profile : null
   }
 
-  async setPassword(em: EntityManager, profileId: string, password: string): Promise<void> {
-    if (password.length < 8 || password.length > 200) throw new FieldValidationError({ password: 'La contraseña debe tener al menos 8 caracteres' })
-    await em.nativeUpdate(ProfileSchema, { id: profileId }, { passwordHash: await hashPassword(password) })
+  /** Whether `password` is the profile's; an unknown id costs the same time as a known one. */
+  async verifyPassword(em: EntityManager, profileId: string, password: string): Promise<boolean> {
+    const profile = isUuid(profileId) ? await em.findOne(ProfileSchema, { id: profileId }, { populate: ['passwordHash'] as never }) : null
+    return !!await this.checkPassword(profile, password.slice(0, 200))
   }
 
   /**
-   * A password reset through a one-time link, in one transaction: the link is used up with every
-   * other outstanding reset link of the profile, and the profile's sessions (but `keepSid`) end.
+   * A new password, hashed before the transaction (argon2 is slow: nothing waits on it). In the
+   * transaction `who` names the profile (or finds it: a reset link used up), the change is audited,
+   * and every session of the profile but `keepSid` ends: one opened with the old password, perhaps a
+   * thief's, dies with it.
    */
-  async resetPassword(em: EntityManager, token: string, password: string, keepSid?: string): Promise<string> {
+  async setPassword(em: EntityManager, who: string | ((tx: EntityManager) => Promise<string>), password: string, keepSid = ''): Promise<string> {
     if (password.length < 8 || password.length > 200) throw new FieldValidationError({ password: 'La contraseña debe tener al menos 8 caracteres' })
     const hash = await hashPassword(password)
     return em.transactional(async (tx) => {
-      const profileId = await this.consumeOneTimeToken(tx, token, 'reset_password')
+      const profileId = typeof who === 'string' ? who : await who(tx)
       await tx.nativeUpdate(ProfileSchema, { id: profileId }, { passwordHash: hash })
-      await sql(tx, `update core_one_time_token set used_at = now() where profile_id = ? and purpose = 'reset_password' and used_at is null`, [profileId])
-      await sql(tx, `delete from core_session where sess->>'profileId' = ? and sid <> ?`, [profileId, keepSid ?? ''])
+      await sql(tx, `delete from core_session where sess->>'profileId' = ? and sid <> ?`, [profileId, keepSid])
+      await audit(tx, { action: 'core.passwordChanged', subject: profileId, actorProfileId: profileId })
       return profileId
     })
   }
 
-  /** A signed-in profile's new password, given its current one; the profile's other sessions end. */
-  async changePassword(em: EntityManager, profileId: string, current: string, password: string, confirmation: string, keepSid: string): Promise<void> {
-    const fields: Record<string, string> = {}
-    if (password.length < 8 || password.length > 200) fields.password = 'La contraseña debe tener al menos 8 caracteres'
-    else if (password !== confirmation) fields.passwordConfirmation = 'La confirmación no coincide con la contraseña nueva'
-    const profile = isUuid(profileId) ? await em.findOne(ProfileSchema, { id: profileId }, { populate: ['passwordHash'] as never }) : null
-    if (!await this.checkPassword(profile, current.slice(0, 200))) fields.currentPassword = 'La contraseña actual no es correcta'
-    if (Object.keys(fields).length) throw new FieldValidationError(fields)
-    const hash = await hashPassword(password)
-    await em.transactional(async (tx) => {
-      await tx.nativeUpdate(ProfileSchema, { id: profileId }, { passwordHash: hash })
-      await sql(tx, `delete from core_session where sess->>'profileId' = ? and sid <> ?`, [profileId, keepSid])
-      await audit(tx, { action: 'core.passwordChanged', subject: profileId, actorProfileId: profileId })
-    })
-  }
-
   /**
-   * A change of e-mail or mobile waits for a one-time token sent to the new address. The token's hash
-   * covers the address too, so the link names it and cannot be bent to another one; nothing is stored.
+   * Writes a profile's own data, validated and normalised by the caller (in its transaction, if any);
+   * an address another profile holds is EmailTakenError / MobileTakenError. A new address is audited.
    */
-  async requestContactChange(em: EntityManager, profileId: string, channel: 'email' | 'mobile', value: string): Promise<{ token: string, to: string }> {
-    const to = value.length > 254 || /[\u0000-\u001f]/.test(value) ? null : channel === 'email' ? normalizeEmail(value) : normalizeMobile(value)
-    if (!to) throw new FieldValidationError({ [channel]: channel === 'email' ? 'Correo electrónico inválido' : 'Número móvil inválido' })
-    const mine = await em.findOne(ProfileSchema, { id: profileId })
-    if (mine?.[channel] === to) throw new FieldValidationError({ [channel]: channel === 'email' ? 'Ese ya es su correo' : 'Ese ya es su móvil' })
-    if (await em.count(ProfileSchema, { [channel]: to })) throw new FieldValidationError({ [channel]: `Ya existe otro perfil con ese ${channel === 'email' ? 'correo' : 'móvil'}` })
-    const token = randomToken()
-    await em.insert(OneTimeTokenSchema, { profileId, purpose: `change_${channel}`, tokenHash: sha256(`${token}:${to}`), expiresAt: new Date(Date.now() + 86_400_000), createdAt: new Date() } as never)
-    return { token, to }
-  }
-
-  /** Uses up the token (of this very profile, for this address) and makes the change, already verified. */
-  async confirmContactChange(em: EntityManager, profileId: string, channel: 'email' | 'mobile', to: string, token: string): Promise<void> {
-    try {
-      await em.transactional(async (tx) => {
-        const used = await sql(tx, `update core_one_time_token set used_at = now() where token_hash = ? and purpose = ? and profile_id = ? and used_at is null and expires_at > now() returning id`,
-          [sha256(`${token}:${to}`), `change_${channel}`, profileId])
-        if (!used.length) throw new InvalidTokenError()
-        await sql(tx, `update core_one_time_token set used_at = now() where profile_id = ? and purpose = ? and used_at is null`, [profileId, `change_${channel}`])
-        await tx.nativeUpdate(ProfileSchema, { id: profileId }, channel === 'email' ? { email: to, emailVerifiedAt: new Date() } : { mobile: to, mobileVerifiedAt: new Date() })
-        await audit(tx, { action: `core.${channel}Changed`, subject: profileId, actorProfileId: profileId })
-      })
-    } catch (e) {
-      // Another profile took the address since the link was sent.
-      const constraint = (e as { constraint?: string }).constraint
-      if (constraint === 'core_profile_email_unique') throw new EmailTakenError()
-      if (constraint === 'core_profile_mobile_unique') throw new MobileTakenError()
-      throw e
-    }
+  async updateProfile(em: EntityManager, profileId: string,
+    data: Partial<Pick<Profile, 'name' | 'email' | 'mobile' | 'emailVerifiedAt' | 'mobileVerifiedAt'>>): Promise<void> {
+    await em.nativeUpdate(ProfileSchema, { id: profileId }, data).catch((e) => { throw taken(e) })
+    for (const k of ['email', 'mobile'] as const) if (data[k]) await audit(em, { action: `core.${k}Changed`, subject: profileId, actorProfileId: profileId })
   }
 
   /** Whether a token would be accepted (a reset link is checked before its form is shown). */
   async isTokenUsable(em: EntityManager, token: string, purpose: OneTimeTokenPurpose): Promise<boolean> {
     return (await sql(em, 'select 1 from core_one_time_token where token_hash = ? and purpose = ? and used_at is null and expires_at > now()', [sha256(token), purpose])).length > 0
-  }
-
-  async rootDistributor(em: EntityManager): Promise<Distributor | null> {
-    return em.findOne(DistributorSchema, { isRoot: true })
   }
 
   async profile(em: EntityManager, id: string): Promise<ProfileInfo | null> {
@@ -261,18 +212,31 @@ export class IdentityService {
     return { token, id: (row as { id: string }).id, distributorId: distributor.id }
   }
 
-  async issueOneTimeToken(em: EntityManager, profileId: string, purpose: OneTimeTokenPurpose, ttlMs: number): Promise<string> {
+  /**
+   * `address`: the new e-mail or mobile a change is for. The token's hash covers it, so the link names
+   * it and cannot be bent to another one; nothing else is stored.
+   */
+  async issueOneTimeToken(em: EntityManager, profileId: string, purpose: OneTimeTokenPurpose, ttlMs: number, address?: string): Promise<string> {
     const token = randomToken()
-    await em.insert(OneTimeTokenSchema, { profileId, purpose, tokenHash: sha256(token), expiresAt: new Date(Date.now() + ttlMs), createdAt: new Date() } as never)
+    const tokenHash = sha256(address === undefined ? token : `${token}:${address}`)
+    await em.insert(OneTimeTokenSchema, { profileId, purpose, tokenHash, expiresAt: new Date(Date.now() + ttlMs), createdAt: new Date() } as never)
     return token
   }
 
-  /** Marks the token used (once, atomically) and returns its profile id. */
-  async consumeOneTimeToken(em: EntityManager, token: string, purpose: OneTimeTokenPurpose): Promise<string> {
-    const rows = await sql<{ profile_id: string }[]>(em, 
-      `update core_one_time_token set used_at = now() where token_hash = ? and purpose = ? and used_at is null and expires_at > now() returning profile_id`,
-      [sha256(token), purpose])
+  /**
+   * Marks the token used (once, atomically) and returns its profile id. Only `profileId`'s token if
+   * given, issued for `address` if given; `others`: the profile's other outstanding tokens of the
+   * purpose are used up too (an older link must not undo what this one did).
+   */
+  async consumeOneTimeToken(em: EntityManager, token: string, purpose: OneTimeTokenPurpose,
+    opts: { profileId?: string, address?: string, others?: boolean } = {}): Promise<string> {
+    const rows = await sql<{ profile_id: string }[]>(em, `update core_one_time_token set used_at = now()
+      where token_hash = ? and purpose = ? and profile_id = coalesce(?::uuid, profile_id) and used_at is null and expires_at > now() returning profile_id`,
+    [sha256(opts.address === undefined ? token : `${token}:${opts.address}`), purpose, opts.profileId ?? null])
     if (!rows.length) throw new InvalidTokenError()
+    if (opts.others) {
+      await sql(em, 'update core_one_time_token set used_at = now() where profile_id = ? and purpose = ? and used_at is null', [rows[0].profile_id, purpose])
+    }
     return rows[0].profile_id
   }
 }

@@ -1,6 +1,6 @@
 import type { EntitySchema, EntityManager, MikroORM } from '@mikro-orm/postgresql'
 import type { Migration } from '@mikro-orm/migrations'
-import type { Router, Request, Response } from 'express'
+import type { Router, Request, Response, RequestHandler } from 'express'
 import type { z } from 'zod'
 import type { EventBus } from './events.js'
 import type { Extensions } from './extensions.js'
@@ -16,7 +16,8 @@ import type { IdentityService } from '../identity/service.js'
 
 /** Profiles and memberships, for plugins (never core_profile or core_distributor_member directly). */
 export type Identity = Pick<IdentityService, 'profile' | 'profiles' | 'profileByLogin' | 'profileByEmailAndMobile' | 'isMember'
-  | 'memberDistributorIds' | 'members' | 'addMember' | 'removeMember' | 'createProfile' | 'issueOneTimeToken'>
+  | 'memberDistributorIds' | 'members' | 'addMember' | 'removeMember' | 'createProfile' | 'issueOneTimeToken' | 'consumeOneTimeToken'
+  | 'isTokenUsable' | 'verifyPassword' | 'setPassword' | 'updateProfile'>
 
 /**
  * Services a plugin exposes to the plugins that depend on it. Each plugin augments this interface:
@@ -142,8 +143,33 @@ export interface PluginRoutes {
   api?: Router
   /** Without authentication (the plugin enforces its own rules). */
   public?: Router
-  /** HTML pages without authentication (e.g. a form behind a signed link), mounted at /<plugin id>/. */
+  /**
+   * HTML pages without authentication (e.g. a form behind a signed link), mounted at /<plugin id>/
+   * before sessions; with `pagePaths`, at those paths after sessions (the router sees no other path).
+   */
   pages?: Router
+}
+
+/** Where a signed-in profile can go (CM, staff console, a customer's PCC…). */
+export interface Destination { target: string, label: string, url: string }
+
+/** The site's page machinery for a plugin's `pagePaths` pages (routes' second argument), so they behave as the kernel's own. */
+export interface SitePages {
+  /** A view in the theme's layout, with the CSRF token (`{{> csrf}}`), the flash notice and the signed-in profile. */
+  render(req: Request, res: Response, view: string, data?: Record<string, unknown>, status?: number): Promise<void>
+  /** Checks a form's CSRF token (the session's, or a visitor's signed double-submit one). */
+  readonly csrf: RequestHandler
+  /** Redirects to /login (and back afterwards) unless a profile is signed in. */
+  readonly requireProfile: RequestHandler
+  /** Sign-in throttling, per account and IP: count an attempt before checking a password, clear it on success. */
+  readonly throttle: { attempt(account: string, ip: string): Promise<boolean>, succeeded(account: string, ip: string): Promise<void> }
+  /** Signs the profile in under a new session id (a fixated pre-login id is worth nothing afterwards). */
+  signIn(req: Request, profileId: string): Promise<void>
+  /** Stores the session (a flash notice), then redirects with 303. */
+  redirectAfterSave(req: Request, res: Response, url: string): Promise<void>
+  destinations(profileId: string): Promise<Destination[]>
+  /** Public base URL for links in messages. */
+  baseUrl(): string
 }
 
 /** A CLI command a plugin adds: `npm run cm -- <name> …`. */
@@ -174,6 +200,8 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType, T extends z.Z
    * each must start with one of them. Without it, routes mount under /api/v1/<id>.
    */
   apiPaths?: readonly string[]
+  /** Top-level page paths this plugin owns (e.g. ['/signup']): its `pages` router mounts at the top, after sessions. */
+  pagePaths?: readonly string[]
   /** DDL its migrations write that MikroORM cannot model (CHECKs, partial or expression indexes): the schema-drift check accepts exactly these statements. */
   unmodelledDdl?: readonly string[]
   /** Folder with Handlebars views and partials, registered under `<id>/…`. */
@@ -181,7 +209,7 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType, T extends z.Z
   services?: (ctx: Ctx<S, T>) => unknown
   /** May return a promise, so that a plugin imports its AdminJS code only when the admin is mounted. */
   admin?: (ctx: Ctx<S, T>) => AdminContribution | Promise<AdminContribution>
-  routes?: (ctx: Ctx<S, T>) => PluginRoutes
+  routes?: (ctx: Ctx<S, T>, site: SitePages) => PluginRoutes
   pcc?: (ctx: Ctx<S, T>) => { pages: PccPage[] }
   commands?: (ctx: Ctx<S, T>) => Record<string, CliCommand>
   demo?: (ctx: Ctx<S, T>) => DemoSeeder

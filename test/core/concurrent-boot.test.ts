@@ -42,7 +42,7 @@ test('three processes booting at once on an empty database all start; each migra
       t.true(rows.length > 0)
       t.deepEqual(await kernels[0].orm.getMigrator().getPendingMigrations(), [])
       t.deepEqual(rows.filter((r) => r.n !== 1), [], 'no migration recorded twice')
-      // Then each makes sure someone can sign in (core/main.ts): one of them creates the profile.
+      // Then each makes sure someone can sign in (server.ts): one of them creates the profile.
       const env = { CM_ADMIN_EMAIL: 'primero@example.mx', CM_ADMIN_PASSWORD: 'una contraseña larga' }
       const firsts = await Promise.allSettled(kernels.map((k) => ensureFirstStaff(k.orm.em.fork(), env)))
       t.deepEqual(firsts.map((f) => f.status === 'rejected' ? String(f.reason?.message ?? f.reason) : f.value?.email ?? null).sort(), [null, null, 'primero@example.mx'])

@@ -14,7 +14,7 @@ interface Server extends Spawned { base: string, startedMs: number }
 async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<Server> {
   const port = await freePort()
   const started = performance.now()
-  const s = spawnNode('core/main.ts', { CM_DATA_DIR: dataDir, PORT: String(port), ...env })
+  const s = spawnNode('server.ts', { CM_DATA_DIR: dataDir, PORT: String(port), ...env })
   const base = `http://127.0.0.1:${port}`
   let exited = false
   void s.exited.then(() => { exited = true })
@@ -118,7 +118,7 @@ test.serial('a second server on a held data dir exits with a clear message', asy
   try {
     const s = await startServer(tmp.dir)
     const port = await freePort()
-    const second = spawnNode('core/main.ts', { CM_DATA_DIR: tmp.dir, PORT: String(port) })
+    const second = spawnNode('server.ts', { CM_DATA_DIR: tmp.dir, PORT: String(port) })
     const { code } = await second.exited
     t.not(code, 0)
     t.regex(second.output(), new RegExp(`en uso por el proceso ${s.child.pid}; detenga primero el servidor`))

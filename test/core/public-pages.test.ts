@@ -4,17 +4,14 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ViewEngine } from '../../core/views/engine.js'
 import { defaultTheme } from '../../themes/default/theme.js'
-import { startTestApp, uniqueMobile, type TestApp } from '../helpers/app.js'
-import { rows, uniqueIp } from '../security/support.js'
+import { startTestApp, type TestApp } from '../helpers/app.js'
 
-// The public pages on the theme: a way back to sign-in, a reset link judged before its form is shown,
-// password confirmation, errors under their fields; and dates as people in Mexico read them.
+// The public pages on the theme (the sign-in page; the accounts plugin's are tested with it), and
+// dates as people in Mexico read them.
 
 let t0: TestApp
 test.before(async () => { t0 = await startTestApp() })
 test.after.always(() => t0?.close())
-
-const main = (html: string) => /<main[\s\S]*<\/main>/.exec(html)![0]
 
 test('the `date` helper: local Mexico City time in Spanish, "—" when empty, never an ISO string', (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cm-views-'))
@@ -28,8 +25,8 @@ test('the `date` helper: local Mexico City time in Spanish, "—" when empty, ne
   } finally { rmSync(dir, { recursive: true, force: true }) }
 })
 
-test('/forgot and /reset lead back to sign-in; every public page uses the theme\'s one stylesheet and labels its inputs', async (t) => {
-  for (const url of ['/login', '/forgot', '/signup']) {
+test('the sign-in page uses the theme\'s one stylesheet and labels its inputs', async (t) => {
+  for (const url of ['/login']) {
     const res = await t0.inject({ method: 'GET', url })
     t.is(res.statusCode, 200, url)
     t.is((res.body.match(/<link rel="stylesheet"[^>]*>/g) ?? []).join(), '<link rel="stylesheet" href="/assets/site.css">', url)
@@ -37,66 +34,8 @@ test('/forgot and /reset lead back to sign-in; every public page uses the theme\
     // Every visible input has a label pointing at it.
     for (const [, id] of res.body.matchAll(/<input(?![^>]*type="hidden")[^>]*id="([^"]+)"/g)) t.true(res.body.includes(`<label for="${id}">`), `${url} #${id}`)
   }
-  t.regex(main((await t0.inject({ method: 'GET', url: '/forgot' })).body), /<a href="\/login">[^<]*Volver a iniciar sesión<\/a>/)
   const css = await t0.inject({ method: 'GET', url: '/assets/site.css' })
   t.is(css.statusCode, 200)
   t.regex(css.body, /:focus-visible/)
   t.false(/@import|url\(\s*['"]?https?:/.test(css.body), 'no external fonts or stylesheets')
-})
-
-test('a bad, used or expired reset link shows a clear message and no form; a good one shows the form with a confirmation', async (t) => {
-  const p = await t0.fixtures.profile()
-  const identity = t0.app.kernel.identity
-  const em = () => t0.app.kernel.orm.em.fork()
-  const used = await identity.issueOneTimeToken(em(), p.id, 'reset_password', 3_600_000)
-  await identity.consumeOneTimeToken(em(), used, 'reset_password')
-  const expired = await identity.issueOneTimeToken(em(), p.id, 'reset_password', 3_600_000)
-  await rows(t0, `update core_one_time_token set expires_at = now() - interval '1 minute' where profile_id = ? and used_at is null`, [p.id])
-  const otherPurpose = await identity.issueOneTimeToken(em(), p.id, 'verify_email', 3_600_000)
-  for (const token of ['', 'inventado', used, expired, otherPurpose, 'x'.repeat(500)]) {
-    const res = await t0.inject({ method: 'GET', url: `/reset?token=${token}` })
-    t.is(res.statusCode, 400, token)
-    t.true(res.body.includes('El enlace no es válido o ya expiró'), token)
-    t.false(res.body.includes('name="password"'), token)
-    t.regex(res.body, /<a href="\/forgot">Solicitar un enlace nuevo<\/a>/)
-  }
-  // Looking does not use the link up.
-  const good = await identity.issueOneTimeToken(em(), p.id, 'reset_password', 3_600_000)
-  for (let i = 0; i < 2; i++) {
-    const res = await t0.inject({ method: 'GET', url: `/reset?token=${good}` })
-    t.is(res.statusCode, 200)
-    t.true(res.body.includes('name="passwordConfirmation"'))
-  }
-  t.is((await rows(t0, 'select used_at from core_one_time_token where profile_id = ? and purpose = ? and expires_at > now() and used_at is null', [p.id, 'reset_password'])).length, 1)
-})
-
-test('reset: a confirmation that does not match is refused under its field and leaves the link usable', async (t) => {
-  const p = await t0.fixtures.profile()
-  const token = await t0.app.kernel.identity.issueOneTimeToken(t0.app.kernel.orm.em.fork(), p.id, 'reset_password', 3_600_000)
-  const c = t0.client({ remoteAddress: uniqueIp() })
-  const _csrf = await c.csrf(`/reset?token=${token}`)
-  const res = await c.postForm('/reset', { _csrf, token, password: 'contraseña-nueva-1', passwordConfirmation: 'contraseña-nueva-2' })
-  t.is(res.statusCode, 422)
-  t.regex(res.body, /id="passwordConfirmation"[^>]*aria-invalid="true"[^>]*>\s*<p class="field-error" id="passwordConfirmation-error">La confirmación no coincide con la contraseña<\/p>/)
-  t.is((await c.postForm('/reset', { _csrf, token, password: 'contraseña-nueva-1', passwordConfirmation: 'contraseña-nueva-1' })).statusCode, 303)
-  t.is((await t0.client({ remoteAddress: uniqueIp() }).login(p.email, 'contraseña-nueva-1')).statusCode, 303)
-})
-
-test('sign-up: the confirmation must match; its error and the others show under their fields, and no profile is made', async (t) => {
-  const c = t0.client({ remoteAddress: uniqueIp() })
-  const _csrf = await c.csrf('/signup')
-  const email = `alta-${Math.random().toString(36).slice(2)}@example.mx`
-  const res = await c.postForm('/signup', { _csrf, name: 'Persona Nueva', email: 'no-es-correo', mobile: uniqueMobile(), password: 'contraseña-larga', passwordConfirmation: 'otra-contraseña' })
-  t.is(res.statusCode, 422)
-  t.regex(res.body, /id="email"[^>]*>\s*<p class="field-error" id="email-error">Correo electrónico inválido<\/p>/)
-  t.regex(res.body, /id="passwordConfirmation"[^>]*>\s*<p class="field-error" id="passwordConfirmation-error">La confirmación no coincide con la contraseña<\/p>/)
-  // What was typed stays, except the passwords.
-  t.true(res.body.includes('value="Persona Nueva"'))
-  t.false(res.body.includes('contraseña-larga'))
-  const mismatch = await c.postForm('/signup', { _csrf, name: 'Persona Nueva', email, mobile: uniqueMobile(), password: 'contraseña-larga', passwordConfirmation: 'otra-contraseña' })
-  t.is(mismatch.statusCode, 422)
-  t.is((await rows(t0, 'select 1 from core_profile where email = ?', [email])).length, 0)
-  const ok = await c.postForm('/signup', { _csrf, name: 'Persona Nueva', email, mobile: uniqueMobile(), password: 'contraseña-larga', passwordConfirmation: 'contraseña-larga' })
-  t.is(ok.statusCode, 303)
-  t.is((await rows(t0, 'select 1 from core_profile where email = ?', [email])).length, 1)
 })

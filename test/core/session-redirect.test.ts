@@ -1,9 +1,9 @@
 import test from 'ava'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
-import { csrfTokenOf, type TestApp } from '../helpers/app.js'
+import { csrfTokenOf, startTestApp, type TestApp } from '../helpers/app.js'
 import { sidOf } from '../security/support.js'
-import { Stamping, startStampingApp } from '../plugins/stamping/helpers.js'
+import { Stamping } from '../plugins/stamping/helpers.js'
 
 /**
  * A browser follows a 303 as soon as its headers arrive. The page it lands on must see what the
@@ -16,7 +16,8 @@ let t0: TestApp
 let server: Server
 let base = ''
 test.before(async () => {
-  t0 = await startStampingApp()
+  // The installed set: the profile page (accounts) and the PCC's Timbrado page (stamping) leave notices.
+  t0 = await startTestApp()
   server = t0.app.http.app.listen(0, '127.0.0.1')
   await new Promise<void>((resolve, reject) => { server.once('listening', resolve); server.once('error', reject) })
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

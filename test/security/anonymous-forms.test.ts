@@ -1,7 +1,7 @@
 import test from 'ava'
 import { startTestApp, type TestApp } from '../helpers/app.js'
 import { rows, setCookieHeaders, uniqueIp } from './support.js'
-import { FORGOT_PER_ACCOUNT, FORGOT_PER_IP } from '../../core/http/throttle.js'
+import { FORGOT_PER_ACCOUNT, FORGOT_PER_IP } from '../../plugins/accounts/index.js'
 
 // What a visitor who is not signed in can cost: page views store nothing, forms stay CSRF-protected,
 // and the forgotten-password form is throttled like sign-in.

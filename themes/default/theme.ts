@@ -6,8 +6,11 @@ export interface Theme {
   dir: string
   /** `font`: a CSS font stack the browser already has (no font is fetched from another host). */
   brand: { companyName: string, logo?: string, primary: string, font?: string }
-  /** AdminJS's own strings (under the core's and plugins'), and components replacing AdminJS's (name → file). */
-  admin?: { locale?: Record<string, unknown>, components?: Record<string, string> }
+  /**
+   * AdminJS's own strings (under the core's and plugins'), components replacing AdminJS's (name → file),
+   * and the CM's home page, which shows the figures the kernel hands it (ApiClient.getDashboard()).
+   */
+  admin?: { locale?: Record<string, unknown>, components?: Record<string, string>, dashboard?: string }
 }
 
 const dir = path.dirname(fileURLToPath(import.meta.url))
@@ -21,5 +24,5 @@ export const defaultTheme: Theme = {
     ActionHeader: path.join(dir, 'admin', 'action-header.jsx'),
     DefaultDatetimeListProperty: path.join(dir, 'admin', 'datetime-list.jsx'),
     DefaultDatetimeShowProperty: path.join(dir, 'admin', 'datetime-show.jsx'),
-  } },
+  }, dashboard: path.join(dir, 'admin', 'dashboard.jsx') },
 }

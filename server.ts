@@ -1,6 +1,9 @@
-import { appSettings } from '../config/app.js'
-import { startApp } from './app.js'
-import { ensureFirstStaff } from './identity/bootstrap.js'
+// The process: boots the kernel with this installation's configuration (config/app.ts), makes sure
+// someone can sign in, listens, and closes cleanly on a signal. The kernel (core/) only assembles the
+// application and never listens (core/app.ts `startApp`), as tests and the CLI use it.
+import { appSettings } from './config/app.js'
+import { startApp } from './core/app.js'
+import { ensureFirstStaff } from './core/identity/bootstrap.js'
 
 const startedAt = performance.now()
 const settings = appSettings()

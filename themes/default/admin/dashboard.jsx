@@ -1,5 +1,6 @@
-// The CM's home page (AdminJS bundles this file for the browser; it is not type-checked). Shows the
-// figures ('cm.dashboard') the plugins of the distributor's tier contribute, each linking to its list.
+// The CM's home page, supplied by the theme (AdminJS bundles this file for the browser; it is not
+// type-checked). Shows the figures ('cm.dashboard') the plugins of the distributor's tier contribute,
+// each linking to its list: the kernel computes them, this file only lays them out.
 import React, { useEffect, useState } from 'react'
 import { useSelector } from 'react-redux'
 import { Box, H2, Text, Link, Loader } from '@adminjs/design-system'
