@@ -14,6 +14,8 @@ const COMPONENT = 'StampingCtiAction'
 const componentFile = fileURLToPath(new URL('./components/cti-action.jsx', import.meta.url))
 const NOWRAP = 'StampingNowrap'
 const nowrapFile = fileURLToPath(new URL('./components/nowrap.jsx', import.meta.url))
+const WARNING = 'StampingWarningCell'
+const warningFile = fileURLToPath(new URL('./components/warning-cell.jsx', import.meta.url))
 
 /** Columns that never leave the server: the hash and the generated password are lazy (never loaded); these are loaded but dropped. */
 const HIDDEN_PARAMS = ['accountId', 'passwordHash', 'initialPassword', 'credentialsVersion', 'distributorId', 'customerId', 'autoSaleWarnedAt', 'renewalWarnedAt']
@@ -271,7 +273,7 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
         navigation: { name: null, icon: 'Printer' },
         titleProperty: 'id',
         listProperties: ['id', 'customerName', 'typeLabel', 'activeLabel', 'balance', 'autoSale', 'autoSaleWarning', 'renewalWarning'],
-        showProperties: ['id', 'customerName', 'customerNic', 'typeLabel', 'activeLabel', 'balance', 'validUntil', 'rfc', 'autoSaleMinimum', 'autoSaleQuantity', 'autoSaleAmount', 'autoSaleWarning', 'renewalWarning', 'createdAt'],
+        showProperties: ['id', 'customerName', 'customerNic', 'typeLabel', 'activeLabel', 'renewalWarning', 'balance', 'validUntil', 'rfc', 'autoSaleMinimum', 'autoSaleQuantity', 'autoSaleAmount', 'autoSaleWarning', 'createdAt'],
         filterProperties: ['customerSearch', 'lowStamps', 'id', 'customerNic', 'type', 'active', 'createdAt'],
         editProperties: [],
         sort: { sortBy: 'createdAt', direction: 'desc' },
@@ -287,6 +289,9 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
           activeLabel: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
           balance: { type: 'number', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false }, components: { list: NOWRAP } },
           autoSaleAmount: { type: 'string' },
+          // Long warnings: their headline in the list, the whole text on the record's page (the renewal's next to the state).
+          autoSaleWarning: { components: { list: WARNING } },
+          renewalWarning: { components: { list: WARNING } },
           passwordHash: { isVisible: false },
           initialPassword: { isVisible: false },
           accountId: { isVisible: false },
@@ -300,7 +305,7 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
       },
     }],
     locale: stampingAdminLocale,
-    components: { [COMPONENT]: componentFile, [NOWRAP]: nowrapFile },
+    components: { [COMPONENT]: componentFile, [NOWRAP]: nowrapFile, [WARNING]: warningFile },
     // The customer's CTI tab: from a customer in Clientes to its accounts in Timbrado (a read, so GET is fine).
     actionsFor: {
       Customer: {
