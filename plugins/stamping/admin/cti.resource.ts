@@ -56,7 +56,11 @@ class CtiResource extends ScopedResource<StampingAccount> {
       // Shown as text: AdminJS's badges run labels through startCase (which drops accents) and its
       // i18n cannot hold both a property's label and its values' labels under one key.
       p.typeLabel = p.type === 'unlimited' ? 'Ilimitada' : 'Estándar'
-      p.activeLabel = p.active ? 'Sí' : 'No'
+      // An unlimited CTI whose renewal is unpaid says so where its state is, as the PCC does: blocked
+      // once its year has ended (it cannot stamp), pending before.
+      const unpaid = !!p.renewalWarning
+      const ended = unpaid && !!p.validUntil && new Date(p.validUntil as string).getTime() < this.pctx.clock().getTime()
+      p.activeLabel = !p.active ? 'No' : ended ? 'No: renovación sin pagar' : unpaid ? 'Sí; renovación sin pagar' : 'Sí'
       p.customerName = names.get(String(p.customerId)) ?? p.customerNic
       p.balance = accountId ? balances.get(accountId) ?? 0 : null
       p.autoSale = p.autoSaleMinimum === null || p.autoSaleMinimum === undefined
@@ -272,7 +276,7 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
       options: {
         navigation: { name: null, icon: 'Printer' },
         titleProperty: 'id',
-        listProperties: ['id', 'customerName', 'typeLabel', 'activeLabel', 'balance', 'autoSale', 'autoSaleWarning', 'renewalWarning'],
+        listProperties: ['id', 'customerName', 'typeLabel', 'activeLabel', 'balance', 'autoSale', 'autoSaleWarning'],
         showProperties: ['id', 'customerName', 'customerNic', 'typeLabel', 'activeLabel', 'renewalWarning', 'balance', 'validUntil', 'rfc', 'autoSaleMinimum', 'autoSaleQuantity', 'autoSaleAmount', 'autoSaleWarning', 'createdAt'],
         filterProperties: ['customerSearch', 'lowStamps', 'id', 'customerNic', 'type', 'active', 'createdAt'],
         editProperties: [],
@@ -289,9 +293,9 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
           activeLabel: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
           balance: { type: 'number', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false }, components: { list: NOWRAP } },
           autoSaleAmount: { type: 'string' },
-          // Long warnings: their headline in the list, the whole text on the record's page (the renewal's next to the state).
+          // A long warning: its headline in the list, the whole text on the record's page. The renewal's
+          // is in the list's "Activa" column (a column of its own pushed the table past 1440 px).
           autoSaleWarning: { components: { list: WARNING } },
-          renewalWarning: { components: { list: WARNING } },
           passwordHash: { isVisible: false },
           initialPassword: { isVisible: false },
           accountId: { isVisible: false },
