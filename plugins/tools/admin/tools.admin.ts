@@ -110,7 +110,7 @@ const SETTINGS_ID = 'global'
 const SETTINGS_PROPERTIES = [
   new BaseProperty({ path: 'id', isId: true, isSortable: false }),
   // The record's title: without it AdminJS titled the screens with the id, "global".
-  new BaseProperty({ path: 'title', isTitle: true, isSortable: false, position: 0 }),
+  new BaseProperty({ path: 'title', isSortable: false, position: 0 }),
   new BaseProperty({ path: 'bulkStampPriceText', isSortable: false, position: 1 }),
   new BaseProperty({ path: 'pccStampPurchaseText', isSortable: false, position: 2 }),
   new BaseProperty({ path: 'pccPointsPurchaseText', isSortable: false, position: 3 }),
