@@ -92,10 +92,12 @@ export function contractsAdmin(ctx: PluginContext<any>, contracts: ContractsServ
     resource: new ContractsTab(ctx, id),
     options: {
       navigation: NAV,
+      // A page, not a table: no filter drawer (it listed the contract table's raw columns in English).
+      filterProperties: [],
       actions: {
         show: { isAccessible: false }, new: { isAccessible: false }, edit: { isAccessible: false }, delete: { isAccessible: false }, bulkDelete: { isAccessible: false }, search: { isAccessible: false },
         list: {
-          component: PAGE,
+          component: PAGE, showFilter: false,
           handler: async (request: any, _response: unknown, context: any) => {
             const admin: AdminUser = context.currentAdmin
             const caller = { distributorId: admin.distributorId, profileId: admin.profileId }
@@ -122,8 +124,10 @@ export function contractsAdmin(ctx: PluginContext<any>, contracts: ContractsServ
               id: o.id, name: o.name, yearly: `${points(parseHundredths(o.yearlyPoints)!)} puntos`,
               charge: o.points === null ? null : `${points(parseHundredths(o.points)!)} puntos`, months: o.months, contracted: o.contracted,
             }))
+            // The points the charge comes from, as the Timbres CFDI tab shows them.
+            const balance = admin.isStaff ? null : `${points((await ctx.use('stamping').sales.inventory(em(), admin.distributorId)).points)} puntos`
             return {
-              kind, title: kind === 'mkl' ? 'MKL' : 'Suscripciones', isStaff: admin.isStaff, notice, offers: catalog,
+              kind, title: kind === 'mkl' ? 'MKL' : 'Suscripciones', isStaff: admin.isStaff, notice, offers: catalog, balance,
               mine: byKind(await contracts.list(em(), caller, 'buyer')).map(present),
               sold: byKind(await contracts.list(em(), caller, 'seller')).map(present),
               records: [], meta: { total: 0, perPage: 10, page: 1 },

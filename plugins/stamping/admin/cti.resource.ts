@@ -14,6 +14,8 @@ const COMPONENT = 'StampingCtiAction'
 const componentFile = fileURLToPath(new URL('./components/cti-action.jsx', import.meta.url))
 const NOWRAP = 'StampingNowrap'
 const nowrapFile = fileURLToPath(new URL('./components/nowrap.jsx', import.meta.url))
+const WARNING = 'StampingWarningCell'
+const warningFile = fileURLToPath(new URL('./components/warning-cell.jsx', import.meta.url))
 
 /** Columns that never leave the server: the hash and the generated password are lazy (never loaded); these are loaded but dropped. */
 const HIDDEN_PARAMS = ['accountId', 'passwordHash', 'initialPassword', 'credentialsVersion', 'distributorId', 'customerId', 'autoSaleWarnedAt', 'renewalWarnedAt']
@@ -54,7 +56,11 @@ class CtiResource extends ScopedResource<StampingAccount> {
       // Shown as text: AdminJS's badges run labels through startCase (which drops accents) and its
       // i18n cannot hold both a property's label and its values' labels under one key.
       p.typeLabel = p.type === 'unlimited' ? 'Ilimitada' : 'Estándar'
-      p.activeLabel = p.active ? 'Sí' : 'No'
+      // An unlimited CTI whose renewal is unpaid says so where its state is, as the PCC does: blocked
+      // once its year has ended (it cannot stamp), pending before.
+      const unpaid = !!p.renewalWarning
+      const ended = unpaid && !!p.validUntil && new Date(p.validUntil as string).getTime() < this.pctx.clock().getTime()
+      p.activeLabel = !p.active ? 'No' : ended ? 'No: renovación sin pagar' : unpaid ? 'Sí; renovación sin pagar' : 'Sí'
       p.customerName = names.get(String(p.customerId)) ?? p.customerNic
       p.balance = accountId ? balances.get(accountId) ?? 0 : null
       p.autoSale = p.autoSaleMinimum === null || p.autoSaleMinimum === undefined
@@ -270,8 +276,8 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
       options: {
         navigation: { name: null, icon: 'Printer' },
         titleProperty: 'id',
-        listProperties: ['id', 'customerName', 'typeLabel', 'activeLabel', 'balance', 'autoSale', 'autoSaleWarning', 'renewalWarning'],
-        showProperties: ['id', 'customerName', 'customerNic', 'typeLabel', 'activeLabel', 'balance', 'validUntil', 'rfc', 'autoSaleMinimum', 'autoSaleQuantity', 'autoSaleAmount', 'autoSaleWarning', 'renewalWarning', 'createdAt'],
+        listProperties: ['id', 'customerName', 'typeLabel', 'activeLabel', 'balance', 'autoSale', 'autoSaleWarning'],
+        showProperties: ['id', 'customerName', 'customerNic', 'typeLabel', 'activeLabel', 'renewalWarning', 'balance', 'validUntil', 'rfc', 'autoSaleMinimum', 'autoSaleQuantity', 'autoSaleAmount', 'autoSaleWarning', 'createdAt'],
         filterProperties: ['customerSearch', 'lowStamps', 'id', 'customerNic', 'type', 'active', 'createdAt'],
         editProperties: [],
         sort: { sortBy: 'createdAt', direction: 'desc' },
@@ -287,6 +293,9 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
           activeLabel: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
           balance: { type: 'number', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false }, components: { list: NOWRAP } },
           autoSaleAmount: { type: 'string' },
+          // A long warning: its headline in the list, the whole text on the record's page. The renewal's
+          // is in the list's "Activa" column (a column of its own pushed the table past 1440 px).
+          autoSaleWarning: { components: { list: WARNING } },
           passwordHash: { isVisible: false },
           initialPassword: { isVisible: false },
           accountId: { isVisible: false },
@@ -300,7 +309,7 @@ export function stampingAdmin(ctx: PluginContext<any>): AdminContribution {
       },
     }],
     locale: stampingAdminLocale,
-    components: { [COMPONENT]: componentFile, [NOWRAP]: nowrapFile },
+    components: { [COMPONENT]: componentFile, [NOWRAP]: nowrapFile, [WARNING]: warningFile },
     // The customer's CTI tab: from a customer in Clientes to its accounts in Timbrado (a read, so GET is fine).
     actionsFor: {
       Customer: {

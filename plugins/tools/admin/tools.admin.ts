@@ -109,6 +109,8 @@ export class PackagesResource extends BaseResource {
 const SETTINGS_ID = 'global'
 const SETTINGS_PROPERTIES = [
   new BaseProperty({ path: 'id', isId: true, isSortable: false }),
+  // The record's title: without it AdminJS titled the screens with the id, "global".
+  new BaseProperty({ path: 'title', isSortable: false, position: 0 }),
   new BaseProperty({ path: 'bulkStampPriceText', isSortable: false, position: 1 }),
   new BaseProperty({ path: 'pccStampPurchaseText', isSortable: false, position: 2 }),
   new BaseProperty({ path: 'pccPointsPurchaseText', isSortable: false, position: 3 }),
@@ -172,6 +174,8 @@ export function toolsAdmin(ctx: PluginContext<any>, s: ToolsServices): AdminCont
           },
           actions: {
             bulkDelete: off, search: off,
+            // Nothing to filter by (filterProperties is empty): no "Filtrar" button opening an empty drawer.
+            list: { showFilter: false },
             delete: {
               guard: '¿Eliminar este paquete? Dejará de ofrecerse; las compras que ya lo usaron lo conservan.',
               after: async (response: any, _request: unknown, context: any) => {
@@ -196,11 +200,12 @@ export function toolsAdmin(ctx: PluginContext<any>, s: ToolsServices): AdminCont
           filterProperties: [],
           properties: {
             id: { isVisible: false },
+            title: { isTitle: true, isVisible: false },
             bulkStampPrice: { description: 'Importe por timbre (pesos, IVA incluido) de una transferencia sin importe, cuando el cliente no tiene precio de timbre propio.' },
             pccStampPurchase: { description: `Sus clientes podrán comprar sus paquetes de timbres en el PCC. Requisitos: al menos un paquete de timbres para clientes y su cuenta activa (compra automática de timbres habilitada).` },
             pccPointsPurchase: { description: 'Sus clientes podrán pedir puntos en el PCC; cada pedido se rechaza si sus propios puntos no lo cubren.' },
           },
-          actions: { new: off, delete: off, bulkDelete: off, search: off, edit: { showInDrawer: false } },
+          actions: { new: off, delete: off, bulkDelete: off, search: off, list: { showFilter: false }, edit: { showInDrawer: false } },
         },
       },
     ],

@@ -39,6 +39,7 @@ const ContractsPage = ({ resource }) => {
         <Box variant="white" mb="xl">
           <H3>{data.kind === 'mkl' ? 'Contratar MKL' : 'Contratar suscripciones'}</H3>
           <Text mb="lg">Son contratos de pago anual que se renuevan con su Cuenta Maestra: hoy se cobra la parte proporcional a los meses que faltan para su vencimiento, y al renovarla se cobra el precio anual completo.</Text>
+          {data.balance ? <Text mb="lg" data-testid="contracts-balance">Sus puntos: <strong style={{ whiteSpace: 'nowrap' }}>{data.balance}</strong></Text> : null}
           {data.offers.length ? (
             <Table>
               <TableHead><TableRow><TableCell>Oferta</TableCell><TableCell>Precio anual</TableCell><TableCell>Cargo hoy</TableCell><TableCell /></TableRow></TableHead>
@@ -58,7 +59,7 @@ const ContractsPage = ({ resource }) => {
           ) : empty('No hay ofertas a la venta.')}
           {confirm ? (
             <Box mt="xl" data-testid="contract-confirm">
-              <MessageBox variant="warning" mb="lg" message={`Al pulsar «Confirmar la contratación» se cobran ahora ${confirm.charge} de sus puntos por ${confirm.name} (${confirm.months} ${confirm.months === 1 ? 'mes' : 'meses'} hasta el vencimiento de su Cuenta Maestra). Esta operación no se puede cancelar ni deshacer.`} />
+              <MessageBox variant="warning" mb="lg" message={`Al pulsar «Confirmar la contratación» se cobran ahora ${confirm.charge} de sus ${data.balance} por ${confirm.name} (${confirm.months} ${confirm.months === 1 ? 'mes' : 'meses'} hasta el vencimiento de su Cuenta Maestra). Esta operación no se puede cancelar ni deshacer.`} />
               <Button variant="contained" disabled={busy} onClick={() => post({ op: 'contract', offer: confirm.id })}>Confirmar la contratación</Button>
               <Button variant="text" ml="lg" onClick={() => setConfirm(null)}>Volver</Button>
             </Box>
