@@ -150,8 +150,9 @@ async function checkAdmin(page: Page, findings: Finding[]): Promise<string[]> {
     }
     if (!r.href) continue
     const list = await page.evaluate(async (id) => (await fetch(`/admin/api/resources/${id}/actions/list`)).json(), r.id) as
-      { records: { id: string, recordActions: { name: string, component: unknown }[], bulkActions: { name: string, component: unknown }[] }[] }
-    const record = list.records[0]
+      { records?: { id: string, recordActions: { name: string, component: unknown }[], bulkActions: { name: string, component: unknown }[] }[] }
+    // A resource whose list is a page of its own (Compras' tabs) answers its page's data, not records.
+    const record = list.records?.[0]
     if (!record) continue
     const recordUrl = `/admin/resources/${r.id}/records/${encodeURIComponent(record.id)}`
     for (const a of record.recordActions.filter(hasPage)) {
