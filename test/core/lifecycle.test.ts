@@ -18,7 +18,8 @@ async function startServer(dataDir: string, env: Record<string, string> = {}): P
   const base = `http://127.0.0.1:${port}`
   let exited = false
   void s.exited.then(() => { exited = true })
-  const deadline = Date.now() + 60_000
+  // Generous: a loaded 2-core CI machine running the suite beside it took over 60 s to boot (seven plugins, AdminJS).
+  const deadline = Date.now() + 150_000
   while (Date.now() < deadline && !exited) {
     try {
       const res = await fetch(`${base}/healthz`)
@@ -27,7 +28,7 @@ async function startServer(dataDir: string, env: Record<string, string> = {}): P
     await new Promise((r) => setTimeout(r, 100))
   }
   s.child.kill('SIGKILL')
-  throw new Error(`server did not answer /healthz within 60 s (exited: ${exited})\n${s.output()}`)
+  throw new Error(`server did not answer /healthz within 150 s (exited: ${exited})\n${s.output()}`)
 }
 
 /** Signals the server, expects exit code 0 after a clean close; returns how long it took. */
