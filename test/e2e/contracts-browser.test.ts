@@ -3,7 +3,7 @@ import path from 'node:path'
 import test from 'ava'
 import type { Browser, Page } from 'playwright-core'
 import type { TestApp } from '../helpers/app.js'
-import { startBrowserApp, type BrowserApp } from '../helpers/browser.js'
+import { startBrowserApp, type BrowserApp, readable } from '../helpers/browser.js'
 import { distributor, em, inventory, ledger, mint, pkg, rows, svc, tools } from '../plugins/purchases/helpers.js'
 import { monthsAhead, purchases, setExpiry } from '../plugins/purchases/contracts-helpers.js'
 import { demoRfc } from '../../plugins/distributors/demo.js'
@@ -29,13 +29,6 @@ test.before(async () => { app = await startBrowserApp('contracts-'); ({ t0, brow
 test.after.always(() => app?.close())
 const shot = async (page: Page, name: string) => { await app!.shot(page, name); await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true }) }
 
-/** Nothing on screen a person should not read: raw ids, ISO dates, field keys, English AdminJS words. */
-function readable(t: any, text: string, where: string) {
-  t.notRegex(text, /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i, `${where}: a raw id`)
-  t.notRegex(text, /\d{4}-\d{2}-\d{2}/, `${where}: an ISO date`)
-  t.notRegex(text, /\b(pccStampPurchase|pccPointsPurchase|bulkStampPrice|forDistributors|yearlyPoints|entitlementKey|mkl-multinivel)\b/, `${where}: a field key`)
-  t.notRegex(text, /\b(Filter|Actions|Create new|Save|Cancel|Loading|No records|Edit|Show|Delete|Yes|No records)\b/, `${where}: English`)
-}
 
 test.serial('a sub-distributor buys points and stamps from its parent, contracts MKL Multi-nivel prorated to its expiry, and sells a package in the PCC', async (t) => {
   t.timeout(5 * SLOW)

@@ -3,7 +3,7 @@ import path from 'node:path'
 import test from 'ava'
 import type { Browser, Page } from 'playwright-core'
 import type { TestApp } from '../helpers/app.js'
-import { startBrowserApp, type BrowserApp } from '../helpers/browser.js'
+import { startBrowserApp, type BrowserApp, readable } from '../helpers/browser.js'
 import { distributor, em, inventory, ledger, mint, pkg, svc, tools } from '../plugins/purchases/helpers.js'
 
 /**
@@ -24,12 +24,6 @@ test.before(async () => { app = await startBrowserApp('purchases-'); ({ t0, brow
 test.after.always(() => app?.close())
 const shot = async (page: Page, name: string) => { await app!.shot(page, name); await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true }) }
 
-/** Nothing on screen a person should not read: raw ids, ISO dates, English AdminJS words. */
-function readable(t: any, text: string, where: string) {
-  t.notRegex(text, /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i, `${where}: a raw id`)
-  t.notRegex(text, /\d{4}-\d{2}-\d{2}T\d{2}/, `${where}: an ISO date`)
-  t.notRegex(text, /\b(Filter|Actions|Create new|Save|Cancel|Loading|No records)\b/, `${where}: English`)
-}
 
 test('a sub-distributor buys stamps in the CM and gives points to a customer; the parent confirms an order; the customer buys a package in the PCC', async (t) => {
   t.timeout(4 * SLOW)

@@ -57,3 +57,11 @@ export async function startBrowserApp(folder: string, opts: { admin?: boolean } 
     },
   }
 }
+
+/** Nothing on screen a person should not read: raw ids, ISO dates, field keys, English AdminJS words. */
+export function readable(t: { notRegex(s: string, r: RegExp, m?: string): void }, text: string, where: string) {
+  t.notRegex(text, /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i, `${where}: a raw id`)
+  t.notRegex(text, /\d{4}-\d{2}-\d{2}/, `${where}: an ISO date`)
+  t.notRegex(text, /\b(pccStampPurchase|pccPointsPurchase|bulkStampPrice|forDistributors|yearlyPoints|entitlementKey|mkl-multinivel)\b/, `${where}: a field key`)
+  t.notRegex(text, /\b(Filter|Actions|Create new|Save|Cancel|Loading|No records|Edit|Show|Delete|Yes)\b/, `${where}: English`)
+}

@@ -2,25 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql'
 import { FieldValidationError, formatHundredths } from '../../../core/plugin-api.js'
 import { PurchaseSaleSchema, type BuyerType, type PurchaseSale, type SaleAsset } from '../entities/sale.js'
 
-/** What a caller records; id, createdAt and invoiceRef are the table's. */
-export interface SaleInput {
-  sellerId: string
-  buyerType: BuyerType
-  buyerId: string
-  buyerDistributorId: string
-  kind: string
-  asset: SaleAsset
-  packageId?: string | null
-  offerId?: string | null
-  ctiId?: string | null
-  description: string
-  quantity: number
-  amount: number
-  points?: number
-  transferId?: string | null
-  orderId?: string | null
-  actorProfileId?: string | null
-}
+/** What a caller records; id, createdAt and invoiceRef are the table's, points default to 0. */
+export type SaleInput = Omit<PurchaseSale, 'id' | 'createdAt' | 'invoiceRef' | 'points'> & { points?: number }
 
 export interface SaleJson {
   id: string, kind: string, role: 'seller' | 'buyer', seller: string, buyer: { type: BuyerType, id: string },
