@@ -67,7 +67,7 @@ export function coreAdminResources(kernel: Kernel) {
       if (!entity.isRoot && str(parentId) && parentId !== entity.parentId) await dir.move(em, entity.id, str(parentId), { actorProfileId: actor.profileId })
       await em.refresh(entity)
       await dir.changed(em, entity.id)
-      dir.invalidate(entity.id)
+      await dir.invalidate(entity.id, em)
       return entity
     },
   })

@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql'
 import { sql } from '../db/sql.js'
 import type { EventBus } from '../kernel/events.js'
+import type { CachePeers } from '../kernel/peers.js'
 import { FieldValidationError } from '../kernel/errors.js'
 import { pluginsOfTier } from '../kernel/tiers.js'
 import type { TierConfig } from '../../config/tiers.js'
@@ -49,7 +50,9 @@ type Actor = { actorProfileId?: string | null }
  */
 export class DistributorDirectory {
   private readonly cache = new Map<string, { at: number, d: DirectoryEntry | null }>()
-  constructor(private readonly events: EventBus, private readonly orm: MikroORM, private readonly tierConfig: TierConfig, private readonly installed: readonly string[]) {}
+  constructor(private readonly events: EventBus, private readonly orm: MikroORM, private readonly tierConfig: TierConfig, private readonly installed: readonly string[], private readonly peers?: CachePeers) {
+    peers?.on('directory', (id) => { if (id) this.cache.delete(id); else this.cache.clear() })
+  }
 
   async get(em: EntityManager, id: string): Promise<DirectoryEntry | null> {
     if (!isUuid(id)) return null
@@ -87,7 +90,11 @@ export class DistributorDirectory {
 
   async tierOf(em: EntityManager, id: string): Promise<string | null> { return (await this.distributor(id, em))?.tier ?? null }
 
-  invalidate(id?: string) { if (id) this.cache.delete(id); else this.cache.clear() }
+  /** Drops a cached row here and in the other processes (when `em`'s transaction, if any, commits). */
+  invalidate(id?: string, em: EntityManager = this.orm.em.fork()): Promise<void> {
+    if (id) this.cache.delete(id); else this.cache.clear()
+    return this.peers?.publish(em, 'directory', id ?? null) ?? Promise.resolve()
+  }
 
   pluginsFor(d: { tier: string }): string[] { return pluginsOfTier(this.tierConfig, d.tier, this.installed) }
 
@@ -129,7 +136,7 @@ export class DistributorDirectory {
   async setState(em: EntityManager, id: string, to: DistributorState, opts: Actor & { cmExpiresAt?: string } = {}): Promise<DirectoryEntry> {
     if (!DISTRIBUTOR_STATES.includes(to)) throw new FieldValidationError({ state: 'Estado desconocido' })
     // Dropped from the cache again after our (savepoint's) commit: a read in between may have cached the old row.
-    try { return await this.writeState(em, id, to, opts) } finally { this.invalidate(id) }
+    try { return await this.writeState(em, id, to, opts) } finally { void this.invalidate(id) }
   }
 
   private async writeState(em: EntityManager, id: string, to: DistributorState, opts: Actor & { cmExpiresAt?: string }): Promise<DirectoryEntry> {
@@ -139,7 +146,7 @@ export class DistributorDirectory {
       if (before.isRoot && to !== 'active') throw new FieldValidationError({ state: 'La plataforma siempre está activa' })
       if (before.state === to && !opts.cmExpiresAt) return before
       const [after] = await sql<DirectoryEntry[]>(tx, `update core_distributor set state = ?, cm_expires_at = coalesce(?::date, cm_expires_at) where id = ? returning ${COLUMNS}`, [to, opts.cmExpiresAt ?? null, id])
-      this.invalidate(id)
+      await this.invalidate(id, tx)
       await audit(tx, { action: 'core.distributorStateChanged', subject: id, distributorId: id, actorProfileId: opts.actorProfileId, before: { state: before.state, ...(opts.cmExpiresAt && { cmExpiresAt: before.cmExpiresAt }) }, after: { state: to, ...(opts.cmExpiresAt && { cmExpiresAt: after.cmExpiresAt }) } })
       await this.events.emit('core.distributorStateChanged', { distributor: after, from: before.state, to }, tx)
       return after
@@ -156,6 +163,7 @@ export class DistributorDirectory {
         const [after] = await sql<DirectoryEntry[]>(tx, `update core_distributor set parent_id = ? where id = ? returning ${COLUMNS}`, [parentId, id])
         await audit(tx, { action: 'core.distributorMoved', subject: id, distributorId: id, actorProfileId: opts.actorProfileId, before: { parentId: before.parentId }, after: { parentId } })
         await this.changed(tx, id)
+        await this.invalidate(id, tx)
         return after
       })
     } catch (e) {

@@ -21,6 +21,7 @@ import { tierGate } from '../http/gates.js'
 import { OutboxTransport } from '../identity/transport.js'
 import { audit, DistributorDirectory } from '../identity/directory.js'
 import { IdentityService } from '../identity/service.js'
+import { CachePeers } from './peers.js'
 import type { TierConfig } from '../../config/tiers.js'
 
 export interface KernelConfig {
@@ -53,6 +54,7 @@ export interface Kernel {
   readonly events: EventBus
   readonly extensions: Extensions
   readonly directory: DistributorDirectory
+  readonly peers: CachePeers
   readonly identity: IdentityService
   readonly portals: readonly PortalProvider[]
   readonly log: Logger
@@ -113,7 +115,10 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   }
 
   const events = new EventBus()
-  const directory = new DistributorDirectory(events, orm, config.tiers, plugins.map((p) => p.plugin.id))
+  const peers = new CachePeers(config.databaseUrl, log.child('peers'))
+  try { await peers.start() } catch (e) { for (const c of closers.reverse()) await c(); throw e }
+  closers.push(() => peers.close())
+  const directory = new DistributorDirectory(events, orm, config.tiers, plugins.map((p) => p.plugin.id), peers)
   const portals: PortalProvider[] = []
   const identity = new IdentityService(portals)
   const extensions = new Extensions()
@@ -128,7 +133,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   const entitlements = new Entitlements(clock)
 
   const kernel: Kernel = {
-    config, orm, plugins, contexts, events, extensions, directory, identity, portals, log, transport, clock, jobs, outbox, entitlements,
+    config, orm, plugins, contexts, events, extensions, directory, identity, portals, log, transport, clock, jobs, outbox, entitlements, peers,
     database: embedded ? 'embedded' : 'postgresql',
     embedded,
     installedIds: plugins.map((p) => p.plugin.id),
@@ -156,7 +161,7 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
           if (!allowed.has(id)) throw new PluginNotAccessibleError(plugin.id, id)
           return services.get(id)
         }) as PluginContext['use'],
-        events, extensions, directory, identity, audit,
+        events, extensions, directory, identity, audit, peers,
         log: log.child(plugin.id),
         transport,
         registerPortal: (provider) => { portals.push(provider) },

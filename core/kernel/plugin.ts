@@ -10,6 +10,7 @@ import type { OutboxHandler } from './outbox.js'
 import type { PluginSettings } from './settings.js'
 import type { FileStorage } from './storage.js'
 import type { Logger } from './logger.js'
+import type { CachePeers } from './peers.js'
 import type { ApiOperation, PluginRouter } from '../http/router.js'
 import type { audit, DistributorDirectory } from '../identity/directory.js'
 import type { IdentityService } from '../identity/service.js'
@@ -55,6 +56,8 @@ export interface PluginContext<O = unknown, St = any> {
   readonly extensions: Extensions
   /** Distributors, their tree (ltree path) and state; writes emit core.distributor* events. */
   readonly directory: DistributorDirectory
+  /** A plugin's per-process cache kept in step across processes: `on('x', drop)`, `publish(em, 'x', key)`. */
+  readonly peers: CachePeers
   readonly identity: Identity
   /** Writes core_audit_log in the caller's transaction: `ctx.audit(em, { action, subject, before, after })`. */
   readonly audit: typeof audit
