@@ -3,19 +3,18 @@
 // application and never listens (core/app.ts `startApp`), as tests and the CLI use it. On a
 // PostgreSQL server it runs once per core under supervisor.ts (CM_WORKERS overrides).
 import cluster from 'node:cluster'
-import { appSettings } from './config/app.js'
-import { startApp } from './core/app.js'
-import { ensureFirstStaff } from './core/identity/bootstrap.js'
 import { createLogger } from './core/kernel/logger.js'
 import { supervise, workerCount } from './supervisor.js'
 
 const startedAt = performance.now()
-const settings = appSettings()
-const workers = workerCount(process.env, settings.kernel.databaseUrl)
+const workers = workerCount(process.env, process.env.DATABASE_URL || undefined)
 if (cluster.isPrimary && workers > 1) await supervise(workers, createLogger('cm:supervisor'))
 else await serve()
 
 async function serve() {
+  // Imported here: the supervisor never loads the application (it only forks and watches).
+  const [{ appSettings }, { startApp }, { ensureFirstStaff }] = await Promise.all([import('./config/app.js'), import('./core/app.js'), import('./core/identity/bootstrap.js')])
+  const settings = appSettings()
   const app = await startApp(settings.kernel, settings.http)
   const log = app.kernel.log
 
@@ -28,6 +27,7 @@ async function serve() {
   }
 
   const server = app.http.app.listen(settings.port, () => {
+    if (!cluster.isWorker) process.send?.('ready') // to a parent that forked this with IPC (bench/, tests)
     log.info(`Cuenta Maestra${cluster.isWorker ? ` worker ${process.pid}` : ''} listening on http://localhost:${settings.port} (database: ${app.kernel.database}) in ${Math.round(performance.now() - startedAt)} ms`)
   })
 

@@ -78,4 +78,5 @@ export async function supervise(count: number, log: Logger): Promise<void> {
   }
   started = true
   log.info(`${count} workers listening`)
+  process.send?.('ready') // to a parent that forked this with IPC (bench/, tests)
 }
