@@ -71,15 +71,24 @@ export function parseStampRequest(body: unknown): StampRequest {
 interface Claim { id: string, token: string }
 type LoadedCti = CtiForStamp & { byIdd: StampRow | null, byDoc: StampRow | null }
 interface LoadKey { cti: string, sha: string, idd: string | null }
-interface ClaimInput { cti: string, distributor: string, sha: string, token: string, idd: string | null, account: string | null }
+/** `version`: claim only while the CTI's credentials are still this version (the fast path's check, see stamp()). */
+interface ClaimInput { cti: string, sha: string, token: string, idd: string | null, version: number | null }
 /**
  * The claimed row; whether the idd (if any) now names it; and, for a bound claim on a standard
  * CTI's account, its reservation (an Error where refused; null for an unlimited CTI). Null when
  * the document was claimed already.
  */
-type ClaimOutcome = { id: string, bound: boolean, reservation: Reservation | Error | null } | null
+type ClaimOutcome = { id: string, bound: boolean, reservation: Reservation | Error | null, cti: CtiForStamp } | null
 interface RecordInput { cti: CtiForStamp, claim: Claim, pendingId: string | null, uuid: string, xml: string, app: string | null }
 const CLAIM_LOST = Symbol('claim lost')
+/** What a stamp needs of its CTI (stamping_cti as c): as columns, and as one JSON value. */
+const CTI_FIELDS = Object.entries({
+  id: 'c.id', distributorId: 'c.distributor_id', customerId: 'c.customer_id', type: 'c.type', active: 'c.active', version: 'c.credentials_version',
+  accountId: 'c.account_id', validUntil: 'c.valid_until', rfc: 'c.rfc', autoSaleMinimum: 'c.auto_sale_minimum', autoSaleQuantity: 'c.auto_sale_quantity',
+  autoSaleAmount: 'c.auto_sale_amount::float8', renewalWarning: 'c.renewal_warning',
+})
+const CTI_FOR_STAMP = CTI_FIELDS.map(([key, column]) => `${column} as "${key}"`).join(', ')
+const CTI_FOR_STAMP_JSON = `json_build_object(${CTI_FIELDS.map(([key, column]) => `'${key}', ${column}`).join(', ')})`
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -136,9 +145,7 @@ export class StampService {
     const twin = (where: string) => `(select json_build_object('id', s.id::text, 'sha', s.doc_sha256, 'status', s.status,
         'stale', s.claimed_at < now() - ?::float8 * interval '1 millisecond', 'uuid', s.uuid, 'xml', s.stamped_xml, 'stampedAt', s.stamped_at) ${where})`
     const statement = (part: { i: number, key: LoadKey }[]) => preparedSql<(LoadedCti & { i: number })[]>(this.root, `
-      select x.i, c.id, c.distributor_id as "distributorId", c.customer_id as "customerId", c.type, c.active, c.password_hash as "passwordHash",
-        c.credentials_version as version, c.account_id as "accountId", c.valid_until as "validUntil", c.rfc,
-        c.auto_sale_minimum as "autoSaleMinimum", c.auto_sale_quantity as "autoSaleQuantity", c.auto_sale_amount::float8 as "autoSaleAmount", c.renewal_warning as "renewalWarning",
+      select x.i, ${CTI_FOR_STAMP}, c.password_hash as "passwordHash",
         ${twin('from stamping_stamp_idd i join stamping_stamp s on s.id = i.stamp_id where i.cti_id = c.id and i.idd = x.idd')} as "byIdd",
         ${twin('from stamping_stamp s where s.cti_id = c.id and s.doc_sha256 = x.sha')} as "byDoc"
       from jsonb_to_recordset(?::jsonb) as x(i int, cti text, sha text, idd text) join stamping_cti c on c.id = x.cti`,
@@ -184,10 +191,13 @@ export class StampService {
     const bytes = decodeBase64(req.xml)
     const sha256 = documentSha256(bytes)
     const deadline = Date.now() + this.options.waitForTwinMs
+    const fast = await this.stampKnown(em, req, bytes, sha256)
+    if (fast) return fast
     let doc: ValidCfdi | undefined
     for (;;) {
       const row = await this.load(req.cti, sha256, req.idd)
       const cti = doc ? row! : await this.authenticate(row, req, ip)
+      if (!doc) this.remember(cti)
       // Everything about the document is decided before anything is claimed or reserved.
       doc ??= validateCfdi(bytes, new Date(), sha256)
       await this.allowed(cti, doc.emisorRfc, req.app)
@@ -217,7 +227,7 @@ export class StampService {
       } else {
         const token = randomUUID()
         if (cti.type === 'standard' && !cti.accountId) throw new LedgerInvalidTransferError(`CTI ${cti.id} has no stamp account`)
-        const claimed = await this.claims.run({ cti: cti.id, distributor: cti.distributorId, sha: doc.sha256, token, idd: req.idd, account: cti.type === 'standard' ? cti.accountId : null })
+        const claimed = await this.claims.run({ cti: cti.id, sha: doc.sha256, token, idd: req.idd, version: null })
         // Someone claimed the document first: the next turn waits for it or replays it.
         if (!claimed) continue
         claim = { id: claimed.id, token }
@@ -235,29 +245,63 @@ export class StampService {
     }
   }
 
+  /** CTIs whose credentials this process verified, as last read: what the fast path starts from. */
+  private readonly known = new Map<string, CtiForStamp>()
+  private remember(cti: CtiForStamp) {
+    if (this.known.size >= 100_000) this.known.clear()
+    const { byIdd: _i, byDoc: _d, passwordHash: _p, ...plain } = cti as LoadedCti
+    this.known.set(cti.id, plain as CtiForStamp)
+  }
+
+  /**
+   * The steady state of a client stamping new documents on a standard CTI whose credentials this
+   * process verified: no load, the claim goes out at once and itself refuses to claim if the CTI's
+   * credentials changed since (a reset, a block), so a batch costs two statements (claim with its
+   * reservation, record with its post). Null when it does not apply or did not claim (a replay, a
+   * document in flight, changed credentials): then stamp() takes the full turn, authenticating anew.
+   */
+  private async stampKnown(em: EntityManager, req: StampRequest, bytes: Buffer, sha256: string): Promise<StampAnswer | null> {
+    const known = this.known.get(req.cti)
+    if (known?.type !== 'standard' || !known.active || !this.credentials.matches(known.id, known.version, req.password)) return null
+    const doc = validateCfdi(bytes, new Date(), sha256)
+    await this.allowed(known, doc.emisorRfc, req.app)
+    const token = randomUUID()
+    const claimed = await this.claims.run({ cti: known.id, sha: sha256, token, idd: req.idd, version: known.version })
+    if (!claimed) return null
+    this.known.set(known.id, claimed.cti)
+    const claim = { id: claimed.id, token }
+    if (!claimed.bound) { await this.release(em, claim); return null }
+    return this.stampClaimed(em, claimed.cti, claim, doc, req, claimed.reservation)
+  }
+
   /**
    * Claims documents, binding each one's idd and reserving one stamp for each bound claim on a
    * standard CTI, all in one statement (ledger.reserveAlong). Null where another request holds
    * the document. The claims are settled before any account is locked (see reserveAlong).
    */
   private async claimMany(items: ClaimInput[]): Promise<(ClaimOutcome | Error)[]> {
-    type Row = { i: number, id: string | null, bound: boolean, pendingId: string | null, transferId: string | null, balance: number | null }
+    type Row = { i: number, id: string | null, bound: boolean, account: string | null, pendingId: string | null, transferId: string | null, balance: number | null, cti: CtiForStamp | null }
+    // The CTI row is read here (k), not trusted from the caller: its distributor, account and auto
+    // sale as they are now, and nothing claimed if its credentials changed since they were verified.
     const statement = (part: { i: number, it: ClaimInput }[]) => this.ledger.reserveAlong<Row>(this.root, {
-      with: `x as (select * from jsonb_to_recordset(?::jsonb) as x(i int, cti text, distributor uuid, sha text, token uuid, idd text, account uuid)),
-      s as (
-        insert into stamping_stamp (cti_id, distributor_id, doc_sha256, claim_token) select cti, distributor, sha, token from x order by i
+      with: `x as (select * from jsonb_to_recordset(?::jsonb) as x(i int, cti text, sha text, token uuid, idd text, version int)),
+      k as (
+        select x.i, c.distributor_id, case when c.type = 'standard' then c.account_id end as account, ${CTI_FOR_STAMP_JSON} as cti
+        from x join stamping_cti c on c.id = x.cti where x.version is null or c.credentials_version = x.version
+      ), s as (
+        insert into stamping_stamp (cti_id, distributor_id, doc_sha256, claim_token) select x.cti, k.distributor_id, x.sha, x.token from x join k on k.i = x.i order by x.i
         on conflict (cti_id, doc_sha256) do nothing returning id, claim_token
       ), b as (
         insert into stamping_stamp_idd (cti_id, idd, stamp_id) select x.cti, x.idd, s.id from x join s on s.claim_token = x.token where x.idd is not null
         on conflict (cti_id, idd) do nothing returning stamp_id
       ), c as (
-        select x.i, s.id, x.account, (x.idd is null or exists (select 1 from b where b.stamp_id = s.id)) as bound from x join s on s.claim_token = x.token
+        select x.i, s.id, k.account, k.cti, (x.idd is null or exists (select 1 from b where b.stamp_id = s.id)) as bound from x join s on s.claim_token = x.token join k on k.i = x.i
       ), wanted as (
         select c.i, c.account, 1 as amount, 'stamp ' || c.id as memo from c where c.bound and c.account is not null
       )`,
       params: [JSON.stringify(part.map(({ i, it }) => ({ i, ...it })))],
       from: 'wanted',
-      select: `select x.i, c.id::text as id, coalesce(c.bound, false) as bound, r.pending_id as "pendingId", r.transfer_id as "transferId", r.balance
+      select: `select x.i, c.id::text as id, coalesce(c.bound, false) as bound, c.account, c.cti, r.pending_id as "pendingId", r.transfer_id as "transferId", r.balance
         from x left join c on c.i = x.i left join ${this.ledger.reservedCte} r on r.i = x.i`,
     }).then((rows) => { const byI = new Map(rows.map((r) => [r.i, r])); return part.map(({ i }) => byI.get(i)!) })
     const rows = await aloneOnFailure(items.map((it, i) => ({ i, it })), statement)
@@ -266,11 +310,10 @@ export class StampService {
     for (const [i, r] of rows.entries()) {
       if (r instanceof Error) { out[i] = r; continue }
       if (!r.id) continue
-      const it = items[r.i]
       let reservation: Reservation | Error | null = null
       if (r.pendingId) reservation = { pendingId: r.pendingId, transferId: r.transferId!, balance: r.balance!, replayed: false }
-      else if (r.bound && it.account) refused.push({ i: r.i, account: it.account })
-      out[r.i] = { id: r.id, bound: r.bound, reservation }
+      else if (r.bound && r.account) refused.push({ i: r.i, account: r.account })
+      out[r.i] = { id: r.id, bound: r.bound, reservation, cti: r.cti! }
     }
     if (refused.length) {
       const why = await this.ledger.refusals(this.root, refused.map((it) => ({ account: it.account, amount: 1 })))

@@ -6,9 +6,12 @@ import stamping, { type StampingServices } from '../../../plugins/stamping/index
 import { startTestApp, type DistributorFixture, type TestApp } from '../../helpers/app.js'
 import { b64, sampleCfdi, type SampleOptions } from '../../helpers/cfdi.js'
 
-/** clients + ledger + stamping on a fresh database; stamping options per file (PAC latency, failure rate…). */
-export function startStampingApp(options: Record<string, unknown> = {}, ledgerOptions: Record<string, unknown> = { sweepIntervalMs: 0 }): Promise<TestApp> {
-  return startTestApp({ kernel: { plugins: [{ plugin: clients }, { plugin: ledger, options: ledgerOptions }, { plugin: stamping, options }] } })
+/**
+ * clients + ledger + stamping on a fresh database; stamping options per file (PAC latency, failure
+ * rate…). With `databaseUrl`, on that database instead: a second process beside the first.
+ */
+export function startStampingApp(options: Record<string, unknown> = {}, ledgerOptions: Record<string, unknown> = { sweepIntervalMs: 0 }, databaseUrl?: string): Promise<TestApp> {
+  return startTestApp({ kernel: { plugins: [{ plugin: clients }, { plugin: ledger, options: ledgerOptions }, { plugin: stamping, options }], ...(databaseUrl && { databaseUrl }) } })
 }
 
 export const CTI_PASSWORD = 'clave-de-timbrado-1'
