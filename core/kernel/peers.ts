@@ -7,15 +7,14 @@ const CHANNEL = 'cm_cache'
 
 /**
  * Per-process caches kept honest across the processes on one database: a write drops its entry
- * here and NOTIFYs the others (PostgreSQL delivers it when the writer's transaction commits), each
- * of which LISTENs on one connection of its own. Should that connection drop, every cache is cleared
- * on reconnecting, since notifications sent meanwhile are lost. The embedded database has one process.
+ * here and NOTIFYs the others (delivered when the writer's transaction commits), each LISTENing on
+ * a connection of its own. While that connection is down (reconnected every second) notifications
+ * are lost, so every cache is cleared when it drops and again when it is back. Embedded: one process.
  */
 export class CachePeers {
   private readonly drops = new Map<string, (key: string | null) => void>()
   private client?: pg.Client
   private closed = false
-
   constructor(private readonly url: string | undefined, private readonly log: Logger) {}
 
   /** `drop(key)` forgets one entry; `drop(null)` all of them. */
@@ -26,31 +25,25 @@ export class CachePeers {
     return sql(em, 'select pg_notify(?, ?)', [CHANNEL, `${cache}:${key ?? '*'}`]).then(() => {}, (e) => this.log.warn('cache notify failed', { error: String(e) }))
   }
 
-  /** Listens (boot fails if it cannot); reconnects every second while the connection is down. */
+  /** Listens (boot fails if it cannot). */
   async start(): Promise<void> {
     if (!this.url) return
-    const client = new pg.Client({ connectionString: this.url })
+    const client = this.client = new pg.Client({ connectionString: this.url })
     let lost = false
     const lose = () => { if (!lost && !this.closed) { lost = true; this.dropAll(); this.retry() } }
     client.on('notification', ({ payload = '' }) => {
-      const at = payload.indexOf(':')
-      const key = payload.slice(at + 1)
-      this.drops.get(payload.slice(0, at))?.(key === '*' ? null : key)
+      const [cache, key] = [payload.slice(0, payload.indexOf(':')), payload.slice(payload.indexOf(':') + 1)]
+      this.drops.get(cache)?.(key === '*' ? null : key)
     })
     client.on('error', () => {}) // 'end' follows
     client.on('end', lose)
-    this.client = client
     try {
       await client.connect()
       await client.query(`listen ${CHANNEL}`)
     } catch (e) { lost = true; client.end().catch(() => {}); throw e }
   }
 
-  private retry() {
-    setTimeout(() => { if (!this.closed) this.start().then(() => this.dropAll(), () => this.retry()) }, 1_000).unref()
-  }
-
+  private retry() { setTimeout(() => { if (!this.closed) this.start().then(() => this.dropAll(), () => this.retry()) }, 1_000).unref() }
   private dropAll() { for (const drop of this.drops.values()) drop(null) }
-
   async close() { this.closed = true; await this.client?.end().catch(() => {}) }
 }

@@ -30,7 +30,7 @@ export function runNode(script: string, args: string[], env: Record<string, stri
 }
 
 /** The CLI (`npm run cm -- …`) as a child process. */
-export const runCli = (args: string[], env: Record<string, string | undefined>) => runNode('core/cli/index.ts', args, env)
+export const runCli = (args: string[], env: Record<string, string | undefined>) => runNode('cli.ts', args, env)
 
 /** A long-running child (the server) whose output is collected as it arrives. */
 export interface Spawned { child: ChildProcess, output(): string, exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }> }

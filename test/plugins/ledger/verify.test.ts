@@ -6,7 +6,7 @@ import type { TestApp } from '../../helpers/app.js'
 import { Books, startLedgerApp } from './helpers.js'
 
 // The CLI boots config/app.ts's installed plugins, which do not include ledger until it is
-// installed; so these drive the plugin's command objects as core/cli/index.ts does (same
+// installed; so these drive the plugin's command objects as cli.ts does (same
 // contexts, `run` returns the exit code), with captured output.
 let t0: TestApp
 let books: Books

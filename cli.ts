@@ -1,14 +1,17 @@
+// The command line (`npm run -s cm -- <command>`): boots the kernel with this installation's
+// configuration (config/app.ts), as server.ts does, and runs a core or plugin command. Beside
+// server.ts, not in core/: the kernel never imports the installation.
 import { parseArgs } from 'node:util'
 import { randomBytes } from 'node:crypto'
-import { appSettings } from '../../config/app.js'
-import { FULL_TIER } from '../../config/tiers.js'
-import { bootKernel, type Kernel } from '../kernel/boot.js'
-import { createLogger } from '../kernel/logger.js'
-import { isCatalogedError, FieldValidationError } from '../kernel/errors.js'
-import { createStaff, ensureRootDistributor } from '../identity/bootstrap.js'
-import { ApiTokenSchema } from '../identity/entities.js'
-import { IdentityService, hashPassword, randomToken } from '../identity/service.js'
-import type { CliCommand } from '../kernel/plugin.js'
+import { appSettings } from './config/app.js'
+import { FULL_TIER } from './config/tiers.js'
+import { bootKernel, type Kernel } from './core/kernel/boot.js'
+import { createLogger } from './core/kernel/logger.js'
+import { isCatalogedError, FieldValidationError } from './core/kernel/errors.js'
+import { createStaff, ensureRootDistributor } from './core/identity/bootstrap.js'
+import { ApiTokenSchema } from './core/identity/entities.js'
+import { IdentityService, hashPassword, randomToken } from './core/identity/service.js'
+import type { CliCommand } from './core/kernel/plugin.js'
 
 const io = { out: (l: string) => process.stdout.write(`${l}\n`), err: (l: string) => process.stderr.write(`${l}\n`) }
 const identity = new IdentityService()
