@@ -12,6 +12,8 @@ import { DatabaseLockedError } from '../kernel/errors.js'
 
 /** Extensions the plugins may CREATE; the server has them in contrib, PGlite ships them as modules. */
 const extensions = { citext, ltree, pg_trgm, pgcrypto, unaccent }
+/** initdb's 128 MB of shared buffers, all touched in WASM memory, sized down for one office: −120 MB RSS. */
+const options = { extensions, startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] }
 
 export interface EmbeddedDatabase {
   /** Connection options for the ordinary PostgreSQL driver (unix socket). */
@@ -33,14 +35,14 @@ export async function startEmbedded(source: EmbeddedSource): Promise<EmbeddedDat
     mkdirSync(source.dataDir, { recursive: true })
     releaseLock = await acquireLock(source.dataDir)
     try {
-      db = new PGlite(path.join(source.dataDir, 'pgdata'), { extensions })
+      db = new PGlite(path.join(source.dataDir, 'pgdata'), options)
       await db.waitReady
     } catch (e) { releaseLock(); throw e }
   } else if ('memory' in source) {
-    db = new PGlite({ extensions })
+    db = new PGlite(options)
     await db.waitReady
   } else {
-    db = new PGlite({ loadDataDir: source.snapshot, extensions })
+    db = new PGlite({ ...options, loadDataDir: source.snapshot })
     await db.waitReady
   }
   const socketDir = mkdtempSync(path.join(tmpdir(), 'cm-pg-'))

@@ -3,7 +3,7 @@ import { pluginsOfTier } from './tiers.js'
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql'
 import { coreEntities } from '../identity/entities.js'
 import { coreMigrations } from '../migrations/index.js'
-import { startEmbedded, type EmbeddedDatabase } from '../db/embedded.js'
+import type { EmbeddedDatabase } from '../db/embedded.js'
 import { migrate, openOrm, type ConnectionOptions } from '../db/orm.js'
 import { PluginBootTimeoutError, PluginNotAccessibleError } from './errors.js'
 import { EventBus } from './events.js'
@@ -85,6 +85,8 @@ export async function bootKernel(config: KernelConfig): Promise<Kernel> {
   if (config.databaseUrl) {
     connection = { clientUrl: config.databaseUrl }
   } else {
+    // Imported only here: a process on a PostgreSQL server never loads PGlite.
+    const { startEmbedded } = await import('../db/embedded.js')
     embedded = await startEmbedded(config.embeddedSnapshot === 'empty' ? { memory: true } : config.embeddedSnapshot ? { snapshot: config.embeddedSnapshot } : { dataDir: config.dataDir })
     connection = embedded.connection
   }
