@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import { startNodeArgs } from '../scripts/start-command.mjs'
 import { appSettings } from '../config/app.js'
 import { FULL_TIER } from '../config/tiers.js'
 import { sql } from '../core/db/sql.js'
@@ -66,7 +67,7 @@ const children: ChildProcess[] = []
 
 /** A child Node process listening on `port` with all its workers, ready when it says so (IPC 'ready'). */
 export async function start(script: string, port: number, env: Record<string, string>, execArgv: string[] = []): Promise<ChildProcess> {
-  const child = fork(path.join(root, script), [], { execArgv: ['--import', 'tsx', ...execArgv], env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const child = fork(path.join(root, script), [], { execArgv: [...(script === 'server.ts' ? startNodeArgs() : ['--import', 'tsx']), ...execArgv], env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   children.push(child)
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start`)), 120_000)

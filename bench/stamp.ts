@@ -8,7 +8,8 @@
 //                                            load with the PAC at 0 ms: 1 when the PAC call holds no lock
 // Then: every 200 is one stamp in the journal and one TFD, nothing lost or doubled; ledger verify clean.
 // Each run prints its CPU per answer (Linux /proc) for every server process, and every server
-// process's RSS at idle and at the end of each run.
+// process's RSS at idle and at the end of each run; with several workers, B again with one process
+// (context: what one process per core changes on this machine).
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:stamp
 //   env: STAMP_BENCH_SECONDS (default 8 per run); STAMP_BENCH_PROFILE=DIR writes the portals' CPU
@@ -102,9 +103,10 @@ try {
   await new Promise((r) => setTimeout(r, 2_000)) // settled
   idle.push(`portal: ${rssLine(portal.pid!)}`)
   const workers = processTree(portal.pid!).length - 1
-  // Warm-up: JIT, pool, and every CTI's credentials verified once (the steady state: a CTI pays
-  // argon2 once per credentialCacheMs, not per stamp).
-  keep(await drive(3902, 16, Infinity, (i) => spread[i], spread.length))
+  // Warm-up: JIT, pool, and every CTI's credentials verified once in every worker (the steady
+  // state: a CTI pays argon2 once per credentialCacheMs and process, not per stamp). A worker gets
+  // the connections in turn, not the CTIs: each CTI goes round several times.
+  keep(await drive(3902, 16, Infinity, (i) => spread[i % spread.length], spread.length * Math.max(1, workers) * 3))
   keep(await drive(3902, 16, 6, (i) => spread[i % spread.length]))
   const hotRun = keep(await drive(3902, 16, seconds, () => hot, Infinity, portal.pid))
   const spreadRun = keep(await drive(3902, 16, seconds, (i) => spread[i % spread.length], Infinity, portal.pid))
@@ -113,9 +115,19 @@ try {
 
   // ── The portal, PAC at 50 ms ──────────────────────────────────────────────────────────────
   portal = await start('server.ts', 3903, { ...env, SANDBOX_PAC_LATENCY_MS: '50' })
-  keep(await drive(3903, 64, 2, () => hot)) // warm-up (one CTI: one verification)
+  keep(await drive(3903, 64, 2, () => hot)) // warm-up (one CTI: one verification per worker)
   const hot64slow = keep(await drive(3903, 64, seconds, () => hot, Infinity, portal.pid))
   await stop(portal)
+
+  // ── Context: B with one portal process (what one process per core changes on this machine) ──
+  let single: Run | undefined
+  if (workers > 1) {
+    portal = await start('server.ts', 3904, { ...env, SANDBOX_PAC_LATENCY_MS: '0', CM_WORKERS: '1' })
+    keep(await drive(3904, 16, Infinity, (i) => spread[i % spread.length], spread.length * 2))
+    keep(await drive(3904, 16, 4, (i) => spread[i % spread.length]))
+    single = keep(await drive(3904, 16, seconds, (i) => spread[i % spread.length], Infinity, portal.pid))
+    await stop(portal)
+  }
 
   // ── Nothing lost or doubled ───────────────────────────────────────────────────────────────
   const okByCti = new Map<string, number>()
@@ -132,6 +144,7 @@ try {
   console.log(line('B. 200 CTIs (16 clients)', spreadRun))
   console.log(line('C0. one CTI, 64 clients, PAC 0 ms', hot64))
   console.log(line('C. one CTI, 64 clients, PAC 50 ms', hot64slow))
+  if (single) console.log(line('B with one portal process (context)', single))
   console.log(`RSS at idle: ${idle.join('; ')}`)
   // 64 closed-loop clients: if the PAC's 50 ms only adds to each request's time, C = 64 / (C0's mean + 50 ms).
   const ceiling = Math.min(hot64.tps, 64 / ((hot64.mean + 50) / 1000))

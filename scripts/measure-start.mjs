@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Start-up time and idle memory of ONE portal process (issue 15): starts server.ts as `npm start`
-// does, but as one process (package.json's `start` with `tsx` read as `node --import tsx`), so the
+// does (package.json's `start`: its node flags and preload), one process (CM_WORKERS=1), so the
 // pid is the server's; times spawn → first 200 from /healthz, lets it sit idle, reads VmRSS from
 // /proc/<pid>/status, sends SIGTERM and waits for a clean exit. Runs a fresh then a warm start on the
 // embedded database (a new temp data dir) and, with DATABASE_URL (any database of that server: a
@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { startNodeArgs } from './start-command.mjs'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 
@@ -23,8 +24,7 @@ const only = arg('only')
 const idleSeconds = Number(arg('idle', '10'))
 const port = Number(arg('port', process.env.PORT ?? '3950'))
 const runs = Number(arg('runs', '1'))
-const start = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.start.trim().split(/\s+/)
-const nodeArgs = arg('node-args')?.split(/\s+/) ?? (start[0] === 'tsx' ? ['--import', 'tsx'] : start.slice(1, -1))
+const nodeArgs = arg('node-args')?.split(/\s+/) ?? startNodeArgs()
 const pgBase = process.env.DATABASE_URL ?? (process.argv.includes('--pg') ? 'postgres://postgres@127.0.0.1:5432/postgres' : undefined)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const mb = (kb) => (kb / 1024).toFixed(0)
@@ -44,7 +44,7 @@ function cpuSeconds(pid) {
 async function once(label, env) {
   const t0 = performance.now()
   const child = spawn(process.execPath, [...nodeArgs, 'server.ts'], {
-    cwd: root, env: { ...process.env, PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root, env: { ...process.env, CM_WORKERS: '1', PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
   child.stdout.on('data', (d) => { out += d }); child.stderr.on('data', (d) => { out += d })

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { startNodeArgs } from '../../scripts/start-command.mjs'
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..')
 
@@ -35,7 +36,9 @@ export const runCli = (args: string[], env: Record<string, string | undefined>) 
 /** A long-running child (the server) whose output is collected as it arrives. */
 export interface Spawned { child: ChildProcess, output(): string, exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }> }
 export function spawnNode(script: string, env: Record<string, string | undefined>): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+  // The server as `npm start` runs it (its node flags and preload); anything else with tsx alone.
+  const args = script === 'server.ts' ? startNodeArgs() : ['--import', 'tsx']
+  const child = spawn(process.execPath, [...args, script], { cwd: repoRoot, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout!.on('data', (d) => { out += d })
   child.stderr!.on('data', (d) => { out += d })

@@ -1,0 +1,2 @@
+/** The node arguments package.json `start` runs server.ts with. */
+export function startNodeArgs(): string[]
