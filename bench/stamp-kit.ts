@@ -92,7 +92,8 @@ export const processTree = (pid: number): number[] => {
   try { return [pid, ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)] } catch { return [pid] }
 }
 export const rssMb = (pid: number) => { try { return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024 } catch { return 0 } }
-export const rssLine = (pid: number) => processTree(pid).map((p, i) => `${i ? 'worker' : 'primary'} ${rssMb(p).toFixed(0)}`).join(', ') + ' MB'
+/** RSS of the server's live processes (a worker killed a moment ago, not yet reaped, has none). */
+export const rssLine = (pid: number) => processTree(pid).map((p, i) => [i ? 'worker' : 'primary', rssMb(p)] as const).filter(([, mb]) => mb > 0).map(([who, mb]) => `${who} ${mb.toFixed(0)}`).join(', ') + ' MB'
 
 /**
  * Exactly once, from the database's side: per CTI, as many stamped documents and posted journal
