@@ -71,7 +71,7 @@ export function parseStampRequest(body: unknown): StampRequest {
 interface Claim { id: string, token: string }
 type LoadedCti = CtiForStamp & { byIdd: StampRow | null, byDoc: StampRow | null }
 interface LoadKey { cti: string, sha: string, idd: string | null }
-/** `version`: claim only while the CTI's credentials are still this version (the fast path's check, see stamp()). */
+/** `version`: claim only while the CTI's credentials are still this version (stampKnown's check; null: the caller just loaded the CTI). */
 interface ClaimInput { cti: string, sha: string, token: string, idd: string | null, version: number | null }
 /**
  * The claimed row; whether the idd (if any) now names it; and, for a bound claim on a standard
