@@ -3,7 +3,7 @@ import path from 'node:path'
 import test from 'ava'
 import type { Browser, Page } from 'playwright-core'
 import type { TestApp } from '../helpers/app.js'
-import { startBrowserApp, type BrowserApp, readable } from '../helpers/browser.js'
+import { startBrowserApp, type BrowserApp, readable, signIn } from '../helpers/browser.js'
 import { distributor, em, inventory, ledger, mint, pkg, rows, svc, tools } from '../plugins/purchases/helpers.js'
 import { monthsAhead, purchases, setExpiry } from '../plugins/purchases/contracts-helpers.js'
 import { demoRfc } from '../../plugins/distributors/demo.js'
@@ -67,13 +67,7 @@ test.serial('a sub-distributor buys points and stamps from its parent, contracts
   page.on('pageerror', (e) => errors.push(String(e)))
   const dialogs: string[] = []
   page.on('dialog', (d) => { dialogs.push(d.message()); void d.accept() })
-  const login = async (who: { login: string, password: string }, landing: RegExp) => {
-    await context.clearCookies()
-    await page.goto(`${base}/login`)
-    await page.fill('input[name="login"]', who.login)
-    await page.fill('input[name="password"]', who.password)
-    await Promise.all([page.waitForURL(landing), page.click('form[action="/login"] button[type="submit"]')])
-  }
+  const login = (who: { login: string, password: string }, landing: RegExp) => signIn(page, base, who, landing)
   try {
     // ── The sub-distributor orders points from its parent ──
     await login(sub, /\/admin(\/|$)/)
@@ -269,13 +263,7 @@ test.serial('an unlimited CTI whose yearly renewal could not be paid shows the w
   page.setDefaultTimeout(SLOW)
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(String(e)))
-  const login = async (who: { login: string, password: string }, landing: RegExp) => {
-    await context.clearCookies()
-    await page.goto(`${base}/login`)
-    await page.fill('input[name="login"]', who.login)
-    await page.fill('input[name="password"]', who.password)
-    await Promise.all([page.waitForURL(landing), page.click('form[action="/login"] button[type="submit"]')])
-  }
+  const login = (who: { login: string, password: string }, landing: RegExp) => signIn(page, base, who, landing)
   try {
     await login(d, /\/admin(\/|$)/)
     await page.goto(`${base}/admin/resources/StampingAccount`)

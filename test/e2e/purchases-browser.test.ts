@@ -3,7 +3,7 @@ import path from 'node:path'
 import test from 'ava'
 import type { Browser, Page } from 'playwright-core'
 import type { TestApp } from '../helpers/app.js'
-import { startBrowserApp, type BrowserApp, readable } from '../helpers/browser.js'
+import { startBrowserApp, type BrowserApp, readable, signIn } from '../helpers/browser.js'
 import { distributor, em, inventory, ledger, mint, pkg, svc, tools } from '../plugins/purchases/helpers.js'
 
 /**
@@ -54,12 +54,7 @@ test('a sub-distributor buys stamps in the CM and gives points to a customer; th
   page.on('pageerror', (e) => errors.push(String(e)))
   const dialogs: string[] = []
   page.on('dialog', (d) => { dialogs.push(d.message()); void d.accept() })
-  const login = async (who: { login: string, password: string }, landing: RegExp) => {
-    await page.goto(`${base}/login`)
-    await page.fill('input[name="login"]', who.login)
-    await page.fill('input[name="password"]', who.password)
-    await Promise.all([page.waitForURL(landing), page.click('form[action="/login"] button[type="submit"]')])
-  }
+  const login = (who: { login: string, password: string }, landing: RegExp) => signIn(page, base, who, landing)
   try {
     // ── CM: Compras → Timbres CFDI ──
     await login(buyer, /\/admin(\/|$)/)
@@ -128,7 +123,6 @@ test('a sub-distributor buys stamps in the CM and gives points to a customer; th
     await page.getByTestId('give-points-result').waitFor()
     t.regex(await page.getByTestId('give-points-result').innerText(), new RegExp(`500\\.00 puntos al cliente NIC ${customer.nic} por \\$500\\.00`))
     await shot(page, '07-cm-abonar-resultado')
-    await context.clearCookies()
 
     // ── CM: the parent confirms the order ──
     await login(seller, /\/admin(\/|$)/)
@@ -143,7 +137,6 @@ test('a sub-distributor buys stamps in the CM and gives points to a customer; th
     t.regex(body, /SPEI 0123456789/)
     readable(t, body, 'buyers orders')
     await shot(page, '09-cm-pedido-confirmado')
-    await context.clearCookies()
 
     // ── PCC: the customer buys its distributor's package ──
     await login(profile, /\/pcc\/\d+/)

@@ -65,3 +65,12 @@ export function readable(t: { notRegex(s: string, r: RegExp, m?: string): void }
   t.notRegex(text, /\b(pccStampPurchase|pccPointsPurchase|bulkStampPrice|forDistributors|yearlyPoints|entitlementKey|mkl-multinivel)\b/, `${where}: a field key`)
   t.notRegex(text, /\b(Filter|Actions|Create new|Save|Cancel|Loading|No records|Edit|Show|Delete|Yes)\b/, `${where}: English`)
 }
+
+/** Signs `who` in through the real /login form, as a new visitor (no cookies of an earlier sign-in), and waits for `landing`. */
+export async function signIn(page: Page, base: string, who: { login: string, password: string }, landing: RegExp): Promise<void> {
+  await page.context().clearCookies()
+  await page.goto(`${base}/login`)
+  await page.fill('input[name="login"]', who.login)
+  await page.fill('input[name="password"]', who.password)
+  await Promise.all([page.waitForURL(landing), page.click('form[action="/login"] button[type="submit"]')])
+}
