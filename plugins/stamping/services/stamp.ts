@@ -191,7 +191,10 @@ export class StampService {
     const bytes = decodeBase64(req.xml)
     const sha256 = documentSha256(bytes)
     const deadline = Date.now() + this.options.waitForTwinMs
-    const fast = await this.stampKnown(em, req, bytes, sha256)
+    // Parsed once, and only after the credentials hold: a replay that fell from the fast path to the turn below is not parsed twice.
+    let parsed: ValidCfdi | undefined
+    const validate = () => (parsed ??= validateCfdi(bytes, new Date(), sha256))
+    const fast = await this.stampKnown(em, req, sha256, validate)
     if (fast) return fast
     let doc: ValidCfdi | undefined
     for (;;) {
@@ -199,7 +202,7 @@ export class StampService {
       const cti = doc ? row! : await this.authenticate(row, req, ip)
       if (!doc) this.remember(cti)
       // Everything about the document is decided before anything is claimed or reserved.
-      doc ??= validateCfdi(bytes, new Date(), sha256)
+      doc ??= validate()
       await this.allowed(cti, doc.emisorRfc, req.app)
       const { byIdd, byDoc } = row!
       // Replays and idd conflicts are answered before the balance is looked at.
@@ -260,10 +263,10 @@ export class StampService {
    * reservation, record with its post). Null when it does not apply or did not claim (a replay, a
    * document in flight, changed credentials): then stamp() takes the full turn, authenticating anew.
    */
-  private async stampKnown(em: EntityManager, req: StampRequest, bytes: Buffer, sha256: string): Promise<StampAnswer | null> {
+  private async stampKnown(em: EntityManager, req: StampRequest, sha256: string, validate: () => ValidCfdi): Promise<StampAnswer | null> {
     const known = this.known.get(req.cti)
     if (known?.type !== 'standard' || !known.active || !this.credentials.matches(known.id, known.version, req.password)) return null
-    const doc = validateCfdi(bytes, new Date(), sha256)
+    const doc = validate()
     await this.allowed(known, doc.emisorRfc, req.app)
     const token = randomUUID()
     const claimed = await this.claims.run({ cti: known.id, sha: sha256, token, idd: req.idd, version: known.version })
