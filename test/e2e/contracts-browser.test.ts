@@ -3,7 +3,7 @@ import path from 'node:path'
 import test from 'ava'
 import type { Browser, Page } from 'playwright-core'
 import type { TestApp } from '../helpers/app.js'
-import { startBrowserApp, type BrowserApp, readable, signIn } from '../helpers/browser.js'
+import { openPage, readable, startBrowserApp, type BrowserApp } from '../helpers/browser.js'
 import { distributor, em, inventory, ledger, mint, pkg, rows, svc, tools } from '../plugins/purchases/helpers.js'
 import { monthsAhead, purchases, setExpiry } from '../plugins/purchases/contracts-helpers.js'
 import { demoRfc } from '../../plugins/distributors/demo.js'
@@ -60,14 +60,7 @@ test.serial('a sub-distributor buys points and stamps from its parent, contracts
   await rows(x, 'update core_profile set email_verified_at = now(), mobile_verified_at = now() where id = ?', [next.id])
   const nextAccount = { email: next.email, mobile: next.mobile, legalName: 'Timbres del Bajío SA de CV', rfc: demoRfc() }
 
-  const context = await browser!.newContext({ locale: 'es-MX', viewport: { width: 1440, height: 900 } })
-  const page = await context.newPage()
-  page.setDefaultTimeout(SLOW)
-  const errors: string[] = []
-  page.on('pageerror', (e) => errors.push(String(e)))
-  const dialogs: string[] = []
-  page.on('dialog', (d) => { dialogs.push(d.message()); void d.accept() })
-  const login = (who: { login: string, password: string }, landing: RegExp) => signIn(page, base, who, landing)
+  const { context, page, errors, dialogs, login } = await openPage(browser!, base, SLOW)
   try {
     // ── The sub-distributor orders points from its parent ──
     await login(sub, /\/admin(\/|$)/)
@@ -258,12 +251,7 @@ test.serial('an unlimited CTI whose yearly renewal could not be paid shows the w
   const profile = await x.fixtures.profile()
   await clients.link(em(x), customer.id, profile.id)
 
-  const context = await browser!.newContext({ locale: 'es-MX', viewport: { width: 1440, height: 900 } })
-  const page = await context.newPage()
-  page.setDefaultTimeout(SLOW)
-  const errors: string[] = []
-  page.on('pageerror', (e) => errors.push(String(e)))
-  const login = (who: { login: string, password: string }, landing: RegExp) => signIn(page, base, who, landing)
+  const { context, page, errors, login } = await openPage(browser!, base, SLOW)
   try {
     await login(d, /\/admin(\/|$)/)
     await page.goto(`${base}/admin/resources/StampingAccount`)

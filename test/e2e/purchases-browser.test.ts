@@ -3,7 +3,7 @@ import path from 'node:path'
 import test from 'ava'
 import type { Browser, Page } from 'playwright-core'
 import type { TestApp } from '../helpers/app.js'
-import { startBrowserApp, type BrowserApp, readable, signIn } from '../helpers/browser.js'
+import { openPage, readable, startBrowserApp, type BrowserApp } from '../helpers/browser.js'
 import { distributor, em, inventory, ledger, mint, pkg, svc, tools } from '../plugins/purchases/helpers.js'
 
 /**
@@ -47,14 +47,7 @@ test('a sub-distributor buys stamps in the CM and gives points to a customer; th
   const profile = await x.fixtures.profile()
   await clients.link(em(x), customer.id, profile.id)
 
-  const context = await browser!.newContext({ locale: 'es-MX', viewport: { width: 1440, height: 900 } })
-  const page = await context.newPage()
-  page.setDefaultTimeout(SLOW)
-  const errors: string[] = []
-  page.on('pageerror', (e) => errors.push(String(e)))
-  const dialogs: string[] = []
-  page.on('dialog', (d) => { dialogs.push(d.message()); void d.accept() })
-  const login = (who: { login: string, password: string }, landing: RegExp) => signIn(page, base, who, landing)
+  const { context, page, errors, dialogs, login } = await openPage(browser!, base, SLOW)
   try {
     // ── CM: Compras → Timbres CFDI ──
     await login(buyer, /\/admin(\/|$)/)

@@ -74,3 +74,20 @@ export async function signIn(page: Page, base: string, who: { login: string, pas
   await page.fill('input[name="password"]', who.password)
   await Promise.all([page.waitForURL(landing), page.click('form[action="/login"] button[type="submit"]')])
 }
+
+/**
+ * A page at 1440×900 in es-MX, in a context of its own (close it when done), with what went wrong
+ * on it collected: uncaught page errors, and the browser dialogs it raised (accepted, so a test can
+ * assert there were none where one confirmation in the page should do).
+ */
+export async function openPage(browser: Browser, base: string, timeoutMs: number) {
+  const context = await browser.newContext({ locale: 'es-MX', viewport: { width: 1440, height: 900 } })
+  const page = await context.newPage()
+  page.setDefaultTimeout(timeoutMs)
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(String(e)))
+  const dialogs: string[] = []
+  page.on('dialog', (d) => { dialogs.push(d.message()); void d.accept() })
+  const login = (who: { login: string, password: string }, landing: RegExp) => signIn(page, base, who, landing)
+  return { context, page, errors, dialogs, login }
+}
